@@ -1,0 +1,20 @@
+#ifndef POSLAB_COPENBLAS_SHIM_H
+#define POSLAB_COPENBLAS_SHIM_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <cblas.h>
+#include <dlfcn.h>
+
+/// OpenBLAS extensions (declared here too, in case the cblas.h alternative belongs to another BLAS).
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char *openblas_get_config(void);
+
+/// The shared object that provides cblas_sgemm at run time (to prove it is OpenBLAS, not gslcblas).
+static inline const char *poslab_sgemm_provider(void) {
+    Dl_info info;
+    if (dladdr((void *)&cblas_sgemm, &info) && info.dli_fname) return info.dli_fname;
+    return "";
+}
+#endif

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019), with optional global-norm
+/// gradient clipping, following PyTorch's `torch.optim.Adam`/`AdamW` and `clip_grad_norm_`.
+public final class Adam {
+    /// The tensors updated by `step()`.
+    public let parameters: [Tensor]
+    /// The step size.
+    public var learningRate: Float
+    /// Exponential decay rates of the first and second moment estimates.
+    public let beta1: Float, beta2: Float
+    /// Added to the denominator for numerical stability.
+    public let epsilon: Float
+    /// Weight decay: decoupled (AdamW, `p ← p − lr·λ·p`) when `decoupled`, else L2 (`g ← g + λ·p`).
+    public let weightDecay: Float
+    /// Whether weight decay is decoupled from the gradient (AdamW).
+    public let decoupled: Bool
+    /// If set, gradients are rescaled so that their global L2 norm is at most this value.
+    public let clipNorm: Float?
+    /// The number of steps taken.
+    public private(set) var steps = 0
+
+    private var m: [Storage], v: [Storage]
+
+    /// An optimizer over `parameters` (each must require a gradient).
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false, clipNorm: Float? = nil) {
+        precondition(parameters.allSatisfy(\.requiresGrad), "Adam: every parameter must require a gradient")
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+        self.clipNorm = clipNorm
+        m = parameters.map { Storage(count: $0.count) }
+        v = parameters.map { Storage(count: $0.count) }
+    }
+
+    /// The global L2 norm of all parameter gradients (accumulated in double precision).
+    public func gradientNorm() -> Double {
+        var total: Double = 0
+        for p in parameters where p.hasGrad {
+            let g = p.grad
+            for i in 0..<p.count { total += Double(g[i]) * Double(g[i]) }
+        }
+        return total.squareRoot()
+    }
+
+    /// Applies one update from the accumulated gradients and returns the pre-clipping gradient norm.
+    @discardableResult
+    public func step() -> Double {
+        let norm = gradientNorm()
+        var gradScale: Float = 1
+        if let clipNorm { gradScale = Float(min(1, Double(clipNorm) / (norm + 1e-6))) }
+        steps += 1
+        let bc1 = 1 - pow(beta1, Float(steps)), bc2 = 1 - pow(beta2, Float(steps))
+        let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
+        for (index, p) in parameters.enumerated() where p.hasGrad {
+            let w = p.data, g = p.grad, mm = m[index].pointer, vv = v[index].pointer
+            for i in 0..<p.count {
+                var gi = g[i] * gradScale
+                if decoupled { w[i] *= 1 - learningRate * weightDecay } else { gi += weightDecay * w[i] }
+                mm[i] = beta1 * mm[i] + (1 - beta1) * gi
+                vv[i] = beta2 * vv[i] + (1 - beta2) * gi * gi
+                w[i] -= stepSize * mm[i] / (vv[i].squareRoot() / bc2Root + epsilon)
+            }
+        }
+        return norm
+    }
+
+    /// Sets every parameter's gradient to zero.
+    public func zeroGrad() { parameters.forEach { $0.zeroGrad() } }
+}

@@ -1,0 +1,93 @@
+// MARK: - Matrix products (OpenBLAS sgemm)
+
+/// Adds op(A)·op(B) products' gradients: given dC for C = A·op(B) with A (m, k), writes dA and dB.
+@inline(__always)
+private func matmulBackward(
+    m: Int, n: Int, k: Int, transposeB: Bool,
+    a: UnsafePointer<Float>, b: UnsafePointer<Float>, dC: UnsafePointer<Float>,
+    dA: UnsafeMutablePointer<Float>?, dB: UnsafeMutablePointer<Float>?
+) {
+    if let dA {  // dA (m,k) += dC (m,n) · op(B)ᵀ
+        BLAS.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
+                  a: dC, lda: n, b: b, ldb: transposeB ? k : n, beta: 1, c: dA, ldc: k)
+    }
+    if let dB {
+        if transposeB {  // B is (n,k): dB += dCᵀ · A
+            BLAS.gemm(transposeA: true, transposeB: false, m: n, n: k, k: m,
+                      a: dC, lda: n, b: a, ldb: k, beta: 1, c: dB, ldc: k)
+        } else {  // B is (k,n): dB += Aᵀ · dC
+            BLAS.gemm(transposeA: true, transposeB: false, m: k, n: n, k: m,
+                      a: a, lda: k, b: dC, ldb: n, beta: 1, c: dB, ldc: n)
+        }
+    }
+}
+
+/// Matrix product over the last two dimensions.
+///
+/// - `a` (..., m, k) with `b` (k, n): every leading index of `a` uses the same `b` (one sgemm).
+/// - `a` (..., m, k) with `b` (..., k, n): batched, leading dimensions equal (one sgemm per batch).
+/// - `transposeB`: use bᵀ, with `b` stored as (..., n, k) — e.g. q·kᵀ for attention scores.
+public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor {
+    precondition(a.shape.count >= 2 && b.shape.count >= 2, "matmul needs rank ≥ 2: \(a.shape) · \(b.shape)")
+    let k = a.shape.last!
+    let bRows = b.shape[b.shape.count - 2], bCols = b.shape.last!
+    let (bk, n) = transposeB ? (bCols, bRows) : (bRows, bCols)
+    precondition(k == bk, "matmul inner dimensions differ: \(a.shape) · \(b.shape)\(transposeB ? "ᵀ" : "")")
+    if b.shape.count == 2 {
+        let m = a.count / k
+        let out = Tensor(shape: Array(a.shape.dropLast()) + [n], parents: [a, b]) { out in
+            matmulBackward(m: m, n: n, k: k, transposeB: transposeB, a: a.data, b: b.data, dC: out.grad,
+                           dA: a.requiresGrad ? a.grad : nil, dB: b.requiresGrad ? b.grad : nil)
+        }
+        BLAS.gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data, lda: k,
+                  b: b.data, ldb: transposeB ? k : n, beta: 0, c: out.data, ldc: n)
+        return out
+    }
+    let batchShape = Array(a.shape.dropLast(2))
+    precondition(batchShape == Array(b.shape.dropLast(2)),
+                 "batched matmul needs equal leading dimensions: \(a.shape) · \(b.shape)")
+    let batches = batchShape.reduce(1, *)
+    let m = a.shape[a.shape.count - 2]
+    let (sa, sb, sc) = (m * k, k * n, m * n)
+    let out = Tensor(shape: batchShape + [m, n], parents: [a, b]) { out in
+        let dA = a.requiresGrad ? a.grad : nil, dB = b.requiresGrad ? b.grad : nil
+        for i in 0..<batches {
+            matmulBackward(m: m, n: n, k: k, transposeB: transposeB,
+                           a: a.data + i * sa, b: b.data + i * sb, dC: out.grad + i * sc,
+                           dA: dA.map { $0 + i * sa }, dB: dB.map { $0 + i * sb })
+        }
+    }
+    for i in 0..<batches {
+        BLAS.gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data + i * sa, lda: k,
+                  b: b.data + i * sb, ldb: transposeB ? k : n, beta: 0, c: out.data + i * sc, ldc: n)
+    }
+    return out
+}
+
+/// A fully connected layer: x (..., in) · weight (in, out) + bias (out), fused.
+public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+    precondition(weight.shape.count == 2 && x.shape.last == weight.shape[0],
+                 "linear: input \(x.shape) does not match weight \(weight.shape)")
+    let k = weight.shape[0], n = weight.shape[1], m = x.count / k
+    if let bias { precondition(bias.shape == [n], "linear: bias \(bias.shape) should be [\(n)]") }
+    let parents = bias.map { [x, weight, $0] } ?? [x, weight]
+    let out = Tensor(shape: Array(x.shape.dropLast()) + [n], parents: parents) { out in
+        let g = out.grad
+        matmulBackward(m: m, n: n, k: k, transposeB: false, a: x.data, b: weight.data, dC: g,
+                       dA: x.requiresGrad ? x.grad : nil, dB: weight.requiresGrad ? weight.grad : nil)
+        if let bias, bias.requiresGrad {
+            let gb = bias.grad
+            for r in 0..<m {
+                let row = g + r * n
+                for j in 0..<n { gb[j] += row[j] }
+            }
+        }
+    }
+    let y = out.data
+    if let bias {
+        for r in 0..<m { (y + r * n).update(from: bias.data, count: n) }
+    }
+    BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: x.data, lda: k,
+              b: weight.data, ldb: n, beta: bias == nil ? 0 : 1, c: y, ldc: n)
+    return out
+}

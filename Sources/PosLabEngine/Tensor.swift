@@ -1,0 +1,106 @@
+import Foundation
+
+/// A contiguous, row-major Float32 array with a shape, and (when it takes part in training) a
+/// gradient and the recipe for passing that gradient back to its inputs.
+///
+/// Tensors are immutable values as far as ops are concerned: an op reads its inputs and writes a
+/// new output. Parameters are tensors created with `requiresGrad: true`; the optimizer updates
+/// their `data` in place between steps.
+public final class Tensor {
+    /// The extent of each dimension, outermost first. A scalar has shape `[]`.
+    public let shape: [Int]
+    /// The number of elements (the product of `shape`).
+    public let count: Int
+    /// The element storage (shared between a tensor and its reshapes).
+    public let storage: Storage
+    /// Whether gradients flow into this tensor.
+    public let requiresGrad: Bool
+    /// A readable label (parameters carry their path in the model, e.g. `block0.attn.wqkv`).
+    public var label: String
+
+    /// The gradient of the value `backward()` was called on, allocated on first use.
+    public private(set) var gradStorage: Storage?
+    /// The tensors this one was computed from (empty for leaves and for values without gradient).
+    let parents: [Tensor]
+    /// Adds this tensor's gradient, times the local Jacobian, into each parent's gradient.
+    let backwardFn: ((Tensor) -> Void)?
+
+    /// A leaf tensor of zeros. Set `requiresGrad` for a trainable parameter.
+    public init(zeros shape: [Int], requiresGrad: Bool = false, label: String = "") {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        self.shape = shape
+        count = shape.reduce(1, *)
+        storage = Storage(count: count)
+        self.requiresGrad = requiresGrad
+        self.label = label
+        parents = []
+        backwardFn = nil
+    }
+
+    /// A leaf tensor holding `values` (row-major) with the given shape.
+    public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false, label: String = "") {
+        self.init(zeros: shape, requiresGrad: requiresGrad, label: label)
+        precondition(values.count == count, "\(values.count) values do not fill shape \(shape)")
+        values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// An op result. It keeps `parents` and `backward` only if some parent needs a gradient.
+    init(shape: [Int], storage: Storage? = nil, parents: [Tensor], backward: @escaping (Tensor) -> Void) {
+        self.shape = shape
+        count = shape.reduce(1, *)
+        self.storage = storage ?? Storage(count: count)
+        let needsGrad = parents.contains { $0.requiresGrad }
+        requiresGrad = needsGrad
+        label = ""
+        self.parents = needsGrad ? parents : []
+        backwardFn = needsGrad ? backward : nil
+    }
+
+    /// The element storage, for kernels.
+    @inlinable public var data: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// The gradient storage, allocated (as zeros) on first use.
+    public var grad: UnsafeMutablePointer<Float> {
+        if let g = gradStorage { return g.pointer }
+        let g = Storage(count: count)
+        gradStorage = g
+        return g.pointer
+    }
+
+    /// Whether a gradient has been accumulated into this tensor.
+    public var hasGrad: Bool { gradStorage != nil }
+
+    /// Resets the gradient to zero (the optimizer calls this for parameters each step).
+    public func zeroGrad() { gradStorage?.zero() }
+
+    /// Drops the gradient storage (evaluation copies and checkers use this).
+    public func clearGrad() { gradStorage = nil }
+
+    /// The values as an array (a copy).
+    public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+
+    /// The gradient as an array (zeros if none has been accumulated).
+    public var gradValues: [Float] {
+        guard let g = gradStorage else { return [Float](repeating: 0, count: count) }
+        return Array(UnsafeBufferPointer(start: g.pointer, count: count))
+    }
+
+    /// The value of a one-element tensor.
+    public var scalar: Float {
+        precondition(count == 1, "scalar of a tensor with shape \(shape)")
+        return data[0]
+    }
+
+    /// Overwrites the values (the count must match).
+    public func assign(_ values: [Float]) {
+        precondition(values.count == count, "assign: \(values.count) values for shape \(shape)")
+        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let head = values.prefix(8).map { String(format: "%.4f", $0) }.joined(separator: ", ")
+        return "Tensor\(shape)[\(head)\(count > 8 ? ", …" : "")]"
+    }
+}

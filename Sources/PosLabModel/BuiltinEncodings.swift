@@ -1,0 +1,8 @@
+/// The encodings PosLab ships. To add one: write a file in `Encodings/` with a type conforming to
+/// `RegisteredEncoding`, and add one line here.
+let builtinEncodings: [any RegisteredEncoding.Type] = [
+    NoEncoding.self,
+    LearnedEncoding.self,
+    SinusoidalEncoding.self,
+    RelativeBiasEncoding.self,
+]

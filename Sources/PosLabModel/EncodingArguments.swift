@@ -1,0 +1,53 @@
+/// Reads an encoding's arguments strictly: typed, range-checked, and no key left unread.
+///
+/// A factory reads each argument it knows with a default, then calls `finish()`, which throws
+/// for any argument it did not read (a misspelt key is an error, never silently ignored).
+public struct EncodingArguments {
+    /// The spec being read.
+    public let spec: EncodingSpec
+    private var unread: Set<String>
+
+    public init(_ spec: EncodingSpec) {
+        self.spec = spec
+        unread = Set(spec.arguments.keys)
+    }
+
+    /// An integer argument within `range`, or `defaultValue` when absent.
+    public mutating func int(_ key: String, default defaultValue: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+        unread.remove(key)
+        guard let text = spec.arguments[key] else { return defaultValue }
+        guard let value = Int(text) else { throw error(key, "must be an integer (got '\(text)')") }
+        guard range.contains(value) else {
+            throw error(key, "must be in \(range.lowerBound)...\(range.upperBound == Int.max ? "" : "\(range.upperBound)") (got \(value))")
+        }
+        return value
+    }
+
+    /// A real argument within `range`, or `defaultValue` when absent.
+    public mutating func double(_ key: String, default defaultValue: Double,
+                                in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude) throws -> Double {
+        unread.remove(key)
+        guard let text = spec.arguments[key] else { return defaultValue }
+        guard let value = Double(text), value.isFinite else { throw error(key, "must be a number (got '\(text)')") }
+        guard range.contains(value) else { throw error(key, "must be in \(range) (got \(value))") }
+        return value
+    }
+
+    /// A string argument, or nil when absent.
+    public mutating func string(_ key: String) -> String? {
+        unread.remove(key)
+        return spec.arguments[key]
+    }
+
+    /// Throws if any argument was not read by the factory.
+    public func finish() throws {
+        if let key = unread.sorted().first {
+            throw error(key, "unknown argument of '\(spec.name)'")
+        }
+    }
+
+    /// An error about argument `key` of this encoding.
+    public func error(_ key: String, _ rule: String) -> ConfigurationError {
+        ConfigurationError(field: "\(spec.name).\(key)", rule: rule)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// An encoding the registry can build from a spec: its name, a one-line summary and a factory.
+public protocol RegisteredEncoding: PositionalEncoding, SendableMetatype {
+    /// The name in suite files, e.g. `learned`.
+    static var registryName: String { get }
+    /// One line for `poslab list`.
+    static var summary: String { get }
+    /// Builds the encoding for a model, reading its arguments (each with a default) from `arguments`.
+    static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> Self
+}
+
+/// Maps encoding names to factories. Built-ins are registered in `BuiltinEncodings.swift`;
+/// plugins register theirs at load time.
+public final class EncodingRegistry: @unchecked Sendable {
+    /// One registered encoding.
+    public struct Entry: Sendable {
+        /// The name in suite files.
+        public var name: String
+        /// One line for `poslab list`.
+        public var summary: String
+        /// Where it came from: `built-in` or a plugin path.
+        public var origin: String
+        /// Builds it.
+        public var make: @Sendable (inout EncodingArguments, EncodingContext) throws -> any PositionalEncoding
+    }
+
+    /// The registry every part of PosLab uses, with the built-in encodings in it.
+    public static let shared: EncodingRegistry = {
+        let r = EncodingRegistry()
+        for type in builtinEncodings { try! r.register(type, origin: "built-in") }
+        return r
+    }()
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// Registers an encoding type; throws if the name is taken.
+    public func register<E: RegisteredEncoding>(_ type: E.Type, origin: String) throws {
+        try register(Entry(name: E.registryName, summary: E.summary, origin: origin) { args, context in
+            try E.make(&args, context: context)
+        })
+    }
+
+    /// Registers an entry; throws if the name is taken.
+    public func register(_ entry: Entry) throws {
+        try lock.withLock {
+            if let existing = entries[entry.name] {
+                throw ConfigurationError(field: entry.name,
+                                         rule: "an encoding of this name is already registered (\(existing.origin)); rename one of them")
+            }
+            entries[entry.name] = entry
+        }
+    }
+
+    /// Every entry, sorted by name.
+    public var all: [Entry] { lock.withLock { entries.values.sorted { $0.name < $1.name } } }
+
+    /// The entry for `name`, if registered.
+    public func entry(_ name: String) -> Entry? { lock.withLock { entries[name] } }
+
+    /// Builds the encoding `spec` names for a model; unknown names suggest the nearest known one.
+    public func make(_ spec: EncodingSpec, context: EncodingContext) throws -> any PositionalEncoding {
+        guard let entry = entry(spec.name) else {
+            let names = all.map(\.name)
+            let hint = nearest(to: spec.name, in: names).map { "did you mean '\($0)'? " } ?? ""
+            throw ConfigurationError(field: spec.name,
+                                     rule: "unknown encoding; \(hint)known: \(names.joined(separator: ", "))")
+        }
+        var arguments = EncodingArguments(spec)
+        let encoding = try entry.make(&arguments, context)
+        try arguments.finish()
+        return encoding
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is reasonably close.
+public func nearest(to word: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+    let w = Array(word.lowercased())
+    let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, w.count / 2) ? best.0 : nil
+}

@@ -1,0 +1,34 @@
+/// `learned`: an absolute position table, Embedding(size, d_model), added to the token embeddings
+/// (GPT; `token_embeddings + pos_embedding_layer(arange(max_length))` in the seed chapter).
+///
+/// Rows are N(0, 1) like PyTorch's `nn.Embedding`. It has no row for a position ≥ `size`, so it
+/// cannot be evaluated on longer sequences (the runner records `unsupported`).
+public final class LearnedEncoding: RegisteredEncoding {
+    public static let registryName = "learned"
+    public static let summary = "learned absolute table added to the token embeddings (GPT); size=max_length"
+    public var name: String { Self.registryName }
+    public var arguments: String { "size=\(size)" }
+    /// The number of positions in the table.
+    public let size: Int
+    /// The table (size, d_model).
+    public let table: Tensor
+    public var parameters: [Tensor] { [table] }
+    public var maximumLength: Int? { size }
+
+    public init(size: Int, dModel: Int, rng: RandomGenerator) {
+        self.size = size
+        table = .gaussian([size, dModel], std: 1, rng: rng, label: "learned.table")
+    }
+
+    public static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> LearnedEncoding {
+        let size = try arguments.int("size", default: context.maxLength)
+        guard size >= context.maxLength else {
+            throw arguments.error("size", "the table (\(size) rows) is smaller than model.max_length (\(context.maxLength)); make size ≥ max_length")
+        }
+        return LearnedEncoding(size: size, dModel: context.dModel, rng: context.rng(for: registryName))
+    }
+
+    public func embed(_ x: Tensor, positions: [Int]) -> Tensor {
+        x + embedding(table, ids: positions, shape: [positions.count])  // (B, T, C) + (T, C)
+    }
+}

@@ -1,0 +1,4 @@
+// A plugin or a user of the model writes `import PosLabModel` and gets the engine's ops and the
+// seeded random generator with it.
+@_exported import PosLabEngine
+@_exported import PosLabStatistics

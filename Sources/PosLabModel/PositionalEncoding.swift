@@ -1,0 +1,67 @@
+
+
+/// What an encoding is told about the model it is built for.
+public struct EncodingContext: Sendable {
+    /// The width of the residual stream.
+    public var dModel: Int
+    /// The number of attention heads.
+    public var heads: Int
+    /// The number of transformer blocks.
+    public var layers: Int
+    /// The longest sequence trained on.
+    public var maxLength: Int
+    /// Bidirectional or causal attention.
+    public var attention: AttentionMode
+    /// The seed of the run; draw initial weights from `rng(for:)`, never from a shared stream.
+    public var seed: UInt64
+
+    /// The width of one head.
+    public var headDim: Int { dModel / heads }
+
+    /// A generator for this encoding's initial weights: a stream of its own per name, so that the
+    /// weights every encoding shares (embeddings, blocks, head) are identical across encodings.
+    public func rng(for name: String) -> RandomGenerator { RandomGenerator(seed: seed, stream: "encoding/\(name)") }
+}
+
+/// A way of telling a transformer where each token is.
+///
+/// Encodings in the literature act at one or more of three places, and each has a hook here:
+/// (a) `embed` adds a vector per position to the token embeddings (learned, sinusoidal);
+/// (b) `transformQueriesKeys` changes queries and keys by position (rotary);
+/// (c) `attentionBias` adds a per-head bias from (query position, key position) to the attention
+///     scores (T5 relative bias, ALiBi).
+/// Write each hook with engine ops (`+`, `*`, `matmul`, `embedding`, …): gradients come for free.
+/// Every requirement has a default below, so an encoding implements only the hooks it uses.
+public protocol PositionalEncoding: AnyObject {
+    /// The name used in suite files, the registry and results, e.g. `relative-bias`.
+    var name: String { get }
+    /// The encoding's arguments as written in results, e.g. `buckets=32;max_distance=128`.
+    var arguments: String { get }
+    /// The trainable tensors, handed to the optimizer.
+    var parameters: [Tensor] { get }
+    /// The longest sequence it can represent at all (nil: any length), e.g. a learned table's size.
+    var maximumLength: Int? { get }
+    /// Whether it is meant to represent positions beyond the length it was trained on.
+    var extrapolates: Bool { get }
+    /// (a) Token embeddings `x` (B, T, C) with position information added, for `positions` (T).
+    func embed(_ x: Tensor, positions: [Int]) -> Tensor
+    /// (b) Queries and keys (B, H, T, D) transformed by position, in block `layer`.
+    func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor)
+    /// (c) An additive attention bias (H, T, T) or (T, T) for `positions`, in block `layer`; nil for none.
+    func attentionBias(positions: [Int], layer: Int) -> Tensor?
+}
+
+// MARK: - Defaults: an encoding that does nothing at a hook leaves it out.
+
+extension PositionalEncoding {
+    public var arguments: String { "" }
+    public var parameters: [Tensor] { [] }
+    public var maximumLength: Int? { nil }
+    public var extrapolates: Bool { maximumLength == nil }
+    public func embed(_ x: Tensor, positions: [Int]) -> Tensor { x }
+    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor) { (q, k) }
+    public func attentionBias(positions: [Int], layer: Int) -> Tensor? { nil }
+
+    /// The name with its arguments, e.g. `relative-bias(buckets=32;max_distance=128)`.
+    public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }
+}

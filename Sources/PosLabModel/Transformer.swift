@@ -1,0 +1,94 @@
+/// A sequence is longer than the positional encoding can represent (e.g. a learned table's size).
+public struct LengthUnsupported: Error, CustomStringConvertible {
+    /// The encoding.
+    public var encoding: String
+    /// The length asked for, and the longest the encoding can represent.
+    public var length: Int, maximum: Int
+    public var description: String { "\(encoding) cannot represent length \(length) (at most \(maximum))" }
+}
+
+/// The PosLab model: an encoder transformer that predicts one token per position.
+///
+///     x = TokenEmbedding[ids]                          (B, T, C)
+///     x = encoding.embed(x, positions)                 (a) absolute encodings add here
+///     for each block: x = x + Attn(LN(x)); x = x + MLP(LN(x))
+///          inside Attn: encoding.transformQueriesKeys  (b) rotary acts here
+///                       encoding.attentionBias         (c) relative biases act here
+///     logits = LN(x)·W_head + b_head                   (B, T, V)
+///
+/// Shared weights (everything but the encoding's) are drawn from the run's seed in a fixed order,
+/// so two models with the same seed and different encodings start from identical shared weights.
+public final class Transformer {
+    /// The model's shape.
+    public let config: ModelConfig
+    /// The positional encoding.
+    public let encoding: any PositionalEncoding
+    /// Token embeddings (vocab, C), N(0, 1).
+    public let tokenEmbedding: Tensor
+    /// The blocks.
+    public let blocks: [TransformerBlock]
+    /// The final layer norm and the output head (C, vocab).
+    public let lnFinalGain: Tensor, lnFinalBias: Tensor, headWeight: Tensor, headBias: Tensor
+
+    /// A model for `config` with the encoding `spec` names, initialised from `seed`.
+    public convenience init(config: ModelConfig, encoding spec: EncodingSpec, seed: UInt64,
+                            registry: EncodingRegistry = .shared) throws {
+        try config.validate()
+        let context = EncodingContext(dModel: config.dModel, heads: config.heads, layers: config.layers,
+                                      maxLength: config.maxLength, attention: config.attention, seed: seed)
+        try self.init(config: config, encoding: registry.make(spec, context: context), seed: seed)
+    }
+
+    /// A model for `config` with an encoding already built, initialised from `seed`.
+    public init(config: ModelConfig, encoding: any PositionalEncoding, seed: UInt64) throws {
+        try config.validate()
+        if let limit = encoding.maximumLength, limit < config.maxLength {
+            throw ConfigurationError(field: "model.max_length",
+                                     rule: "\(encoding.name) represents at most \(limit) positions, fewer than max_length \(config.maxLength)")
+        }
+        self.config = config
+        self.encoding = encoding
+        let rng = RandomGenerator(seed: seed, stream: "model")
+        let c = config.dModel
+        tokenEmbedding = .gaussian([config.vocabSize, c], std: 1, rng: rng, label: "token_embedding")
+        blocks = (0..<config.layers).map { TransformerBlock(index: $0, config: config, rng: rng) }
+        lnFinalGain = .filled([c], value: 1, label: "ln_final.gain")
+        lnFinalBias = .filled([c], value: 0, label: "ln_final.bias")
+        headWeight = .gaussian([c, config.vocabSize], std: 1 / Float(c).squareRoot(), rng: rng, label: "head.weight")
+        headBias = .filled([config.vocabSize], value: 0, label: "head.bias")
+    }
+
+    /// Every trainable tensor: the shared ones in a fixed order, then the encoding's.
+    public var parameters: [Tensor] {
+        [tokenEmbedding] + blocks.flatMap(\.parameters) + [lnFinalGain, lnFinalBias, headWeight, headBias]
+            + encoding.parameters
+    }
+
+    /// The number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Logits (B, T, vocab) for `ids` (B·T token ids, row-major), at `positions` (default 0..<T).
+    public func logits(ids: [Int], batch: Int, length: Int, positions: [Int]? = nil) throws -> Tensor {
+        precondition(ids.count == batch * length, "\(ids.count) ids for batch \(batch) × length \(length)")
+        let positions = positions ?? Array(0..<length)
+        precondition(positions.count == length, "\(positions.count) positions for length \(length)")
+        if let limit = encoding.maximumLength, let last = positions.max(), last >= limit {
+            throw LengthUnsupported(encoding: encoding.fullName, length: last + 1, maximum: limit)
+        }
+        var x = embedding(tokenEmbedding, ids: ids, shape: [batch, length])            // (B, T, C)
+        x = encoding.embed(x, positions: positions)                                     // (B, T, C)
+        for (layer, block) in blocks.enumerated() {
+            x = block(x, layer: layer, heads: config.heads, causal: config.attention == .causal,
+                      positions: positions, encoding: encoding)
+        }
+        x = layerNorm(x, gamma: lnFinalGain, beta: lnFinalBias)
+        return linear(x, headWeight, headBias)                                          // (B, T, V)
+    }
+
+    /// Masked mean cross-entropy of `targets` (B·T) given `ids`; `mask` (B·T) weights positions.
+    public func loss(ids: [Int], targets: [Int], mask: [Float]?, batch: Int, length: Int,
+                     positions: [Int]? = nil) throws -> Tensor {
+        crossEntropy(try logits(ids: ids, batch: batch, length: length, positions: positions),
+                     targets: targets, mask: mask)
+    }
+}
