@@ -44,8 +44,12 @@ public final class Tensor {
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
     }
 
-    /// An op result. It keeps `parents` and `backward` only if some parent needs a gradient.
-    init(shape: [Int], storage: Storage? = nil, parents: [Tensor], backward: @escaping (Tensor) -> Void) {
+    /// An op result: how every op (and any fused kernel of your own) makes its output.
+    ///
+    /// `backward` receives the output, whose `grad` is complete when it runs, and must add the
+    /// output gradient times the local Jacobian into each parent's `grad` (check it with
+    /// `checkGradients`). The output keeps `parents` and `backward` only if a parent needs a gradient.
+    public init(shape: [Int], storage: Storage? = nil, parents: [Tensor], backward: @escaping (Tensor) -> Void) {
         self.shape = shape
         count = shape.reduce(1, *)
         self.storage = storage ?? Storage(count: count)

@@ -15,6 +15,21 @@ public struct EncodingContext: Sendable {
     /// The seed of the run; draw initial weights from `rng(for:)`, never from a shared stream.
     public var seed: UInt64
 
+    public init(dModel: Int, heads: Int, layers: Int, maxLength: Int, attention: AttentionMode, seed: UInt64) {
+        self.dModel = dModel
+        self.heads = heads
+        self.layers = layers
+        self.maxLength = maxLength
+        self.attention = attention
+        self.seed = seed
+    }
+
+    /// The context of a model with `config`, for a run with `seed`.
+    public init(config: ModelConfig, seed: UInt64) {
+        self.init(dModel: config.dModel, heads: config.heads, layers: config.layers, maxLength: config.maxLength,
+                  attention: config.attention, seed: seed)
+    }
+
     /// The width of one head.
     public var headDim: Int { dModel / heads }
 

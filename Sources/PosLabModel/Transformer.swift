@@ -34,9 +34,8 @@ public final class Transformer {
     public convenience init(config: ModelConfig, encoding spec: EncodingSpec, seed: UInt64,
                             registry: EncodingRegistry = .shared) throws {
         try config.validate()
-        let context = EncodingContext(dModel: config.dModel, heads: config.heads, layers: config.layers,
-                                      maxLength: config.maxLength, attention: config.attention, seed: seed)
-        try self.init(config: config, encoding: registry.make(spec, context: context), seed: seed)
+        try self.init(config: config, encoding: registry.make(spec, context: EncodingContext(config: config, seed: seed)),
+                      seed: seed)
     }
 
     /// A model for `config` with an encoding already built, initialised from `seed`.

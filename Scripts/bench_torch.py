@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""PyTorch reference for PosLab's training-speed benchmark.
+
+Trains the PosLab transformer (token embedding, positional encoding, pre-LN blocks with a fused
+qkv projection, 4x GELU MLP, final layer norm, linear head) with torch.optim.Adam(lr=1e-3) on
+random token batches and measures training steps per second. Targets are the reversed input ids
+and the loss is the masked mean cross-entropy with an all-ones mask, as in PosLab.
+
+Attention is written out explicitly (scores, optional bias, causal mask, softmax, matmul) rather
+than with torch's fused scaled_dot_product_attention, so the work matches PosLab's model op for op.
+
+Prints one JSON line on stdout, e.g.
+  {"framework": "pytorch", "torch": "2.13.0+cpu", "encoding": "none", "config": {...},
+   "threads": 1, "steps_per_sec_median": ..., "steps_per_sec_all": [...], "tokens_per_sec_median": ...}
+"""
+
+import argparse
+import json
+import math
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def t5_bucket(relative, bidirectional, num_buckets, max_distance):
+    """T5's `_relative_position_bucket` (HF transformers style) for relative = key - query."""
+    n = -relative
+    if bidirectional:
+        num_buckets //= 2
+        ret = (n < 0).to(torch.long) * num_buckets
+        n = n.abs()
+    else:
+        ret = torch.zeros_like(n)
+        n = torch.clamp(n, min=0)
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    safe_n = torch.clamp(n, min=max_exact)
+    large = max_exact + (
+        torch.log(safe_n.float() / max_exact) / math.log(max_distance / max_exact) * (num_buckets - max_exact)
+    ).to(torch.long)
+    large = torch.clamp(large, max=num_buckets - 1)
+    return ret + torch.where(is_small, n, large)
+
+
+def sinusoidal_table(rows, width):
+    """Interleaved sin/cos table (sin in even columns), computed in float64, returned as float32."""
+    positions = torch.arange(rows, dtype=torch.float64)[:, None]
+    i = torch.arange(width, dtype=torch.float64)[None, :] // 2
+    angle = positions / torch.pow(torch.tensor(10000.0, dtype=torch.float64), 2 * i / width)
+    even = (torch.arange(width) % 2 == 0)[None, :]
+    return torch.where(even, torch.sin(angle), torch.cos(angle)).to(torch.float32)
+
+
+class Block(nn.Module):
+    def __init__(self, d_model, heads):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(d_model, eps=1e-5)
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.out = nn.Linear(d_model, d_model)
+        self.ln2 = nn.LayerNorm(d_model, eps=1e-5)
+        self.fc1 = nn.Linear(d_model, 4 * d_model)
+        self.fc2 = nn.Linear(4 * d_model, d_model)
+
+    def forward(self, x, bias, causal_mask):
+        b, t, c = x.shape
+        h, d = self.heads, c // self.heads
+        q, k, v = self.qkv(self.ln1(x)).split(c, dim=-1)
+        q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))
+        scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d))
+        if bias is not None:
+            scores = scores + bias
+        if causal_mask is not None:
+            scores = scores.masked_fill(causal_mask, float("-inf"))
+        a = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(b, t, c)
+        x = x + self.out(a)
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
+class Model(nn.Module):
+    def __init__(self, vocab, d_model, layers, heads, length, encoding, causal,
+                 learned_size=None, buckets=32, max_distance=128):
+        super().__init__()
+        self.encoding = encoding
+        self.causal = causal
+        self.buckets, self.max_distance = buckets, max_distance
+        self.embed = nn.Embedding(vocab, d_model)
+        if encoding == "learned":
+            self.learned = nn.Parameter(torch.randn(learned_size or length, d_model))  # N(0, 1), as PosLab
+        elif encoding == "relative-bias":
+            self.rel = nn.Parameter(torch.randn(buckets, heads) / math.sqrt(d_model))  # shared by all layers
+        elif encoding == "sinusoidal":
+            self.register_buffer("pe", sinusoidal_table(length, d_model), persistent=False)
+        self.blocks = nn.ModuleList(Block(d_model, heads) for _ in range(layers))
+        self.ln_final = nn.LayerNorm(d_model, eps=1e-5)
+        self.head = nn.Linear(d_model, vocab)
+
+    def forward(self, ids):
+        t = ids.shape[1]
+        positions = torch.arange(t, device=ids.device)
+        x = self.embed(ids)
+        if self.encoding == "learned":
+            x = x + self.learned[positions]
+        elif self.encoding == "sinusoidal":
+            x = x + self.pe[positions]
+        bias = None
+        if self.encoding == "relative-bias":
+            # Recomputed every step (like PosLab, which rebuilds the bias from the table each forward).
+            buckets = t5_bucket(positions[None, :] - positions[:, None], not self.causal,
+                                self.buckets, self.max_distance)
+            bias = self.rel[buckets].permute(2, 0, 1)  # (H, T, T)
+        causal_mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1) if self.causal else None
+        for block in self.blocks:
+            x = block(x, bias, causal_mask)
+        return self.head(self.ln_final(x))
+
+
+def main():
+    parser = argparse.ArgumentParser(description="PyTorch reference training-speed benchmark for PosLab")
+    parser.add_argument("--vocab", type=int, default=16)
+    parser.add_argument("--d-model", type=int, default=64)
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--heads", type=int, default=4)
+    parser.add_argument("--length", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--encoding", default="none", choices=["none", "learned", "sinusoidal", "relative-bias"])
+    parser.add_argument("--attention", default="bidirectional", choices=["bidirectional", "causal"])
+    parser.add_argument("--steps", type=int, default=100, help="timed steps per repeat")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed steps before the repeats")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.d_model % args.heads:
+        parser.error("--d-model must be divisible by --heads")
+    if args.encoding == "sinusoidal" and args.d_model % 2:
+        parser.error("sinusoidal needs an even --d-model")
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    model = Model(args.vocab, args.d_model, args.layers, args.heads, args.length, args.encoding,
+                  causal=(args.attention == "causal"))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    generator = torch.Generator().manual_seed(args.seed + 1)
+
+    def step():
+        ids = torch.randint(0, args.vocab, (args.batch, args.length), generator=generator)
+        targets = ids.flip(1)
+        mask = torch.ones(args.batch, args.length)
+        logits = model(ids)
+        per_token = F.cross_entropy(logits.reshape(-1, args.vocab), targets.reshape(-1), reduction="none")
+        loss = (per_token * mask.reshape(-1)).sum() / mask.sum()
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss
+
+    for _ in range(args.warmup):
+        step()
+    rates = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            loss = step()
+        elapsed = time.perf_counter() - start
+        rates.append(args.steps / elapsed)
+    if not math.isfinite(loss.item()):
+        raise SystemExit("loss diverged")
+
+    median = statistics.median(rates)
+    print(json.dumps({
+        "framework": "pytorch",
+        "torch": torch.__version__,
+        "encoding": args.encoding,
+        "attention": args.attention,
+        "config": {"vocab_size": args.vocab, "d_model": args.d_model, "layers": args.layers, "heads": args.heads,
+                   "length": args.length, "batch": args.batch, "steps": args.steps, "warmup": args.warmup,
+                   "repeats": args.repeats},
+        "threads": args.threads,
+        "steps_per_sec_median": round(median, 3),
+        "steps_per_sec_all": [round(r, 3) for r in rates],
+        "tokens_per_sec_median": round(median * args.batch * args.length, 1),
+        "final_loss": round(loss.item(), 4),
+    }))
+
+
+if __name__ == "__main__":
+    main()

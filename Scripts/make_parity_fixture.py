@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Generate Tests/PosLabModelTests/Fixtures/parity.json, the PyTorch reference for PosLab's model.
+
+The PosLab transformer is rebuilt here from plain float32 tensors (no nn.Module), with random
+weights from torch.manual_seed(0), for every encoding {none, learned, sinusoidal, relative-bias}
+crossed with both attention modes {bidirectional, causal}. For each case the fixture holds the
+inputs, every parameter, the logits, the masked mean cross-entropy and the gradient of that loss
+with respect to every parameter, so a Swift test can load the parameters and compare.
+
+Conventions match the Swift side: linear weights are stored (in, out) and applied as x @ W + b;
+all arrays are flattened row-major. A table of T5 relative-position buckets, computed the way
+Hugging Face transformers' T5 does (float32 log, truncation by `.to(torch.long)`), is included
+as well.
+
+Usage: python3 Scripts/make_parity_fixture.py [--output PATH]
+The output is deterministic: rerunning produces the same bytes.
+"""
+
+import argparse
+import json
+import math
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+GENERATOR = "Scripts/make_parity_fixture.py"
+DEFAULT_OUTPUT = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "PosLabModelTests", "Fixtures", "parity.json"
+)
+
+VOCAB = 7
+D_MODEL = 8
+LAYERS = 2
+HEADS = 2
+BATCH = 3
+LENGTH = 10
+LEARNED_SIZE = 12
+RB_BUCKETS = 8
+RB_MAX_DISTANCE = 20
+LN_EPS = 1e-5
+
+ENCODINGS = ["none", "learned", "sinusoidal", "relative-bias"]
+MODES = ["bidirectional", "causal"]
+
+
+# --------------------------------------------------------------------------------------------
+# T5 relative-position buckets
+# --------------------------------------------------------------------------------------------
+
+def t5_bucket(relative, bidirectional, num_buckets, max_distance):
+    """T5's `_relative_position_bucket` for `relative` = key position - query position.
+
+    `relative` is an integer tensor; the result has the same shape. The large-distance branch
+    uses a float32 log divided by a Python (double) log, then truncates with `.to(torch.long)`,
+    which is how Hugging Face transformers computes it.
+    """
+    relative = torch.as_tensor(relative, dtype=torch.long)
+    n = -relative
+    if bidirectional:
+        num_buckets //= 2
+        ret = (n < 0).to(torch.long) * num_buckets
+        n = n.abs()
+    else:
+        ret = torch.zeros_like(n)
+        n = torch.clamp(n, min=0)
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    # For n == 0 the log is -inf; those entries are small and replaced by torch.where, but
+    # casting -inf to long is undefined, so clamp the argument first (harmless for n >= max_exact).
+    safe_n = torch.clamp(n, min=max_exact)
+    large = max_exact + (
+        torch.log(safe_n.float() / max_exact) / math.log(max_distance / max_exact) * (num_buckets - max_exact)
+    ).to(torch.long)
+    large = torch.clamp(large, max=num_buckets - 1)
+    return ret + torch.where(is_small, n, large)
+
+
+def t5_bucket_exact(relative, bidirectional, num_buckets, max_distance):
+    """The same bucket in double precision via log2 (powers of two exact); for comparison only."""
+    n = -relative
+    if bidirectional:
+        num_buckets //= 2
+        ret = num_buckets if n < 0 else 0
+        n = abs(n)
+    else:
+        ret = 0
+        n = max(n, 0)
+    max_exact = num_buckets // 2
+    if n < max_exact:
+        return ret + n
+    fraction = math.log2(n / max_exact) / math.log2(max_distance / max_exact)
+    return ret + min(num_buckets - 1, max_exact + int(fraction * (num_buckets - max_exact)))
+
+
+def check_t5_buckets():
+    """Assert known T5 buckets (buckets=32, max_distance=128)."""
+    expected_bidirectional = {-7: 7, -8: 8, -16: 10, -32: 12, -64: 14, -128: 15,
+                              1: 17, 8: 24, 16: 26, 128: 31}
+    expected_causal = {-15: 15, -16: 16, -32: 21, -64: 26, -128: 31, 5: 0}
+    for expected, bidirectional in ((expected_bidirectional, True), (expected_causal, False)):
+        rel = torch.tensor(sorted(expected))
+        got = t5_bucket(rel, bidirectional, 32, 128).tolist()
+        for r, g in zip(rel.tolist(), got):
+            assert g == expected[r], f"T5 bucket(bidirectional={bidirectional}, {r}) = {g}, expected {expected[r]}"
+
+
+def bucket_disagreements(relative, bidirectional, num_buckets, max_distance):
+    """Relative positions where the float32 (HF) bucket differs from the double-precision one."""
+    torch_buckets = t5_bucket(torch.tensor(relative), bidirectional, num_buckets, max_distance).tolist()
+    return [(r, b, t5_bucket_exact(r, bidirectional, num_buckets, max_distance))
+            for r, b in zip(relative, torch_buckets)
+            if b != t5_bucket_exact(r, bidirectional, num_buckets, max_distance)]
+
+
+# --------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------
+
+def sinusoidal_table(rows, width):
+    """PE[p, 2i] = sin(p / 10000^(2i/C)), PE[p, 2i+1] = cos(same), in float64 then cast to float32."""
+    pe = torch.zeros(rows, width, dtype=torch.float64)
+    positions = torch.arange(rows, dtype=torch.float64)
+    for column in range(width):
+        i = column // 2
+        angle = positions / (10000.0 ** (2 * i / width))
+        pe[:, column] = torch.sin(angle) if column % 2 == 0 else torch.cos(angle)
+    return pe.to(torch.float32)
+
+
+def make_parameters(encoding, generator):
+    """Random parameters keyed by the Swift labels, in a fixed order."""
+    c, v, hidden = D_MODEL, VOCAB, 4 * D_MODEL
+
+    def normal(*shape, std=1.0):
+        return torch.randn(*shape, generator=generator, dtype=torch.float32) * std
+
+    def matrix(fan_in, fan_out):
+        return normal(fan_in, fan_out, std=1.0 / math.sqrt(fan_in))
+
+    def gain(n):
+        return 1.0 + 0.1 * normal(n)
+
+    def bias(n):
+        return 0.1 * normal(n)
+
+    params = {"token_embedding": normal(v, c)}
+    if encoding == "learned":
+        params["learned.table"] = normal(LEARNED_SIZE, c)
+    elif encoding == "relative-bias":
+        params["relative-bias.table"] = normal(RB_BUCKETS, HEADS, std=0.5)
+    for layer in range(LAYERS):
+        p = f"block{layer}."
+        params[p + "ln1.gain"] = gain(c)
+        params[p + "ln1.bias"] = bias(c)
+        params[p + "attn.wqkv"] = matrix(c, 3 * c)
+        params[p + "attn.bqkv"] = bias(3 * c)
+        params[p + "attn.wo"] = matrix(c, c)
+        params[p + "attn.bo"] = bias(c)
+        params[p + "ln2.gain"] = gain(c)
+        params[p + "ln2.bias"] = bias(c)
+        params[p + "mlp.w1"] = matrix(c, hidden)
+        params[p + "mlp.b1"] = bias(hidden)
+        params[p + "mlp.w2"] = matrix(hidden, c)
+        params[p + "mlp.b2"] = bias(c)
+    params["ln_final.gain"] = gain(c)
+    params["ln_final.bias"] = bias(c)
+    params["head.weight"] = matrix(c, v)
+    params["head.bias"] = bias(v)
+    for tensor in params.values():
+        tensor.requires_grad_(True)
+    return params
+
+
+def forward(params, ids, encoding, causal):
+    """Logits (B, T, V) for ids (B, T)."""
+    b, t = ids.shape
+    c, h = D_MODEL, HEADS
+    d = c // h
+    positions = torch.arange(t)
+
+    x = params["token_embedding"][ids]
+    if encoding == "learned":
+        x = x + params["learned.table"][positions]
+    elif encoding == "sinusoidal":
+        x = x + sinusoidal_table(t, c)[positions]
+
+    bias = None
+    if encoding == "relative-bias":
+        relative = positions[None, :] - positions[:, None]  # [i, j] = key j - query i
+        buckets = t5_bucket(relative, not causal, RB_BUCKETS, RB_MAX_DISTANCE)
+        bias = params["relative-bias.table"][buckets].permute(2, 0, 1)  # (T, T, H) -> (H, T, T)
+    future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+
+    for layer in range(LAYERS):
+        p = f"block{layer}."
+        hn = F.layer_norm(x, (c,), params[p + "ln1.gain"], params[p + "ln1.bias"], LN_EPS)
+        qkv = hn @ params[p + "attn.wqkv"] + params[p + "attn.bqkv"]
+        q, k, v = qkv[..., :c], qkv[..., c:2 * c], qkv[..., 2 * c:]
+        q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))
+        scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d))
+        if bias is not None:
+            scores = scores + bias
+        if causal:
+            scores = scores.masked_fill(future, float("-inf"))
+        attn = torch.softmax(scores, dim=-1)
+        a = (attn @ v).transpose(1, 2).reshape(b, t, c)
+        x = x + a @ params[p + "attn.wo"] + params[p + "attn.bo"]
+        h2 = F.layer_norm(x, (c,), params[p + "ln2.gain"], params[p + "ln2.bias"], LN_EPS)
+        x = x + F.gelu(h2 @ params[p + "mlp.w1"] + params[p + "mlp.b1"]) @ params[p + "mlp.w2"] + params[p + "mlp.b2"]
+    x = F.layer_norm(x, (c,), params["ln_final.gain"], params["ln_final.bias"], LN_EPS)
+    return x @ params["head.weight"] + params["head.bias"]
+
+
+def masked_loss(logits, targets, mask):
+    """Masked mean cross-entropy over positions."""
+    per_position = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="none")
+    flat_mask = mask.reshape(-1)
+    return (per_position * flat_mask).sum() / flat_mask.sum()
+
+
+# --------------------------------------------------------------------------------------------
+# JSON output
+# --------------------------------------------------------------------------------------------
+
+def floats(tensor):
+    """Flat row-major list of float32 values, each written as its shortest float32 round-trip decimal."""
+    values = tensor.detach().to(torch.float32).reshape(-1).numpy()
+    out = []
+    for value in values:
+        assert np.isfinite(value), "non-finite value in fixture"
+        number = float(str(np.float32(value)))  # shortest decimal that reads back as this float32
+        assert np.float32(number) == value, (number, value)
+        out.append(number)
+    return out
+
+
+def spec_string(encoding):
+    if encoding == "learned":
+        return f"learned(size={LEARNED_SIZE})"
+    if encoding == "relative-bias":
+        return f"relative-bias(buckets={RB_BUCKETS}, max_distance={RB_MAX_DISTANCE})"
+    return encoding
+
+
+def make_case(encoding, mode, generator):
+    ids = torch.randint(0, VOCAB, (BATCH, LENGTH), generator=generator)
+    targets = torch.randint(0, VOCAB, (BATCH, LENGTH), generator=generator)
+    mask = torch.randint(0, 2, (BATCH, LENGTH), generator=generator).to(torch.float32)
+    if mask.sum() == 0:
+        mask[0, 0] = 1.0
+    params = make_parameters(encoding, generator)
+
+    logits = forward(params, ids, encoding, causal=(mode == "causal"))
+    loss = masked_loss(logits, targets, mask)
+    loss.backward()
+    assert torch.isfinite(loss), (encoding, mode)
+
+    return {
+        "encoding": encoding,
+        "spec": spec_string(encoding),
+        "attention": mode,
+        "config": {"vocab_size": VOCAB, "d_model": D_MODEL, "layers": LAYERS, "heads": HEADS, "max_length": LENGTH},
+        "batch": BATCH,
+        "length": LENGTH,
+        "ids": ids.reshape(-1).tolist(),
+        "targets": targets.reshape(-1).tolist(),
+        "mask": floats(mask),
+        "parameters": {label: {"shape": list(t.shape), "values": floats(t)} for label, t in params.items()},
+        "logits": floats(logits),
+        "loss": floats(loss)[0],
+        "gradients": {label: floats(t.grad) for label, t in params.items()},
+    }
+
+
+def bucket_tables():
+    relative = list(range(-200, 201))
+    tables = []
+    for num_buckets, max_distance in ((32, 128), (RB_BUCKETS, RB_MAX_DISTANCE)):
+        for bidirectional in (True, False):
+            buckets = t5_bucket(torch.tensor(relative), bidirectional, num_buckets, max_distance).tolist()
+            tables.append({"bidirectional": bidirectional, "buckets": num_buckets, "max_distance": max_distance,
+                           "relative": relative, "bucket": buckets})
+    return tables
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, help="where to write the fixture")
+    args = parser.parse_args()
+
+    torch.set_num_threads(1)  # deterministic reductions, same bytes on rerun
+    torch.manual_seed(0)
+    check_t5_buckets()
+
+    generator = torch.Generator().manual_seed(0)
+    cases = [make_case(encoding, mode, generator) for encoding in ENCODINGS for mode in MODES]
+    fixture = {
+        "generator": GENERATOR,
+        "torch_version": torch.__version__,
+        "cases": cases,
+        "t5_buckets": bucket_tables(),
+    }
+
+    output = os.path.normpath(args.output)
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    with open(output, "w") as f:
+        json.dump(fixture, f, separators=(",", ":"))
+        f.write("\n")
+
+    disagreements = sum(len(bucket_disagreements(list(range(-200, 201)), bi, nb, md))
+                        for nb, md in ((32, 128), (RB_BUCKETS, RB_MAX_DISTANCE)) for bi in (True, False))
+    losses = ", ".join(f"{c['encoding']}/{c['attention'][0]}={c['loss']:.4f}" for c in cases)
+    print(f"wrote {output} ({os.path.getsize(output)} bytes): {len(cases)} cases, torch {torch.__version__}, "
+          f"float32-vs-double bucket disagreements in [-200, 200]: {disagreements}; losses {losses}")
+
+
+if __name__ == "__main__":
+    main()

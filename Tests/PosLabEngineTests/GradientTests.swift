@@ -1,0 +1,100 @@
+import PosLabEngine
+import Testing
+
+/// Every op's gradient against central finite differences (see `checkGradients` for the bound).
+@Suite struct GradientTests {
+    @Test func addSameShape() {
+        let a = randomTensor([3, 4], seed: 1), b = randomTensor([3, 4], seed: 2)
+        expectGradients([a, b]) { a + b }
+    }
+
+    @Test func addSuffixBroadcast() {
+        let a = randomTensor([2, 3, 4], seed: 1), b = randomTensor([3, 4], seed: 2), c = randomTensor([4], seed: 3)
+        expectGradients([a, b, c]) { (a + b) + c }
+        expectGradients([a, b]) { b + a }
+    }
+
+    @Test func addGeneralBroadcast() {
+        let a = randomTensor([2, 1, 4], seed: 1), b = randomTensor([3, 1], seed: 2)
+        #expect((a + b).shape == [2, 3, 4])
+        expectGradients([a, b]) { a + b }
+    }
+
+    @Test func multiplyAndScale() {
+        let a = randomTensor([2, 3, 4], seed: 1), b = randomTensor([3, 1], seed: 2), c = randomTensor([2, 3, 4], seed: 3)
+        expectGradients([a, b]) { a * b }
+        expectGradients([a, c]) { (a * c) * 0.5 - c }
+    }
+
+    @Test func matmulWithSharedMatrix() {
+        let a = randomTensor([2, 3, 5], seed: 1), b = randomTensor([5, 4], seed: 2), bt = randomTensor([4, 5], seed: 3)
+        expectGradients([a, b]) { matmul(a, b) }
+        expectGradients([a, bt]) { matmul(a, bt, transposeB: true) }
+    }
+
+    @Test func batchedMatmul() {
+        let a = randomTensor([2, 3, 4, 5], seed: 1), b = randomTensor([2, 3, 5, 6], seed: 2)
+        let bt = randomTensor([2, 3, 6, 5], seed: 3)
+        expectGradients([a, b]) { matmul(a, b) }
+        expectGradients([a, bt]) { matmul(a, bt, transposeB: true) }
+    }
+
+    @Test func linearLayer() {
+        let x = randomTensor([2, 3, 5], seed: 1), w = randomTensor([5, 4], seed: 2), b = randomTensor([4], seed: 3)
+        expectGradients([x, w, b]) { linear(x, w, b) }
+        expectGradients([x, w]) { linear(x, w, nil) }
+    }
+
+    @Test func shapeOps() {
+        let x = randomTensor([2, 3, 4, 2], seed: 1)
+        expectGradients([x]) { x.reshaped([6, -1]) * x.reshaped([6, 8]) }
+        expectGradients([x]) { x.transposed(1, 2) }
+        expectGradients([x]) { x.permuted([3, 0, 2, 1]) }
+        let y = randomTensor([2, 6], seed: 2)
+        expectGradients([y]) { let p = y.split(3); return p[0] * p[2] + p[1] }
+        let z = randomTensor([2, 3], seed: 3)
+        expectGradients([y, z]) { concatLast([z, y, z]) }
+    }
+
+    @Test func embeddingScatterAdd() {
+        let table = randomTensor([5, 3], seed: 1)
+        expectGradients([table]) { embedding(table, ids: [4, 0, 4, 2, 4, 1], shape: [2, 3]) }
+    }
+
+    @Test func layerNormGelu() {
+        let x = randomTensor([3, 6], seed: 1), g = randomTensor([6], seed: 2), b = randomTensor([6], seed: 3)
+        expectGradients([x, g, b]) { layerNorm(x, gamma: g, beta: b) }
+        expectGradients([x]) { gelu(x) }
+    }
+
+    @Test func attentionSoftmaxVariants() {
+        let s = randomTensor([2, 3, 4, 4], seed: 1), headBias = randomTensor([3, 4, 4], seed: 2)
+        let shared = randomTensor([4, 4], seed: 3)
+        expectGradients([s]) { attentionSoftmax(s, scale: 0.7) }
+        expectGradients([s, headBias]) { attentionSoftmax(s, scale: 0.5, bias: headBias, causal: true) }
+        expectGradients([s, shared]) { attentionSoftmax(s, bias: shared) }
+    }
+
+    @Test func crossEntropyAndReductions() {
+        let logits = randomTensor([2, 3, 5], seed: 1)
+        expectGradients([logits]) { crossEntropy(logits, targets: [0, 4, 2, 2, 1, 3], mask: [1, 0, 1, 1, 0, 1]) }
+        expectGradients([logits]) { crossEntropy(logits, targets: [0, 4, 2, 2, 1, 3]) }
+        expectGradients([logits]) { sum(logits * logits) }
+        expectGradients([logits]) { mean(gelu(logits)) }
+    }
+
+    /// The checker itself must fail on a wrong gradient, or the tests above prove nothing.
+    @Test func checkerCatchesWrongGradient() {
+        let x = randomTensor([4], seed: 1)
+        let result = checkGradients(of: [x]) {
+            // y = x², with a backward that forgets the factor 2.
+            let out = Tensor(shape: x.shape, parents: [x]) { out in
+                for i in 0..<x.count { x.grad[i] += out.grad[i] * x.data[i] }
+            }
+            for i in 0..<x.count { out.data[i] = x.data[i] * x.data[i] }
+            return out
+        }
+        #expect(!result.passed)
+        #expect(result.worstError > 0.3)
+    }
+}

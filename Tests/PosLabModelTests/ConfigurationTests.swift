@@ -1,0 +1,69 @@
+import PosLabModel
+import Testing
+
+@Suite struct ConfigurationTests {
+    func error(_ body: () throws -> Void) -> ConfigurationError? {
+        do { try body() } catch let e as ConfigurationError { return e } catch { return nil }
+        return nil
+    }
+
+    @Test func invalidModelConfigsNameTheField() {
+        let cases: [(ModelConfig, String, String, String)] = [
+            (ModelConfig(vocabSize: 8, dModel: 30, heads: 4), "none", "model.d_model", "divisible by heads"),
+            (ModelConfig(vocabSize: 8, layers: 0), "none", "model.layers", "at least 1"),
+            (ModelConfig(vocabSize: 1), "none", "model.vocab_size", "at least 2"),
+            (ModelConfig(vocabSize: 8, dModel: 9, heads: 3), "sinusoidal", "model.d_model", "even"),
+            (ModelConfig(vocabSize: 8, maxLength: 32), "learned(size=16)", "learned.size", "smaller than model.max_length"),
+            (ModelConfig(vocabSize: 8), "learned(sise=64)", "learned.sise", "unknown argument"),
+            (ModelConfig(vocabSize: 8), "relative-bias(buckets=x)", "relative-bias.buckets", "integer"),
+            (ModelConfig(vocabSize: 8), "relative-bias(buckets=32, max_distance=4)", "relative-bias.max_distance", "exceed"),
+        ]
+        for (config, spec, field, rule) in cases {
+            let e = error { _ = try Transformer(config: config, encoding: EncodingSpec(parsing: spec), seed: 1) }
+            #expect(e?.field == field, "\(spec): \(String(describing: e))")
+            #expect(e?.rule.contains(rule) == true, "\(spec): \(String(describing: e))")
+        }
+    }
+
+    @Test func unknownEncodingSuggestsNearest() {
+        let e = error { _ = try Transformer(config: ModelConfig(vocabSize: 8), encoding: EncodingSpec(parsing: "sinusodal"), seed: 1) }
+        #expect(e?.field == "sinusodal")
+        #expect(e?.rule.contains("did you mean 'sinusoidal'") == true, "\(String(describing: e))")
+    }
+
+    @Test func specParsing() throws {
+        let spec = try EncodingSpec(parsing: " relative-bias( buckets=16 , max_distance=64 ) ")
+        #expect(spec.name == "relative-bias" && spec.arguments == ["buckets": "16", "max_distance": "64"])
+        #expect(spec.description == "relative-bias(buckets=16;max_distance=64)")
+        let nested = try EncodingSpec(parsing: "randomized(relative-bias(buckets=8, max_distance=20), max_length=64)")
+        #expect(nested.arguments == ["encoding": "relative-bias(buckets=8, max_distance=20)", "max_length": "64"])
+        #expect(error { _ = try EncodingSpec(parsing: "learned(size=3") } != nil)
+        #expect(error { _ = try EncodingSpec(parsing: "learned(size=3, size=4)") } != nil)
+    }
+
+    @Test func registryListsBuiltinsAndRejectsDuplicates() throws {
+        #expect(EncodingRegistry.shared.all.map(\.name) == ["learned", "none", "relative-bias", "sinusoidal"])
+        let registry = EncodingRegistry()
+        try registry.register(NoEncoding.self, origin: "test")
+        #expect(error { try registry.register(NoEncoding.self, origin: "again") }?.rule.contains("already registered") == true)
+    }
+
+    @Test func learnedRefusesLongerSequences() throws {
+        let model = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: EncodingSpec(name: "learned"), seed: 1)
+        #expect(throws: LengthUnsupported.self) { try model.logits(ids: Array(repeating: 1, count: 9), batch: 1, length: 9) }
+        let sinusoidal = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: EncodingSpec(name: "sinusoidal"), seed: 1)
+        #expect(try sinusoidal.logits(ids: Array(repeating: 1, count: 20), batch: 1, length: 20).shape == [1, 20, 8])
+    }
+
+    /// Seeds are paired: the same seed gives identical shared weights whatever the encoding.
+    @Test func sharedWeightsArePairedAcrossEncodings() throws {
+        let config = ModelConfig(vocabSize: 8, dModel: 16, layers: 2, heads: 2, maxLength: 8)
+        let models = try ["none", "learned", "sinusoidal", "relative-bias"].map {
+            try Transformer(config: config, encoding: EncodingSpec(name: $0), seed: 21)
+        }
+        let shared = { (m: Transformer) in m.parameters.prefix(m.parameters.count - m.encoding.parameters.count).map(\.values) }
+        for m in models.dropFirst() { #expect(shared(m) == shared(models[0])) }
+        let other = try Transformer(config: config, encoding: EncodingSpec(name: "none"), seed: 22)
+        #expect(shared(other) != shared(models[0]))
+    }
+}
