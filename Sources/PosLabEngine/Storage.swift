@@ -1,4 +1,6 @@
-/// A fixed-size, zero-initialised block of Float32 that a tensor owns (or shares, for a reshape).
+import COpenBLAS
+
+/// A fixed-size block of Float32 that a tensor owns (or shares, for a reshape).
 ///
 /// A class around a raw pointer rather than `[Float]`: kernels write through the pointer with no
 /// copy-on-write checks and no bounds checks in inner loops.
@@ -9,14 +11,26 @@ public final class Storage {
     public let count: Int
 
     /// Allocates `count` zeros.
-    public init(count: Int) {
+    public convenience init(count: Int) {
+        self.init(uninitializedCount: count)
+        zero()
+    }
+
+    /// Allocates `count` elements without setting them: for op outputs that write every element.
+    public init(uninitializedCount count: Int) {
+        _ = Storage.heapConfigured
         self.count = count
         pointer = .allocate(capacity: Swift.max(count, 1))
-        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
     }
 
     deinit { pointer.deallocate() }
 
     /// Sets every element to zero.
     public func zero() { pointer.update(repeating: 0, count: count) }
+
+    /// Tunes the C heap once per process so freed tensors are reused without page faults.
+    private static let heapConfigured: Bool = {
+        poslab_keep_freed_memory()
+        return true
+    }()
 }

@@ -46,13 +46,14 @@ public final class Tensor {
 
     /// An op result: how every op (and any fused kernel of your own) makes its output.
     ///
+    /// The output's elements start uninitialised: the op must write every one of them.
     /// `backward` receives the output, whose `grad` is complete when it runs, and must add the
     /// output gradient times the local Jacobian into each parent's `grad` (check it with
     /// `checkGradients`). The output keeps `parents` and `backward` only if a parent needs a gradient.
     public init(shape: [Int], storage: Storage? = nil, parents: [Tensor], backward: @escaping (Tensor) -> Void) {
         self.shape = shape
         count = shape.reduce(1, *)
-        self.storage = storage ?? Storage(count: count)
+        self.storage = storage ?? Storage(uninitializedCount: count)
         let needsGrad = parents.contains { $0.requiresGrad }
         requiresGrad = needsGrad
         label = ""

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the C libraries PosLab links against (Debian packages), only if they are missing.
+# GSL: statistics and seeded random numbers. OpenBLAS: every matrix product (cblas_sgemm).
+set -euo pipefail
+missing=()
+for pkg in libgsl-dev libopenblas-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "bootstrap: Swift 6 is required (https://swift.org/install)" >&2; exit 1; }
