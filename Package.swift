@@ -6,17 +6,23 @@
 //   PosLabStatistics     seeded random numbers and statistics over GSL   (imports CGSL)
 //   PosLabEngine         tensors, reverse-mode autodiff, ops, optimizers (imports COpenBLAS)
 //   PosLabModel          the transformer, PositionalEncoding and the built-in encodings
-//   poslab-bench         training-speed benchmark (not a test)
+//   PosLabTasks          order-sensitive sequence tasks and the controls
+//   PosLabExperiments    suite files, the runner, CSV results
+//   poslab               the command-line tool
+//   poslab-bench         training-speed benchmark against PyTorch (not a test)
 import PackageDescription
 
 let package = Package(
     name: "PosLab",
     products: [
         .library(name: "PosLab", targets: ["PosLabModel"]),
+        .executable(name: "poslab", targets: ["poslab"]),
         .executable(name: "poslab-bench", targets: ["poslab-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
@@ -24,13 +30,20 @@ let package = Package(
         .target(name: "PosLabStatistics", dependencies: ["CGSL"]),
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"]),
+        .target(name: "PosLabTasks", dependencies: ["PosLabModel"]),
+        .target(
+            name: "PosLabExperiments",
+            dependencies: ["PosLabModel", "PosLabTasks", "Yams", .product(name: "CSV", package: "CSV.swift")]),
+        .executableTarget(
+            name: "poslab",
+            dependencies: ["PosLabExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "poslab-bench",
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics"]),
         .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine"]),
-        .testTarget(
-            name: "PosLabModelTests", dependencies: ["PosLabModel"],
-            resources: [.copy("Fixtures")]),
+        .testTarget(name: "PosLabModelTests", dependencies: ["PosLabModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PosLabTasksTests", dependencies: ["PosLabTasks"]),
+        .testTarget(name: "PosLabExperimentsTests", dependencies: ["PosLabExperiments"], resources: [.copy("Fixtures")]),
     ]
 )

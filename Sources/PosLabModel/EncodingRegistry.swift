@@ -7,7 +7,7 @@ public protocol RegisteredEncoding: PositionalEncoding, SendableMetatype {
     /// One line for `poslab list`.
     static var summary: String { get }
     /// Builds the encoding for a model, reading its arguments (each with a default) from `arguments`.
-    static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> Self
+    static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> Self
 }
 
 /// Maps encoding names to factories. Built-ins are registered in `BuiltinEncodings.swift`;
@@ -22,7 +22,7 @@ public final class EncodingRegistry: @unchecked Sendable {
         /// Where it came from: `built-in` or a plugin path.
         public var origin: String
         /// Builds it.
-        public var make: @Sendable (inout EncodingArguments, EncodingContext) throws -> any PositionalEncoding
+        public var make: @Sendable (inout SpecArguments, EncodingContext) throws -> any PositionalEncoding
     }
 
     /// The registry every part of PosLab uses, with the built-in encodings in it.
@@ -62,14 +62,14 @@ public final class EncodingRegistry: @unchecked Sendable {
     public func entry(_ name: String) -> Entry? { lock.withLock { entries[name] } }
 
     /// Builds the encoding `spec` names for a model; unknown names suggest the nearest known one.
-    public func make(_ spec: EncodingSpec, context: EncodingContext) throws -> any PositionalEncoding {
+    public func make(_ spec: Spec, context: EncodingContext) throws -> any PositionalEncoding {
         guard let entry = entry(spec.name) else {
             let names = all.map(\.name)
             let hint = nearest(to: spec.name, in: names).map { "did you mean '\($0)'? " } ?? ""
             throw ConfigurationError(field: spec.name,
                                      rule: "unknown encoding; \(hint)known: \(names.joined(separator: ", "))")
         }
-        var arguments = EncodingArguments(spec)
+        var arguments = SpecArguments(spec)
         let encoding = try entry.make(&arguments, context)
         try arguments.finish()
         return encoding

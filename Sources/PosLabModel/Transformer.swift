@@ -31,7 +31,7 @@ public final class Transformer {
     public let lnFinalGain: Tensor, lnFinalBias: Tensor, headWeight: Tensor, headBias: Tensor
 
     /// A model for `config` with the encoding `spec` names, initialised from `seed`.
-    public convenience init(config: ModelConfig, encoding spec: EncodingSpec, seed: UInt64,
+    public convenience init(config: ModelConfig, encoding spec: Spec, seed: UInt64,
                             registry: EncodingRegistry = .shared) throws {
         try config.validate()
         try self.init(config: config, encoding: registry.make(spec, context: EncodingContext(config: config, seed: seed)),

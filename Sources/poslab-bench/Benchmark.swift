@@ -40,7 +40,7 @@ struct Benchmark: ParsableCommand {
         let config = ModelConfig(vocabSize: vocab, dModel: dModel, layers: layers, heads: heads, maxLength: length, attention: mode)
         let model: Transformer
         do {
-            model = try Transformer(config: config, encoding: EncodingSpec(parsing: encoding), seed: 0)
+            model = try Transformer(config: config, encoding: Spec(parsing: encoding), seed: 0)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }

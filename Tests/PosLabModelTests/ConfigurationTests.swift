@@ -19,26 +19,26 @@ import Testing
             (ModelConfig(vocabSize: 8), "relative-bias(buckets=32, max_distance=4)", "relative-bias.max_distance", "exceed"),
         ]
         for (config, spec, field, rule) in cases {
-            let e = error { _ = try Transformer(config: config, encoding: EncodingSpec(parsing: spec), seed: 1) }
+            let e = error { _ = try Transformer(config: config, encoding: Spec(parsing: spec), seed: 1) }
             #expect(e?.field == field, "\(spec): \(String(describing: e))")
             #expect(e?.rule.contains(rule) == true, "\(spec): \(String(describing: e))")
         }
     }
 
     @Test func unknownEncodingSuggestsNearest() {
-        let e = error { _ = try Transformer(config: ModelConfig(vocabSize: 8), encoding: EncodingSpec(parsing: "sinusodal"), seed: 1) }
+        let e = error { _ = try Transformer(config: ModelConfig(vocabSize: 8), encoding: Spec(parsing: "sinusodal"), seed: 1) }
         #expect(e?.field == "sinusodal")
         #expect(e?.rule.contains("did you mean 'sinusoidal'") == true, "\(String(describing: e))")
     }
 
     @Test func specParsing() throws {
-        let spec = try EncodingSpec(parsing: " relative-bias( buckets=16 , max_distance=64 ) ")
+        let spec = try Spec(parsing: " relative-bias( buckets=16 , max_distance=64 ) ")
         #expect(spec.name == "relative-bias" && spec.arguments == ["buckets": "16", "max_distance": "64"])
         #expect(spec.description == "relative-bias(buckets=16;max_distance=64)")
-        let nested = try EncodingSpec(parsing: "randomized(relative-bias(buckets=8, max_distance=20), max_length=64)")
+        let nested = try Spec(parsing: "randomized(relative-bias(buckets=8, max_distance=20), max_length=64)")
         #expect(nested.arguments == ["encoding": "relative-bias(buckets=8, max_distance=20)", "max_length": "64"])
-        #expect(error { _ = try EncodingSpec(parsing: "learned(size=3") } != nil)
-        #expect(error { _ = try EncodingSpec(parsing: "learned(size=3, size=4)") } != nil)
+        #expect(error { _ = try Spec(parsing: "learned(size=3") } != nil)
+        #expect(error { _ = try Spec(parsing: "learned(size=3, size=4)") } != nil)
     }
 
     @Test func registryListsBuiltinsAndRejectsDuplicates() throws {
@@ -49,9 +49,9 @@ import Testing
     }
 
     @Test func learnedRefusesLongerSequences() throws {
-        let model = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: EncodingSpec(name: "learned"), seed: 1)
+        let model = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: Spec(name: "learned"), seed: 1)
         #expect(throws: LengthUnsupported.self) { try model.logits(ids: Array(repeating: 1, count: 9), batch: 1, length: 9) }
-        let sinusoidal = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: EncodingSpec(name: "sinusoidal"), seed: 1)
+        let sinusoidal = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: Spec(name: "sinusoidal"), seed: 1)
         #expect(try sinusoidal.logits(ids: Array(repeating: 1, count: 20), batch: 1, length: 20).shape == [1, 20, 8])
     }
 
@@ -59,11 +59,11 @@ import Testing
     @Test func sharedWeightsArePairedAcrossEncodings() throws {
         let config = ModelConfig(vocabSize: 8, dModel: 16, layers: 2, heads: 2, maxLength: 8)
         let models = try ["none", "learned", "sinusoidal", "relative-bias"].map {
-            try Transformer(config: config, encoding: EncodingSpec(name: $0), seed: 21)
+            try Transformer(config: config, encoding: Spec(name: $0), seed: 21)
         }
         let shared = { (m: Transformer) in m.parameters.prefix(m.parameters.count - m.encoding.parameters.count).map(\.values) }
         for m in models.dropFirst() { #expect(shared(m) == shared(models[0])) }
-        let other = try Transformer(config: config, encoding: EncodingSpec(name: "none"), seed: 22)
+        let other = try Transformer(config: config, encoding: Spec(name: "none"), seed: 22)
         #expect(shared(other) != shared(models[0]))
     }
 }

@@ -37,7 +37,7 @@ import Testing
 
     @Test func relativeBiasShapeAndSharing() throws {
         let context = EncodingContext(dModel: 8, heads: 2, layers: 2, maxLength: 6, attention: .bidirectional, seed: 1)
-        let enc = try EncodingRegistry.shared.make(EncodingSpec(parsing: "relative-bias"), context: context) as! RelativeBiasEncoding
+        let enc = try EncodingRegistry.shared.make(Spec(parsing: "relative-bias"), context: context) as! RelativeBiasEncoding
         let bias = try #require(enc.attentionBias(positions: Array(0..<6), layer: 0))
         #expect(bias.shape == [2, 6, 6])
         // bias[h, i, j] = table[bucket(j − i), h]
@@ -53,7 +53,7 @@ import Testing
     /// Every built-in encoding's parameters, through a whole model's loss, in both attention modes.
     @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias(buckets=8, max_distance=20)"], AttentionMode.allCases)
     func wholeModelLossGradients(spec: String, mode: AttentionMode) throws {
-        let model = try Transformer(config: smallConfig(mode, maxLength: 10), encoding: EncodingSpec(parsing: spec), seed: 2)
+        let model = try Transformer(config: smallConfig(mode, maxLength: 10), encoding: Spec(parsing: spec), seed: 2)
         let rng = RandomGenerator(seed: 4)
         let ids = (0..<20).map { _ in rng.int(below: 7) }, targets = (0..<20).map { _ in rng.int(below: 7) }
         let mask = (0..<20).map { _ in Float(rng.int(below: 2)) }
@@ -68,10 +68,10 @@ import Testing
     /// Each encoding's hook output, directly (a random projection of the bias or embedding).
     @Test func encodingParameterGradientsDirectly() throws {
         let context = EncodingContext(dModel: 6, heads: 3, layers: 1, maxLength: 7, attention: .causal, seed: 9)
-        let rb = try EncodingRegistry.shared.make(EncodingSpec(parsing: "relative-bias(buckets=6,max_distance=9)"), context: context)
+        let rb = try EncodingRegistry.shared.make(Spec(parsing: "relative-bias(buckets=6,max_distance=9)"), context: context)
         let r1 = checkGradients(of: rb.parameters) { rb.attentionBias(positions: Array(0..<7), layer: 0)! }
         #expect(r1.passed, "\(r1)")
-        let learned = try EncodingRegistry.shared.make(EncodingSpec(parsing: "learned"), context: context)
+        let learned = try EncodingRegistry.shared.make(Spec(parsing: "learned"), context: context)
         let x = Tensor.gaussian([2, 7, 6], std: 1, rng: RandomGenerator(seed: 1))
         let r2 = checkGradients(of: learned.parameters + [x]) { learned.embed(x, positions: Array(0..<7)) }
         #expect(r2.passed, "\(r2)")

@@ -23,7 +23,7 @@ import Testing
         let perm = rng.permutation(10)
         let shuffled = perm.map { ids[$0] }
         for (spec, equivariant) in [("none", true), ("learned", false), ("sinusoidal", false), ("relative-bias", false)] {
-            let model = try Transformer(config: smallConfig(), encoding: EncodingSpec(parsing: spec), seed: 3)
+            let model = try Transformer(config: smallConfig(), encoding: Spec(parsing: spec), seed: 3)
             let a = try model.logits(ids: ids, batch: 1, length: 10).values
             let b = try model.logits(ids: shuffled, batch: 1, length: 10).values
             var maxDiff: Float = 0

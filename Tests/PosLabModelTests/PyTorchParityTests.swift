@@ -45,7 +45,7 @@ struct ParityFixture: Decodable {
         let config = ModelConfig(vocabSize: c.config.vocab_size, dModel: c.config.d_model, layers: c.config.layers,
                                  heads: c.config.heads, maxLength: c.config.max_length,
                                  attention: AttentionMode(rawValue: c.attention)!)
-        let model = try Transformer(config: config, encoding: EncodingSpec(parsing: c.spec), seed: 0)
+        let model = try Transformer(config: config, encoding: Spec(parsing: c.spec), seed: 0)
         let parameters = model.parameters
         #expect(Set(parameters.map(\.label)) == Set(c.parameters.keys), "\(c.spec) \(c.attention): parameter sets differ")
         for p in parameters {

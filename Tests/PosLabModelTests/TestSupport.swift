@@ -33,7 +33,7 @@ func tokenAccuracy(_ logits: Tensor, _ targets: [Int]) -> Double {
 func trainReverse(_ spec: String, seed: UInt64, steps: Int, length: Int = 8, vocab: Int = 8,
                   attention: AttentionMode = .bidirectional) throws -> (losses: [Float], accuracy: Double) {
     let config = ModelConfig(vocabSize: vocab, dModel: 32, layers: 2, heads: 4, maxLength: length, attention: attention)
-    let model = try Transformer(config: config, encoding: EncodingSpec(parsing: spec), seed: seed)
+    let model = try Transformer(config: config, encoding: Spec(parsing: spec), seed: seed)
     let opt = Adam(parameters: model.parameters, learningRate: 3e-3, clipNorm: 1)
     let data = RandomGenerator(seed: seed, stream: "data")
     var losses: [Float] = []

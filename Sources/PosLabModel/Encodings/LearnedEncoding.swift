@@ -20,7 +20,7 @@ public final class LearnedEncoding: RegisteredEncoding {
         table = .gaussian([size, dModel], std: 1, rng: rng, label: "learned.table")
     }
 
-    public static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> LearnedEncoding {
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> LearnedEncoding {
         let size = try arguments.int("size", default: context.maxLength)
         guard size >= context.maxLength else {
             throw arguments.error("size", "the table (\(size) rows) is smaller than model.max_length (\(context.maxLength)); make size ≥ max_length")

@@ -9,7 +9,7 @@ public final class NoEncoding: RegisteredEncoding {
 
     public init() {}
 
-    public static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> NoEncoding {
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> NoEncoding {
         NoEncoding()
     }
 }

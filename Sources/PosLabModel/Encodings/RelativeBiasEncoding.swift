@@ -31,7 +31,7 @@ public final class RelativeBiasEncoding: RegisteredEncoding {
         table = .gaussian([buckets, heads], std: std, rng: rng, label: "relative-bias.table")
     }
 
-    public static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> RelativeBiasEncoding {
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> RelativeBiasEncoding {
         let buckets = try arguments.int("buckets", default: 32, in: 4...4096)
         let maxDistance = try arguments.int("max_distance", default: 128, in: 2...1_000_000)
         let bidirectional = context.attention == .bidirectional

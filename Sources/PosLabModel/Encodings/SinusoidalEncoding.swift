@@ -10,7 +10,7 @@ public final class SinusoidalEncoding: RegisteredEncoding {
     public static let registryName = "sinusoidal"
     public static let summary = "fixed sin/cos absolute encoding added to the embeddings (Vaswani 2017); base=10000"
     public var name: String { Self.registryName }
-    public var arguments: String { base == 10000 ? "" : "base=\(base)" }
+    public var arguments: String { "base=\(base == base.rounded() ? String(Int(base)) : String(base))" }
     /// The wavelength base.
     public let base: Double
     /// d_model.
@@ -23,7 +23,7 @@ public final class SinusoidalEncoding: RegisteredEncoding {
         table = SinusoidalEncoding.table(rows: 0, width: dModel, base: base)
     }
 
-    public static func make(_ arguments: inout EncodingArguments, context: EncodingContext) throws -> SinusoidalEncoding {
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> SinusoidalEncoding {
         let base = try arguments.double("base", default: 10000, in: 1.0000001...1e12)
         guard context.dModel % 2 == 0 else {
             throw ConfigurationError(field: "model.d_model", rule: "sinusoidal needs an even d_model (sin/cos pairs); got \(context.dModel)")

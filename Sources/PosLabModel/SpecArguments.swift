@@ -1,13 +1,13 @@
-/// Reads an encoding's arguments strictly: typed, range-checked, and no key left unread.
+/// Reads an encoding's or a task's arguments strictly: typed, range-checked, and no key left unread.
 ///
 /// A factory reads each argument it knows with a default, then calls `finish()`, which throws
 /// for any argument it did not read (a misspelt key is an error, never silently ignored).
-public struct EncodingArguments {
+public struct SpecArguments {
     /// The spec being read.
-    public let spec: EncodingSpec
+    public let spec: Spec
     private var unread: Set<String>
 
-    public init(_ spec: EncodingSpec) {
+    public init(_ spec: Spec) {
         self.spec = spec
         unread = Set(spec.arguments.keys)
     }

@@ -1,8 +1,9 @@
-/// An encoding named with its arguments, as written in suite files and on the command line:
-/// `learned`, `relative-bias(buckets=16, max_distance=64)`, `randomized(learned, max_length=256)`.
+/// An encoding or a task named with its arguments, as written in suite files and on the command
+/// line: `learned`, `relative-bias(buckets=16, max_distance=64)`, `shift(k=2)`,
+/// `randomized(learned, max_length=256)`.
 ///
 /// A bare argument (no `=`) is stored under the key `encoding` — the wrapped encoding of a wrapper.
-public struct EncodingSpec: Hashable, Sendable, CustomStringConvertible {
+public struct Spec: Hashable, Sendable, CustomStringConvertible {
     /// The registered name.
     public var name: String
     /// Arguments by key, values as written.
@@ -57,7 +58,7 @@ public struct EncodingSpec: Hashable, Sendable, CustomStringConvertible {
 
     private static func checkName(_ name: String, in text: String) throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw ConfigurationError(field: text, rule: "an encoding name is letters, digits, '-' and '_'")
+            throw ConfigurationError(field: text, rule: "a name is letters, digits, '-' and '_'")
         }
     }
 

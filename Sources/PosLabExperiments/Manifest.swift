@@ -1,0 +1,80 @@
+import Foundation
+import PosLabModel
+
+/// `manifest.json`: what was run, with what, where and when.
+public struct Manifest: Codable, Sendable {
+    /// The fully resolved suite (every default filled in).
+    public var suite: Suite
+    public var poslabVersion: String
+    public var gitCommit: String
+    public var swiftVersion: String
+    public var machine: Machine
+    public var startedAt: String
+    public var finishedAt: String?
+    public var runsTotal: Int
+    public var runsCompleted: Int
+
+    public struct Machine: Codable, Sendable {
+        public var os: String
+        public var cpu: String
+        public var cores: Int
+        public var blas: String
+        public var jobs: Int
+    }
+
+    /// PosLab's version.
+    public static let version = "0.1.0"
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    static func currentMachine(jobs: Int) -> Machine {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let info = ProcessInfo.processInfo
+        return Machine(os: info.operatingSystemVersionString, cpu: cpu, cores: info.activeProcessorCount,
+                       blas: BLAS.configuration, jobs: jobs)
+    }
+
+    /// The git commit of the PosLab checkout this binary was built from, if it can be found.
+    static func gitCommit() -> String {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", source.path, "rev-parse", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "unknown" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+    }
+
+    static var swiftVersion: String {
+        #if compiler(>=6.4)
+        return "6.4 or later"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #else
+        return "6.0 or 6.1"
+        #endif
+    }
+
+    func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(self).write(to: url, options: .atomic)
+    }
+
+    static func read(_ url: URL) -> Manifest? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try? decoder.decode(Manifest.self, from: data)
+    }
+}

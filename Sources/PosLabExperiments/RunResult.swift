@@ -1,0 +1,37 @@
+/// How a run ended, or why an evaluation length has no numbers.
+public enum RunStatus: String, Sendable, Codable {
+    /// Trained and evaluated.
+    case ok
+    /// The encoding cannot represent this length (e.g. past a learned table): no numbers, by design.
+    case unsupported
+    /// The training loss became NaN or infinite; the run stopped there.
+    case diverged
+}
+
+/// One evaluation length of a finished run.
+public struct EvaluationResult: Sendable, Equatable {
+    public var length: Int
+    public var status: RunStatus
+    /// Fraction of scored positions right; nil unless status is ok.
+    public var tokenAccuracy: Double?
+    /// Fraction of sequences with every scored position right; nil unless status is ok.
+    public var sequenceAccuracy: Double?
+    /// Mean cross-entropy over scored positions; nil unless status is ok.
+    public var loss: Double?
+}
+
+/// Everything one run produced.
+public struct RunResult: Sendable {
+    public var plan: RunPlan
+    /// The resolved names, with every argument, as the encoding and task report them.
+    public var encodingName: String, encodingArguments: String, taskName: String, taskArguments: String
+    public var status: RunStatus
+    /// Optimizer steps completed.
+    public var steps: Int
+    /// The training loss at the last completed step (NaN if none completed).
+    public var finalTrainingLoss: Double
+    /// (step, training loss) every `log_every` steps.
+    public var curve: [(step: Int, loss: Double)]
+    public var evaluations: [EvaluationResult]
+    public var wallSeconds: Double
+}

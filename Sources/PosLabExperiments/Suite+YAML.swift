@@ -1,0 +1,180 @@
+import Foundation
+import PosLabModel
+import PosLabTasks
+import Yams
+
+extension Suite {
+    /// Reads and strictly validates the suite file at `path`.
+    ///
+    /// Everything that can be checked before training is checked here — unknown keys, wrong types,
+    /// unknown encodings and tasks (with the nearest name suggested), bad encoding or task
+    /// arguments, impossible model shapes and lengths — so a run never starts on a bad file.
+    public static func load(path: String, encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) throws -> Suite {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw SuiteError(file: path, keyPath: "", rule: "cannot read the file (\(error.localizedDescription))")
+        }
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try parse(yaml: text, file: path, defaultName: name, encodings: encodings, tasks: tasks)
+    }
+
+    /// Parses and validates suite YAML; `file` is used in error messages only.
+    public static func parse(yaml text: String, file: String, defaultName: String,
+                             encodings encodingRegistry: EncodingRegistry = .shared,
+                             tasks taskRegistry: TaskRegistry = .shared) throws -> Suite {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw SuiteError(file: file, keyPath: "", rule: "not valid YAML: \(error)")
+        }
+        guard let root else { throw SuiteError(file: file, keyPath: "", rule: "the file is empty; see Experiments/quick.yaml") }
+        let top = try YAMLReader(file: file, path: "", node: root)
+        try top.rejectUnknownKeys(["name", "encodings", "tasks", "seeds", "model", "training", "evaluation"])
+
+        let name = try top.string("name", default: defaultName)
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw top.error("name", "must be letters, digits, '-', '_' or '.' (it names the results folder)")
+        }
+
+        // Encodings and tasks: required, non-empty lists of specs.
+        func specs(_ key: String) throws -> [(Spec, String, Int?)] {
+            guard let list = try top.scalarList(key), !list.isEmpty else {
+                throw top.error(key, "is required: a list such as \(key == "tasks" ? "[reverse, majority]" : "[none, learned]")")
+            }
+            var seen = Set<String>()
+            return try list.enumerated().map { i, item in
+                let path = "\(key)[\(i)]"
+                let spec: Spec
+                do { spec = try Spec(parsing: item.0) } catch let e as ConfigurationError {
+                    throw SuiteError(file: file, keyPath: path, line: item.1, rule: "\(e.rule) (in '\(item.0)')")
+                }
+                guard seen.insert(spec.description).inserted else {
+                    throw SuiteError(file: file, keyPath: path, line: item.1, rule: "'\(item.0)' is listed twice")
+                }
+                return (spec, path, item.1)
+            }
+        }
+        let encodingSpecs = try specs("encodings")
+        let taskSpecs = try specs("tasks")
+
+        // Seeds: a list of non-negative integers, or a count n meaning 1...n.
+        var seeds: [UInt64] = [1, 2, 3]
+        if let node = top.value("seeds") {
+            if node.scalar != nil, let n = node.int {
+                guard n >= 1, n <= 10_000 else { throw top.error("seeds", "a count of seeds must be between 1 and 10000 (got \(n))") }
+                seeds = (1...n).map(UInt64.init)
+            } else if let seq = node.sequence {
+                seeds = try seq.enumerated().map { i, item in
+                    guard item.scalar != nil, let s = item.int, s >= 0, s <= Int(UInt32.max) else {
+                        throw SuiteError(file: file, keyPath: "seeds[\(i)]", line: item.mark?.line,
+                                         rule: "must be an integer in 0...\(UInt32.max) (got \(YAMLReader.kind(item)))")
+                    }
+                    return UInt64(s)
+                }
+                guard !seeds.isEmpty else { throw top.error("seeds", "must list at least one seed") }
+                guard Set(seeds).count == seeds.count else { throw top.error("seeds", "lists a seed twice") }
+            } else {
+                throw top.error("seeds", "must be a list of integers or a count (got \(YAMLReader.kind(node)))")
+            }
+        }
+
+        let m = try top.child("model")
+        try m.rejectUnknownKeys(["d_model", "layers", "heads", "attention"])
+        let model = Model(dModel: try m.int("d_model", default: 32, max: 4096), layers: try m.int("layers", default: 2, max: 64),
+                          heads: try m.int("heads", default: 4, max: 256),
+                          attention: AttentionMode(rawValue: try m.string("attention", default: "bidirectional",
+                                                                          allowed: AttentionMode.allCases.map(\.rawValue)))!)
+
+        let t = try top.child("training")
+        try t.rejectUnknownKeys(["steps", "batch_size", "length", "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every"])
+        var minLength = 8, maxLength = 8
+        if let node = t.value("length") {
+            if node.scalar != nil {
+                minLength = try t.int("length", default: 8, max: 100_000)
+                maxLength = minLength
+            } else {
+                let range = try t.child("length")
+                try range.rejectUnknownKeys(["min", "max"])
+                guard range.value("min") != nil, range.value("max") != nil else {
+                    throw t.error("length", "a range needs both min and max, e.g. {min: 4, max: 12}")
+                }
+                minLength = try range.int("min", default: 1, max: 100_000)
+                maxLength = try range.int("max", default: 1, max: 100_000)
+                guard minLength <= maxLength else {
+                    throw range.error("max", "must be at least min (\(minLength)); got \(maxLength)")
+                }
+            }
+        }
+        let training = Training(
+            steps: try t.int("steps", default: 300, max: 10_000_000),
+            batchSize: try t.int("batch_size", default: 32, max: 65_536),
+            minLength: minLength, maxLength: maxLength,
+            optimizer: try t.string("optimizer", default: "adam", allowed: ["adam", "adamw"]),
+            learningRate: try t.double("learning_rate", default: 3e-3, min: 1e-12, max: 10),
+            weightDecay: try t.double("weight_decay", default: 0, max: 10),
+            clipNorm: try t.double("clip_norm", default: 1, max: 1e9),
+            logEvery: try t.int("log_every", default: 10))
+
+        let e = try top.child("evaluation")
+        try e.rejectUnknownKeys(["lengths", "size", "seed"])
+        var lengths = Array(minLength...(4 * maxLength))
+        if let node = e.value("lengths") {
+            if let seq = node.sequence {
+                lengths = try seq.enumerated().map { i, item in
+                    guard item.scalar != nil, let l = item.int, l >= 1, l <= 100_000 else {
+                        throw SuiteError(file: file, keyPath: "evaluation.lengths[\(i)]", line: item.mark?.line,
+                                         rule: "must be a length between 1 and 100000 (got \(YAMLReader.kind(item)))")
+                    }
+                    return l
+                }
+            } else if node.mapping != nil {
+                let r = try e.child("lengths")
+                try r.rejectUnknownKeys(["from", "to", "step"])
+                let from = try r.int("from", default: minLength, max: 100_000)
+                let to = try r.int("to", default: 4 * maxLength, max: 100_000)
+                let step = try r.int("step", default: 1, max: 100_000)
+                guard from <= to else { throw r.error("to", "must be at least from (\(from)); got \(to)") }
+                lengths = Array(stride(from: from, through: to, by: step))
+            } else {
+                throw e.error("lengths", "must be a list of lengths or a range {from: 8, to: 32, step: 1}")
+            }
+            guard !lengths.isEmpty else { throw e.error("lengths", "must name at least one length") }
+            lengths = Array(Set(lengths)).sorted()
+        }
+        let evaluation = Evaluation(lengths: lengths, size: try e.int("size", default: 256, max: 1_000_000),
+                                    seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))))
+
+        let suite = Suite(name: name, encodings: encodingSpecs.map(\.0.description), tasks: taskSpecs.map(\.0.description),
+                          seeds: seeds, model: model, training: training, evaluation: evaluation)
+
+        // Combinations: the model shape, each encoding and each task must accept this suite.
+        let probe = suite.modelConfig(vocabSize: 2)
+        do { try probe.validate() } catch let error as ConfigurationError {
+            throw SuiteError(file: file, keyPath: error.field, line: top.value("model")?.mark?.line, rule: error.rule)
+        }
+        for (spec, path, line) in encodingSpecs {
+            do {
+                _ = try encodingRegistry.make(spec, context: EncodingContext(config: probe, seed: 0))
+            } catch let error as ConfigurationError {
+                let field = error.field.hasPrefix("model.") ? error.field : path
+                throw SuiteError(file: file, keyPath: field, line: line, rule: "\(error.rule) (in '\(spec)')")
+            }
+        }
+        for (spec, path, line) in taskSpecs {
+            let task: any SequenceTask
+            do { task = try taskRegistry.make(spec) } catch let error as ConfigurationError {
+                throw SuiteError(file: file, keyPath: path, line: line, rule: "\(error.rule) (in '\(spec)')")
+            }
+            let shortest = min(minLength, lengths.first!)
+            if shortest < task.minimumLength {
+                let key = minLength < task.minimumLength ? "training.length" : "evaluation.lengths"
+                throw SuiteError(file: file, keyPath: key, line: nil,
+                                 rule: "\(task.fullName) needs sequences of at least \(task.minimumLength) tokens; got \(shortest)")
+            }
+            if let longest = task.maximumLength, max(maxLength, lengths.last!) > longest {
+                throw SuiteError(file: file, keyPath: "evaluation.lengths", line: nil,
+                                 rule: "\(task.fullName) is defined up to length \(longest); got \(max(maxLength, lengths.last!))")
+            }
+        }
+        return suite
+    }
+}

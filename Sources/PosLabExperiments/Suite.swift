@@ -1,0 +1,60 @@
+import PosLabModel
+
+/// A whole experiment: every (task × encoding × seed) run, the model they share, how each is
+/// trained and where it is evaluated. Read from a YAML suite file (see `Suite+YAML.swift` and the
+/// README's suite-file reference); written back, fully resolved, into `manifest.json`.
+public struct Suite: Codable, Sendable, Equatable {
+    /// How runs are trained.
+    public struct Training: Codable, Sendable, Equatable {
+        /// Optimizer steps per run.
+        public var steps: Int
+        /// Sequences per batch.
+        public var batchSize: Int
+        /// Training lengths: each batch's length is drawn uniformly from minLength...maxLength.
+        public var minLength: Int, maxLength: Int
+        /// `adam` or `adamw`.
+        public var optimizer: String
+        /// Adam's step size.
+        public var learningRate: Double
+        /// L2 (adam) or decoupled (adamw) weight decay.
+        public var weightDecay: Double
+        /// Global gradient-norm clip (0: none).
+        public var clipNorm: Double
+        /// The training loss is logged to curves.csv every this many steps (and at the last step).
+        public var logEvery: Int
+    }
+
+    /// Where and on what runs are evaluated.
+    public struct Evaluation: Codable, Sendable, Equatable {
+        /// Every length evaluated, ascending.
+        public var lengths: [Int]
+        /// Sequences per length (the same set for every encoding and seed of a task).
+        public var size: Int
+        /// The seed of the evaluation sets.
+        public var seed: UInt64
+    }
+
+    /// The shape of the model (the vocabulary comes from the task, max_length from training).
+    public struct Model: Codable, Sendable, Equatable {
+        public var dModel: Int, layers: Int, heads: Int
+        public var attention: AttentionMode
+    }
+
+    /// The suite's name: results go to `Results/<name>/`.
+    public var name: String
+    /// Encodings, as specs (`relative-bias(buckets=16;max_distance=64)`).
+    public var encodings: [String]
+    /// Tasks, as specs (`shift(k=2)`).
+    public var tasks: [String]
+    /// Training seeds; seed s gives the same batches and shared initial weights to every encoding.
+    public var seeds: [UInt64]
+    public var model: Model
+    public var training: Training
+    public var evaluation: Evaluation
+
+    /// The model config for a task with `vocabSize` tokens.
+    public func modelConfig(vocabSize: Int) -> ModelConfig {
+        ModelConfig(vocabSize: vocabSize, dModel: model.dModel, layers: model.layers, heads: model.heads,
+                    maxLength: training.maxLength, attention: model.attention)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PosLabModel
+import PosLabTasks
+
+/// Trains one run and evaluates it at every evaluation length.
+///
+/// Pairing: the training batches (and each batch's length) come from the stream
+/// `data/<task>` of the run's seed, and the shared initial weights from the stream `model`
+/// (see `Transformer`), so every encoding with seed s sees the same data from the same start.
+/// Evaluation sets come from the suite's evaluation seed, one stream per (task, length): the same
+/// sequences for every encoding and seed.
+public struct Trainer: Sendable {
+    public let suite: Suite
+    public let encodings: EncodingRegistry
+    public let tasks: TaskRegistry
+
+    public init(suite: Suite, encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) {
+        self.suite = suite
+        self.encodings = encodings
+        self.tasks = tasks
+    }
+
+    /// Trains and evaluates `plan`; `progress(step, loss)` is called every `log_every` steps.
+    public func run(_ plan: RunPlan, progress: (Int, Double) -> Void = { _, _ in }) throws -> RunResult {
+        let start = Date()
+        let task = try tasks.make(Spec(parsing: plan.task))
+        let config = suite.modelConfig(vocabSize: task.vocabSize)
+        let model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
+        let t = suite.training
+        let optimizer = Adam(parameters: model.parameters, learningRate: Float(t.learningRate),
+                             weightDecay: Float(t.weightDecay), decoupled: t.optimizer == "adamw",
+                             clipNorm: t.clipNorm > 0 ? Float(t.clipNorm) : nil)
+        let data = RandomGenerator(seed: plan.seed, stream: "data/\(task.fullName)")
+
+        var curve: [(step: Int, loss: Double)] = []
+        var status = RunStatus.ok
+        var steps = 0
+        var lastLoss = Double.nan
+        for step in 1...t.steps {
+            let length = t.minLength == t.maxLength ? t.minLength : data.int(in: t.minLength...t.maxLength)
+            let batch = task.batch(size: t.batchSize, length: length, rng: data)
+            optimizer.zeroGrad()
+            let loss = try model.loss(ids: batch.inputs, targets: batch.targets, mask: batch.mask,
+                                      batch: batch.size, length: length)
+            let value = Double(loss.scalar)
+            guard value.isFinite else {
+                status = .diverged
+                curve.append((step, value))
+                break
+            }
+            loss.backward()
+            optimizer.step()
+            steps = step
+            lastLoss = value
+            if step % t.logEvery == 0 || step == t.steps {
+                curve.append((step, value))
+                progress(step, value)
+            }
+        }
+
+        let evaluations: [EvaluationResult] = try suite.evaluation.lengths.map { length in
+            if status == .diverged { return EvaluationResult(length: length, status: .diverged) }
+            if let limit = model.encoding.maximumLength, length > limit {
+                return EvaluationResult(length: length, status: .unsupported)
+            }
+            do {
+                return try evaluate(model, task: task, length: length)
+            } catch is LengthUnsupported {
+                return EvaluationResult(length: length, status: .unsupported)
+            }
+        }
+        return RunResult(plan: plan, encodingName: model.encoding.name, encodingArguments: model.encoding.arguments,
+                         taskName: task.name, taskArguments: task.arguments, status: status, steps: steps,
+                         finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations,
+                         wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Accuracy and loss on the evaluation set of `task` at `length`.
+    func evaluate(_ model: Transformer, task: any SequenceTask, length: Int) throws -> EvaluationResult {
+        let rng = RandomGenerator(seed: suite.evaluation.seed, stream: "eval/\(task.fullName)/\(length)")
+        let chunk = max(1, min(suite.evaluation.size, 16_384 / length))
+        var remaining = suite.evaluation.size
+        var correct = 0.0, scored = 0.0, perfect = 0.0, lossSum = 0.0
+        while remaining > 0 {
+            let size = min(chunk, remaining)
+            remaining -= size
+            let batch = task.batch(size: size, length: length, rng: rng)
+            let logits = try model.logits(ids: batch.inputs, batch: size, length: length)
+            let weight = Double(batch.mask.reduce(0, +))
+            lossSum += Double(crossEntropy(logits, targets: batch.targets, mask: batch.mask).scalar) * weight
+            let predictions = argmax(logits)
+            let acc = task.accuracy(predictions: predictions, batch: batch)
+            correct += acc.token * weight
+            scored += weight
+            perfect += acc.sequence * Double(size)
+        }
+        return EvaluationResult(length: length, status: .ok, tokenAccuracy: scored > 0 ? correct / scored : 0,
+                                sequenceAccuracy: perfect / Double(suite.evaluation.size),
+                                loss: scored > 0 ? lossSum / scored : 0)
+    }
+
+    /// The arg-max id of each row of logits (B, T, V) → B·T ids (the first maximum on ties).
+    func argmax(_ logits: Tensor) -> [Int] {
+        let v = logits.shape.last!, rows = logits.count / v, z = logits.data
+        return (0..<rows).map { r in
+            var best = 0
+            for j in 1..<v where z[r * v + j] > z[r * v + best] { best = j }
+            return best
+        }
+    }
+}

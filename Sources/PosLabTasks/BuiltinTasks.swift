@@ -1,0 +1,12 @@
+/// The tasks PosLab ships. To add one: a file in `Tasks/` with a type conforming to
+/// `RegisteredTask`, and one line here.
+let builtinTasks: [any RegisteredTask.Type] = [
+    ReverseTask.self,
+    ShiftTask.self,
+    LookupTask.self,
+    BeforeTask.self,
+    DuplicateTask.self,
+    OddsFirstTask.self,
+    AdjacentRepeatTask.self,
+    MajorityTask.self,
+]

@@ -1,0 +1,57 @@
+import Foundation
+import PosLabModel
+
+/// A task the registry can build from a spec.
+public protocol RegisteredTask: SequenceTask, SendableMetatype {
+    /// The name in suite files.
+    static var registryName: String { get }
+    /// One line for `poslab list`.
+    static var summary: String { get }
+    /// Builds the task, reading its arguments (each with a default).
+    static func make(_ arguments: inout SpecArguments) throws -> Self
+}
+
+/// Maps task names to factories; the built-ins are listed in `BuiltinTasks.swift`.
+public final class TaskRegistry: @unchecked Sendable {
+    /// One registered task.
+    public struct Entry: Sendable {
+        public var name: String
+        public var summary: String
+        public var make: @Sendable (inout SpecArguments) throws -> any SequenceTask
+    }
+
+    /// The registry with the built-in tasks.
+    public static let shared: TaskRegistry = {
+        let r = TaskRegistry()
+        for type in builtinTasks { r.register(type) }
+        return r
+    }()
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// Registers a task type (a later registration of the same name replaces it).
+    public func register<T: RegisteredTask>(_ type: T.Type) {
+        lock.withLock {
+            entries[T.registryName] = Entry(name: T.registryName, summary: T.summary) { try T.make(&$0) }
+        }
+    }
+
+    /// Every entry, sorted by name.
+    public var all: [Entry] { lock.withLock { entries.values.sorted { $0.name < $1.name } } }
+
+    /// Builds the task `spec` names; unknown names suggest the nearest known one.
+    public func make(_ spec: Spec) throws -> any SequenceTask {
+        guard let entry = lock.withLock({ entries[spec.name] }) else {
+            let names = all.map(\.name)
+            let hint = nearest(to: spec.name, in: names).map { "did you mean '\($0)'? " } ?? ""
+            throw ConfigurationError(field: spec.name, rule: "unknown task; \(hint)known: \(names.joined(separator: ", "))")
+        }
+        var arguments = SpecArguments(spec)
+        let task = try entry.make(&arguments)
+        try arguments.finish()
+        return task
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import PosLabExperiments
+import PosLabModel
+
+/// `poslab`: compare positional encodings by training tiny transformers on order-sensitive tasks.
+@main
+struct PosLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poslab",
+        abstract: "Compare positional encodings by training tiny transformers on order-sensitive tasks.",
+        discussion: """
+            A suite file (YAML, in Experiments/) names encodings, tasks, seeds, the model and how to train and
+            evaluate. `poslab run` trains every task × encoding × seed, evaluates each run at every evaluation
+            length, and writes tidy CSV to Results/<suite>/.
+
+            Start with:
+              poslab list                              # the encodings and tasks you can name
+              poslab run Experiments/quick.yaml        # 4 encodings × 2 tasks × 3 seeds, about a minute
+            """,
+        version: Manifest.version,
+        subcommands: [List.self, Run.self])
+
+    /// Parses and runs a command; bad input of any kind exits with status 2 and a message.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as SuiteError {
+            fail(error.description)
+        } catch let error as ConfigurationError {
+            fail(error.description)
+        } catch let error as ResumeConflict {
+            fail(error.description)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            if code == .validationFailure || error is ValidationError {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        Foundation.exit(2)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import PosLabExperiments
+import PosLabModel
+
+extension PosLab {
+    /// `poslab run SUITE`: train and evaluate every run of a suite, resumably.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a suite: train every task × encoding × seed, evaluate per length, write CSV.",
+            discussion: """
+                Results go to Results/<suite name>/ (or --out): runs.csv (one row per run × evaluation length),
+                curves.csv (training loss every log_every steps) and manifest.json (the resolved suite, versions,
+                machine, times). Each finished run is written at once, atomically: if the suite is interrupted,
+                the same command resumes it, skipping finished runs. --fresh starts over.
+                Progress goes to standard error; the summary table to standard output.
+                """)
+
+        @Argument(help: "The suite file (YAML), e.g. Experiments/quick.yaml.")
+        var suite: String
+
+        @Option(help: "The results folder (default: Results/<suite name>).")
+        var out: String?
+
+        @Option(help: "Runs trained at once, each on one BLAS thread (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(help: ArgumentHelp("Override the suite's seeds: a list or a range.", valueName: "1,2,3 | 1-5"))
+        var seeds: String?
+
+        @Flag(help: "Delete this suite's previous results and start over.")
+        var fresh = false
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+            if let seeds { _ = try Self.parseSeeds(seeds) }
+        }
+
+        static func parseSeeds(_ text: String) throws -> [UInt64] {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let parts = trimmed.split(separator: "-")
+            if parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a <= b, b - a < 10_000 {
+                return Array(a...b)
+            }
+            let list = trimmed.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            guard !list.isEmpty, list.allSatisfy({ $0 != nil && $0! <= UInt64(UInt32.max) }),
+                  Set(list.map { $0! }).count == list.count else {
+                throw ValidationError("--seeds must be a list like 1,2,3 or a range like 1-5 of distinct integers (got '\(text)')")
+            }
+            return list.map { $0! }
+        }
+
+        func run() throws {
+            var suite = try Suite.load(path: self.suite)
+            if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
+            let directory = URL(fileURLWithPath: out ?? "Results/\(suite.name)")
+            let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
+            let total = suite.runs.count
+            FileHandle.standardError.write(Data((
+                "suite \(suite.name): \(suite.tasks.count) tasks × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
+                + "= \(total) runs, \(jobs) at a time → \(directory.path)\n").utf8))
+            try SuiteRunner(suite: suite, store: store, jobs: jobs).run()
+            print("")
+            print("Mean token accuracy over seeds (\(suite.name), \(suite.model.attention.rawValue) attention):")
+            print(SummaryTable(rows: store.runRows, suite: suite).render())
+            print("\nResults: \(store.runsURL.path), \(store.curvesURL.path), \(store.manifestURL.path)")
+        }
+    }
+}
