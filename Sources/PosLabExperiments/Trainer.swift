@@ -30,18 +30,17 @@ public struct Trainer: Sendable {
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(t.learningRate),
                              weightDecay: Float(t.weightDecay), decoupled: t.optimizer == "adamw",
                              clipNorm: t.clipNorm > 0 ? Float(t.clipNorm) : nil)
-        let data = RandomGenerator(seed: plan.seed, stream: "data/\(task.fullName)")
+        let data = TrainingData(task: task, training: t, seed: plan.seed)
 
         var curve: [(step: Int, loss: Double)] = []
         var status = RunStatus.ok
         var steps = 0
         var lastLoss = Double.nan
         for step in 1...t.steps {
-            let length = t.minLength == t.maxLength ? t.minLength : data.int(in: t.minLength...t.maxLength)
-            let batch = task.batch(size: t.batchSize, length: length, rng: data)
+            let batch = data.next()
             optimizer.zeroGrad()
             let loss = try model.loss(ids: batch.inputs, targets: batch.targets, mask: batch.mask,
-                                      batch: batch.size, length: length)
+                                      batch: batch.size, length: batch.length)
             let value = Double(loss.scalar)
             guard value.isFinite else {
                 status = .diverged
@@ -107,5 +106,26 @@ public struct Trainer: Sendable {
             for j in 1..<v where z[r * v + j] > z[r * v + best] { best = j }
             return best
         }
+    }
+}
+
+/// The training batches of one run: a function of the task, the training settings and the seed
+/// only — never of the encoding — which is what makes runs with the same seed paired.
+public final class TrainingData {
+    private let task: any SequenceTask
+    private let training: Suite.Training
+    private let rng: RandomGenerator
+
+    public init(task: any SequenceTask, training: Suite.Training, seed: UInt64) {
+        self.task = task
+        self.training = training
+        rng = RandomGenerator(seed: seed, stream: "data/\(task.fullName)")
+    }
+
+    /// The next batch; its length is drawn uniformly from the training range.
+    public func next() -> Batch {
+        let t = training
+        let length = t.minLength == t.maxLength ? t.minLength : rng.int(in: t.minLength...t.maxLength)
+        return task.batch(size: t.batchSize, length: length, rng: rng)
     }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import PosLabExperiments
+import PosLabModel
+import PosLabTasks
+import Testing
+
+@Suite struct RunnerTests {
+    /// Seed s gives every encoding the same batches (the data stream ignores the encoding).
+    @Test func batchesArePairedAcrossEncodings() throws {
+        let suite = try Suite.load(path: fixture("tiny.yaml"))
+        let task = try TaskRegistry.shared.make(Spec(parsing: "shift"))
+        let a = TrainingData(task: task, training: suite.training, seed: 1)
+        let b = TrainingData(task: task, training: suite.training, seed: 1)
+        let c = TrainingData(task: task, training: suite.training, seed: 2)
+        var lengths = Set<Int>()
+        for _ in 0..<20 {
+            let (x, y, z) = (a.next(), b.next(), c.next())
+            #expect(x.inputs == y.inputs && x.targets == y.targets && x.mask == y.mask)
+            #expect(x.inputs != z.inputs)
+            lengths.insert(x.length)
+        }
+        #expect(lengths == [4, 5, 6])  // lengths drawn from the training range
+        // And the trainer uses exactly this stream: runs with the same seed start from the same
+        // loss whatever the encoding's extra parameters (none vs learned differ only by P[t]).
+        let trainer = Trainer(suite: suite)
+        let plans = suite.runs.filter { $0.task == "shift" && $0.seed == 1 }
+        #expect(plans.count == 2)
+        let results = try plans.map { try trainer.run($0) }
+        #expect(results.allSatisfy { $0.status == .ok && $0.steps == 40 })
+    }
+
+    /// An interrupted suite, resumed with the same command, ends with exactly the rows of an
+    /// uninterrupted one (wall-clock seconds aside).
+    @Test func resumeAfterInterruptionGivesTheSameRows() throws {
+        let suite = try Suite.load(path: fixture("tiny.yaml"))
+        let whole = temporaryDirectory("whole"), broken = temporaryDirectory("broken")
+        let reference = try ResultsStore(directory: whole, suite: suite, fresh: true)
+        try SuiteRunner(suite: suite, store: reference, jobs: 2).run()
+
+        let first = try ResultsStore(directory: broken, suite: suite, fresh: true)
+        try SuiteRunner(suite: suite, store: first, jobs: 2).run(stopAfter: 3)
+        #expect(first.completedRunIDs.count == 3)
+        let second = try ResultsStore(directory: broken, suite: suite, fresh: false)
+        #expect(second.completedRunIDs.count == 3)
+        try SuiteRunner(suite: suite, store: second, jobs: 2).run()
+
+        #expect(withoutWallTime(second.runRows) == withoutWallTime(reference.runRows))
+        #expect(try String(contentsOf: second.curvesURL, encoding: .utf8) == String(contentsOf: reference.curvesURL, encoding: .utf8))
+        #expect(reference.runRows.count == suite.runs.count * suite.evaluation.lengths.count)
+        // A further run finds nothing to do and changes nothing.
+        let third = try ResultsStore(directory: broken, suite: suite, fresh: false)
+        try SuiteRunner(suite: suite, store: third, jobs: 1).run()
+        #expect(third.runRows == second.runRows)
+    }
+
+    /// The real thing: SIGKILL the CLI part-way, rerun the same command, compare with a clean run.
+    @Test func killedCLIResumes() throws {
+        let dir = temporaryDirectory()
+        let suitePath = fixture("tiny.yaml")
+        let runs = dir.appendingPathComponent("killed/runs.csv")
+        let process = Process()
+        process.executableURL = poslabExecutable
+        process.arguments = ["run", suitePath, "--out", "killed", "--jobs", "1"]
+        process.currentDirectoryURL = dir
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: runs.path) && Date() < deadline { usleep(5_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let partial = try String(contentsOf: runs, encoding: .utf8)
+        let partialRows = partial.split(separator: "\n").count - 1
+        #expect(partialRows > 0 && partialRows < 8 * 2, "killed after \(partialRows) rows")
+        #expect(partial.hasSuffix("\n"))  // never half a line
+
+        let (status, out, _) = try runPoslab(["run", suitePath, "--out", "killed", "--jobs", "2"], in: dir)
+        #expect(status == 0)
+        #expect(out.contains("acc@6 (train)"))
+        let (cleanStatus, _, _) = try runPoslab(["run", suitePath, "--out", "clean", "--jobs", "2"], in: dir)
+        #expect(cleanStatus == 0)
+        let columns = ResultsStore.runColumns
+        let resumed = try CSVTable.read(runs, expectedHeader: columns)!.rows
+        let clean = try CSVTable.read(dir.appendingPathComponent("clean/runs.csv"), expectedHeader: columns)!.rows
+        #expect(withoutWallTime(resumed) == withoutWallTime(clean))
+    }
+
+    /// Results of an edited suite are not mixed with the old ones.
+    @Test func editedSuiteNeedsFresh() throws {
+        var suite = try Suite.load(path: fixture("tiny.yaml"))
+        suite.training.steps = 5
+        let dir = temporaryDirectory()
+        try SuiteRunner(suite: suite, store: ResultsStore(directory: dir, suite: suite, fresh: true), jobs: 2).run(stopAfter: 1)
+        suite.training.steps = 6
+        #expect(throws: ResumeConflict.self) { _ = try ResultsStore(directory: dir, suite: suite, fresh: false) }
+        #expect(try ResultsStore(directory: dir, suite: suite, fresh: true).completedRunIDs.isEmpty)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import PosLabExperiments
+import Testing
+
+/// Every malformed suite is refused with the file, the key path and the rule — exit status 2 from
+/// the CLI — and nothing is written.
+@Suite struct SuiteValidationTests {
+    static let cases: [(file: String, keyPath: String, fragment: String)] = [
+        ("unknown-key.yaml", "trainig", "did you mean 'training'"),
+        ("wrong-type.yaml", "training.steps", "must be an integer"),
+        ("unknown-encoding.yaml", "encodings[1]", "did you mean 'sinusoidal'"),
+        ("unknown-task.yaml", "tasks[0]", "did you mean 'reverse'"),
+        ("heads-do-not-divide.yaml", "model.d_model", "divisible by heads"),
+        ("odd-sinusoidal.yaml", "model.d_model", "even d_model"),
+        ("learned-table-too-small.yaml", "encodings[1]", "smaller than model.max_length"),
+        ("inverted-length-range.yaml", "training.length.max", "must be at least min"),
+        ("unknown-encoding-argument.yaml", "encodings[0]", "unknown argument"),
+        ("task-needs-longer-sequences.yaml", "training.length", "at least 9 tokens"),
+        ("not-yaml.yaml", "", "not valid YAML"),
+        ("missing-tasks.yaml", "tasks", "is required"),
+        ("duplicate-seed.yaml", "seeds", "twice"),
+        ("unknown-optimizer.yaml", "training.optimizer", "must be one of adam, adamw"),
+        ("negative-eval-length.yaml", "evaluation.lengths[1]", "between 1 and 100000"),
+        ("zero-layers.yaml", "model.layers", "between 1 and 64"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func refusedWithKeyPath(_ i: Int) throws {
+        let c = Self.cases[i]
+        let path = fixture("bad/\(c.file)")
+        do {
+            _ = try Suite.load(path: path)
+            Issue.record("\(c.file) was accepted")
+        } catch let error as SuiteError {
+            #expect(error.file == path)
+            #expect(error.keyPath == c.keyPath, "\(c.file): \(error)")
+            #expect(error.rule.contains(c.fragment), "\(c.file): \(error)")
+        }
+    }
+
+    @Test func cliExitsWithStatus2AndWritesNothing() throws {
+        let dir = temporaryDirectory()
+        for c in Self.cases.prefix(8) {
+            let (status, out, err) = try runPoslab(["run", fixture("bad/\(c.file)"), "--out", "results"], in: dir)
+            #expect(status == 2, "\(c.file): status \(status)")
+            #expect(err.contains(c.file) && err.contains(c.keyPath) && err.contains(c.fragment), "\(c.file): \(err)")
+            #expect(out.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+        let (status, _, err) = try runPoslab(["run", fixture("tiny.yaml"), "--seeds", "x"], in: dir)
+        #expect(status == 2 && err.contains("--seeds"), "\(err)")
+    }
+
+    @Test func defaultsAreFilledIn() throws {
+        let suite = try Suite.parse(yaml: "encodings: [none]\ntasks: [reverse]\n", file: "t.yaml", defaultName: "t")
+        #expect(suite.seeds == [1, 2, 3])
+        #expect(suite.training.minLength == 8 && suite.training.maxLength == 8)
+        #expect(suite.evaluation.lengths == Array(8...32))  // every length up to 4× the training length
+        #expect(suite.runs.count == 3)
+    }
+
+    @Test func shippedSuitesAreValid() throws {
+        let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments")
+        for name in ["quick.yaml", "standard.yaml"] {
+            let suite = try Suite.load(path: experiments.appendingPathComponent(name).path)
+            #expect(suite.encodings.count >= 4 && suite.seeds.count >= 3, "\(name)")
+        }
+    }
+}
