@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "poslab-bench",
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics"]),
+        .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine"]),
         .testTarget(name: "PosLabModelTests", dependencies: ["PosLabModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabTasksTests", dependencies: ["PosLabTasks"]),

@@ -1,75 +1,89 @@
 import Foundation
 
-/// The table `poslab run` ends with: per task × encoding, the mean token accuracy over seeds at
-/// the (longest) training length and at the longest evaluation length.
+/// The compact table `poslab run` and `poslab summarize` print: per task × encoding, the mean
+/// token accuracy over seeds (± the half-width of its 95% t interval) at the training length and
+/// at the longest evaluation length.
 public struct SummaryTable {
-    public struct Line: Equatable {
-        public var task: String, encoding: String
-        public var seeds: Int
-        /// Mean token accuracy at the training length / longest evaluation length (nil: no numbers).
-        public var atTraining: Double?, atLongest: Double?
-        /// Runs that diverged, and runs with no numbers at the longest length because unsupported.
-        public var diverged: Int, unsupportedAtLongest: Int
-    }
-
     public let trainingLength: Int, longestLength: Int
-    public let lines: [Line]
+    let summary: Summary
 
-    /// Builds the table from runs.csv rows (columns `ResultsStore.runColumns`) in suite order.
-    public init(rows: [[String]], suite: Suite) {
-        let c = Dictionary(uniqueKeysWithValues: ResultsStore.runColumns.enumerated().map { ($1, $0) })
-        trainingLength = suite.training.maxLength
-        longestLength = suite.evaluation.lengths.last!
-        var groups: [String: [[String]]] = [:]
-        var keys: [(String, String)] = []
-        for row in rows {
-            let task = row[c["task"]!] + (row[c["task_args"]!].isEmpty ? "" : "(\(row[c["task_args"]!]))")
-            let enc = row[c["encoding"]!] + (row[c["encoding_args"]!].isEmpty ? "" : "(\(row[c["encoding_args"]!]))")
-            let key = task + "\u{1}" + enc
-            if groups[key] == nil { keys.append((task, enc)) }
-            groups[key, default: []].append(row)
-        }
-        let trainingLength = self.trainingLength, longestLength = self.longestLength
-        lines = keys.map { task, enc in
-            let rows = groups[task + "\u{1}" + enc]!
-            func mean(at length: Int) -> (Double?, Int) {
-                let here = rows.filter { Int($0[c["eval_length"]!]) == length }
-                let values = here.compactMap { Double($0[c["token_accuracy"]!]) }
-                let unsupported = here.filter { $0[c["status"]!] == RunStatus.unsupported.rawValue }.count
-                return (values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), unsupported)
-            }
-            let seeds = Set(rows.map { $0[c["seed"]!] }).count
-            let diverged = Set(rows.filter { $0[c["status"]!] == RunStatus.diverged.rawValue }.map { $0[c["seed"]!] }).count
-            let (train, _) = mean(at: trainingLength)
-            let (longest, unsupported) = mean(at: longestLength)
-            return Line(task: task, encoding: enc, seeds: seeds, atTraining: train, atLongest: longest,
-                        diverged: diverged, unsupportedAtLongest: unsupported)
-        }
+    public init(summary: Summary, trainingLength: Int, longestLength: Int) {
+        self.summary = summary
+        self.trainingLength = trainingLength
+        self.longestLength = longestLength
     }
 
     /// The table as aligned text.
-    public func render() -> String {
-        let header = ["task", "encoding", "seeds", "acc@\(trainingLength) (train)", "acc@\(longestLength) (longest)", "notes"]
-        func fmt(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "—" }
-        let body = lines.map { l -> [String] in
+    public func render(metric: Metric = .tokenAccuracy) -> String {
+        func cell(_ row: Summary.Row?) -> String {
+            guard let row, let s = row.stats else { return "—" }
+            let half = row.interval.map { String(format: " ±%.3f", ($0.high - $0.low) / 2) } ?? ""
+            return String(format: "%.3f", s.mean) + half
+        }
+        let rows = summary.rows.filter { $0.metric == metric }
+        var keys: [(String, String)] = []
+        var seen = Set<String>()
+        for r in rows where seen.insert(r.task + "\u{1}" + r.encoding).inserted { keys.append((r.task, r.encoding)) }
+        func find(_ task: String, _ enc: String, _ length: Int) -> Summary.Row? {
+            rows.first { $0.task == task && $0.encoding == enc && $0.evalLength == length }
+        }
+        let header = ["task", "encoding", "seeds", "@\(trainingLength) (train)", "@\(longestLength) (longest)", "notes"]
+        let body = keys.map { task, enc -> [String] in
+            let train = find(task, enc, trainingLength), longest = find(task, enc, longestLength)
+            let seeds = (train ?? longest).map { $0.n + $0.excluded } ?? 0
             var notes: [String] = []
-            if l.diverged > 0 { notes.append("\(l.diverged) diverged") }
-            if l.unsupportedAtLongest > 0 { notes.append("unsupported beyond its table") }
-            return [l.task, l.encoding, String(l.seeds), fmt(l.atTraining), fmt(l.atLongest), notes.joined(separator: "; ")]
+            if let d = train?.diverged ?? longest?.diverged, d > 0 { notes.append("\(d) diverged") }
+            if let u = longest?.unsupported, u > 0 { notes.append("unsupported at \(longestLength)") }
+            return [task, enc, String(seeds), cell(train), cell(longest), notes.joined(separator: "; ")]
         }
         let widths = header.indices.map { i in ([header] + body).map { $0[i].count }.max()! }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                i >= 2 && i <= 4 ? String(repeating: " ", count: widths[i] - cell.count) + cell
-                    : cell + String(repeating: " ", count: widths[i] - cell.count)
+            cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                return (2...4).contains(i) ? pad + c : c + pad
             }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        var out = [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-        var lastTask = ""
-        for (l, cells) in zip(lines, body) {
-            if !lastTask.isEmpty && l.task != lastTask { out.append("") }
-            lastTask = l.task
+        var out = ["\(metric.rawValue): mean over seeds ± half-width of the 95% t interval", line(header),
+                   widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        for (i, cells) in body.enumerated() {
+            if i > 0 && keys[i].0 != keys[i - 1].0 { out.append("") }
             out.append(line(cells))
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// `summary.csv` and `rankings.csv` for a results folder, written atomically.
+public struct Analysis {
+    public let records: [RunRecord]
+    public let summary: Summary
+    public let rankings: Rankings
+    public let trainingLength: Int, longestLength: Int
+
+    /// Reads runs.csv in `directory` and computes the summary and the rankings.
+    public init(directory: URL) throws {
+        records = try RunRecord.load(directory: directory)
+        guard !records.isEmpty else { throw ComparisonError("\(directory.path)/runs.csv has no rows yet") }
+        summary = Summary(records: records)
+        trainingLength = LengthChoice.train.lengths(in: records)[0]
+        longestLength = LengthChoice.longest.lengths(in: records)[0]
+        rankings = Rankings(summary: summary, metric: .tokenAccuracy, lengths: [trainingLength, longestLength].uniqued())
+    }
+
+    /// Writes summary.csv and rankings.csv into `directory`.
+    public func write(to directory: URL) throws {
+        try summary.table.write(to: directory.appendingPathComponent("summary.csv"))
+        try rankings.table.write(to: directory.appendingPathComponent("rankings.csv"))
+    }
+
+    /// The summary table, then the across-task ranking, as text.
+    public func render() -> String {
+        var out = [SummaryTable(summary: summary, trainingLength: trainingLength, longestLength: longestLength).render(), ""]
+        out.append("Across tasks (token_accuracy rank per task; 1 = best): mean rank, mean reciprocal rank")
+        for length in [trainingLength, longestLength].uniqued() {
+            let lines = rankings.overall.filter { $0.length == length }
+            let text = lines.map { String(format: "%@ %.2f / %.2f", $0.encoding as NSString, $0.meanRank, $0.mrr) }
+            out.append("  @\(length): " + text.joined(separator: ",  "))
         }
         return out.joined(separator: "\n")
     }

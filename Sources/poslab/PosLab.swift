@@ -10,16 +10,17 @@ struct PosLab: ParsableCommand {
         commandName: "poslab",
         abstract: "Compare positional encodings by training tiny transformers on order-sensitive tasks.",
         discussion: """
-            A suite file (YAML, in Experiments/) names encodings, tasks, seeds, the model and how to train and
-            evaluate. `poslab run` trains every task × encoding × seed, evaluates each run at every evaluation
+            A suite file (YAML, in Experiments/) names encodings, tasks, seeds, the model and how to train and \
+            evaluate. `poslab run` trains every task × encoding × seed, evaluates each run at every evaluation \
             length, and writes tidy CSV to Results/<suite>/.
 
             Start with:
-              poslab list                              # the encodings and tasks you can name
-              poslab run Experiments/quick.yaml        # 4 encodings × 2 tasks × 3 seeds, about a minute
+              poslab list                          # encodings and tasks
+              poslab run Experiments/quick.yaml    # 4 encodings × 3 tasks × 3 seeds
+              poslab compare Results/quick --baseline none
             """,
         version: Manifest.version,
-        subcommands: [List.self, Run.self])
+        subcommands: [List.self, Run.self, Summarize.self, Compare.self])
 
     /// Parses and runs a command; bad input of any kind exits with status 2 and a message.
     static func main() {
@@ -31,6 +32,8 @@ struct PosLab: ParsableCommand {
         } catch let error as ConfigurationError {
             fail(error.description)
         } catch let error as ResumeConflict {
+            fail(error.description)
+        } catch let error as ComparisonError {
             fail(error.description)
         } catch {
             let code = exitCode(for: error)

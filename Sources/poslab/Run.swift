@@ -9,10 +9,11 @@ extension PosLab {
         static let configuration = CommandConfiguration(
             abstract: "Run a suite: train every task × encoding × seed, evaluate per length, write CSV.",
             discussion: """
-                Results go to Results/<suite name>/ (or --out): runs.csv (one row per run × evaluation length),
-                curves.csv (training loss every log_every steps) and manifest.json (the resolved suite, versions,
-                machine, times). Each finished run is written at once, atomically: if the suite is interrupted,
+                Results go to Results/<suite name>/ (or --out): runs.csv (one row per run × evaluation length), \
+                curves.csv (training loss every log_every steps) and manifest.json (the resolved suite, versions, \
+                machine, times). Each finished run is written at once, atomically: if the suite is interrupted, \
                 the same command resumes it, skipping finished runs. --fresh starts over.
+
                 Progress goes to standard error; the summary table to standard output.
                 """)
 
@@ -22,7 +23,7 @@ extension PosLab {
         @Option(help: "The results folder (default: Results/<suite name>).")
         var out: String?
 
-        @Option(help: "Runs trained at once, each on one BLAS thread (default: the number of cores).")
+        @Option(help: "Runs trained at once, each on one BLAS thread; defaults to the number of cores.")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Option(help: ArgumentHelp("Override the suite's seeds: a list or a range.", valueName: "1,2,3 | 1-5"))
@@ -60,10 +61,12 @@ extension PosLab {
                 "suite \(suite.name): \(suite.tasks.count) tasks × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
                 + "= \(total) runs, \(jobs) at a time → \(directory.path)\n").utf8))
             try SuiteRunner(suite: suite, store: store, jobs: jobs).run()
-            print("")
-            print("Mean token accuracy over seeds (\(suite.name), \(suite.model.attention.rawValue) attention):")
-            print(SummaryTable(rows: store.runRows, suite: suite).render())
-            print("\nResults: \(store.runsURL.path), \(store.curvesURL.path), \(store.manifestURL.path)")
+            let analysis = try Analysis(directory: directory)
+            try analysis.write(to: directory)
+            print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
+            print(analysis.render())
+            print("\nResults in \(directory.path)/: runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv")
+            print("Next: poslab compare \(directory.path) --baseline none")
         }
     }
 }
