@@ -3,14 +3,23 @@
 
 The PosLab transformer is rebuilt here from plain float32 tensors (no nn.Module), with random
 weights from torch.manual_seed(0), for every encoding {none, learned, sinusoidal, relative-bias}
-crossed with both attention modes {bidirectional, causal}. For each case the fixture holds the
-inputs, every parameter, the logits, the masked mean cross-entropy and the gradient of that loss
-with respect to every parameter, so a Swift test can load the parameters and compare.
+crossed with both attention modes {bidirectional, causal}. Cases for {alibi, rope} x {bidirectional,
+causal}, plus one bidirectional ALiBi case with 3 heads (d_model 12, non-power-of-two slopes), follow
+them, drawn from a second generator seeded with 1 so the first eight cases are unchanged. For each case
+the fixture holds the inputs, every parameter, the logits, the masked mean cross-entropy and the
+gradient of that loss with respect to every parameter, so a Swift test can load the parameters and
+compare.
 
 Conventions match the Swift side: linear weights are stored (in, out) and applied as x @ W + b;
 all arrays are flattened row-major. A table of T5 relative-position buckets, computed the way
 Hugging Face transformers' T5 does (float32 log, truncation by `.to(torch.long)`), is included
-as well.
+as well, and golden ALiBi slopes (float64) for 3, 6, 8 and 12 heads.
+
+ALiBi (Press et al. 2022): bias[h, i, j] = -slope_h * |j - i|, added to the scores after the
+1/sqrt(D) scaling, in every layer (in causal mode this equals slope_h * (j - i) for j <= i; future
+keys are masked). RoPE (RoFormer, base 10000), GPT-NeoX / LLaMA "rotate_half" layout: queries and keys
+(B, H, T, D) are rotated before the scores, with theta_k = base^(-2k/D) for k < D/2, angle = p * theta_k,
+out[..., :D/2] = x1 cos - x2 sin, out[..., D/2:] = x2 cos + x1 sin. Neither has parameters.
 
 Usage: python3 Scripts/make_parity_fixture.py [--output PATH]
 The output is deterministic: rerunning produces the same bytes.
@@ -43,6 +52,13 @@ LN_EPS = 1e-5
 
 ENCODINGS = ["none", "learned", "sinusoidal", "relative-bias"]
 MODES = ["bidirectional", "causal"]
+# Added later; drawn from their own generator so the cases above keep their random draws.
+EXTRA_ENCODINGS = ["alibi", "rope"]
+EXTRA_SEED = 1
+ALIBI_ODD_D_MODEL = 12  # extra ALiBi case with 3 heads (non-power-of-two slope rule)
+ALIBI_ODD_HEADS = 3
+ALIBI_SLOPE_HEADS = [8, 12, 3, 6]
+ROPE_BASE = 10000.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,9 +145,84 @@ def sinusoidal_table(rows, width):
     return pe.to(torch.float32)
 
 
-def make_parameters(encoding, generator):
+def alibi_slopes(n):
+    """ALiBi head slopes (float64), as in Press et al.'s reference implementation.
+
+    Power of two n: slope_h = 2^(-8(h+1)/n). Otherwise the slopes for 2^floor(log2 n) heads followed
+    by the first n - 2^floor(log2 n) of every other slope (indices 0, 2, ...) for twice that many heads.
+    """
+    closest = 2 ** int(math.floor(math.log2(n)))
+    powers = [2.0 ** (-8.0 * (h + 1) / closest) for h in range(closest)]
+    if closest == n:
+        return powers
+    return powers + alibi_slopes(2 * closest)[0::2][:n - closest]
+
+
+def alibi_slopes_press(n):
+    """Press et al.'s code verbatim (start * ratio**i); for checking alibi_slopes only."""
+    def power_of_2(n):
+        start = 2 ** (-2 ** -(math.log2(n) - 3))
+        return [start * start ** i for i in range(n)]
+    if math.log2(n).is_integer():
+        return power_of_2(n)
+    closest = 2 ** math.floor(math.log2(n))
+    return power_of_2(closest) + alibi_slopes_press(2 * closest)[0::2][:n - closest]
+
+
+def check_alibi_slopes():
+    """The slopes match known values and, to within rounding, the reference code.
+
+    The reference code's start * ratio**i accumulates a few ulp of error (e.g. 0.5000000000000001 for
+    the second of 16 heads); 2^(-8(h+1)/n) is used here, so the tolerance is a few ulp.
+    """
+    assert alibi_slopes(8) == [2.0 ** -k for k in range(1, 9)]
+    assert alibi_slopes(3) == [2.0 ** -4, 2.0 ** -8, 2.0 ** -2], alibi_slopes(3)
+    assert alibi_slopes(6) == [2.0 ** -2, 2.0 ** -4, 2.0 ** -6, 2.0 ** -8, 2.0 ** -1, 2.0 ** -3], alibi_slopes(6)
+    for n in range(1, 65):
+        ours, theirs = alibi_slopes(n), alibi_slopes_press(n)
+        assert len(ours) == n and all(abs(a - b) <= 4e-15 * a for a, b in zip(ours, theirs)), n
+
+
+def alibi_bias(length, heads):
+    """(H, T, T) float32 bias -slope_h * |j - i| (query i, key j), computed in float64."""
+    positions = torch.arange(length, dtype=torch.float64)
+    distance = (positions[None, :] - positions[:, None]).abs()
+    slopes = torch.tensor(alibi_slopes(heads), dtype=torch.float64)
+    return (-slopes[:, None, None] * distance).to(torch.float32)
+
+
+def rope_tables(length, head_dim, base=ROPE_BASE):
+    """cos and sin (T, D/2) of p * base^(-2k/D), in float64 then cast to float32."""
+    half = head_dim // 2
+    theta = torch.tensor([base ** (-2.0 * k / head_dim) for k in range(half)], dtype=torch.float64)
+    angle = torch.arange(length, dtype=torch.float64)[:, None] * theta[None, :]
+    return torch.cos(angle).to(torch.float32), torch.sin(angle).to(torch.float32)
+
+
+def apply_rope(x, cos, sin):
+    """Rotate (B, H, T, D) by position, halves layout (x1 = x[..., :D/2], x2 = x[..., D/2:])."""
+    half = x.shape[-1] // 2
+    x1, x2 = x[..., :half], x[..., half:]
+    return torch.cat((x1 * cos - x2 * sin, x2 * cos + x1 * sin), dim=-1)
+
+
+def check_rope():
+    """apply_rope equals multiplying (x1 + i x2) by e^(i angle) in complex128, and keeps norms."""
+    g = torch.Generator().manual_seed(123)
+    x = torch.randn(2, 3, 7, 6, generator=g, dtype=torch.float32)
+    cos, sin = rope_tables(7, 6)
+    got = apply_rope(x, cos, sin).double()
+    theta = torch.tensor([ROPE_BASE ** (-2.0 * k / 6) for k in range(3)], dtype=torch.float64)
+    angle = torch.arange(7, dtype=torch.float64)[:, None] * theta[None, :]
+    z = torch.complex(x[..., :3].double(), x[..., 3:].double()) * torch.polar(torch.ones_like(angle), angle)
+    expected = torch.cat((z.real, z.imag), dim=-1)
+    assert (got - expected).abs().max().item() < 1e-5
+    assert torch.equal(apply_rope(x[:, :, :1], cos[:1], sin[:1]), x[:, :, :1])  # position 0 unrotated
+
+
+def make_parameters(encoding, generator, d_model=D_MODEL, heads=HEADS):
     """Random parameters keyed by the Swift labels, in a fixed order."""
-    c, v, hidden = D_MODEL, VOCAB, 4 * D_MODEL
+    c, v, hidden = d_model, VOCAB, 4 * d_model
 
     def normal(*shape, std=1.0):
         return torch.randn(*shape, generator=generator, dtype=torch.float32) * std
@@ -149,7 +240,7 @@ def make_parameters(encoding, generator):
     if encoding == "learned":
         params["learned.table"] = normal(LEARNED_SIZE, c)
     elif encoding == "relative-bias":
-        params["relative-bias.table"] = normal(RB_BUCKETS, HEADS, std=0.5)
+        params["relative-bias.table"] = normal(RB_BUCKETS, heads, std=0.5)
     for layer in range(LAYERS):
         p = f"block{layer}."
         params[p + "ln1.gain"] = gain(c)
@@ -173,10 +264,10 @@ def make_parameters(encoding, generator):
     return params
 
 
-def forward(params, ids, encoding, causal):
+def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS):
     """Logits (B, T, V) for ids (B, T)."""
     b, t = ids.shape
-    c, h = D_MODEL, HEADS
+    c, h = d_model, heads
     d = c // h
     positions = torch.arange(t)
 
@@ -191,6 +282,9 @@ def forward(params, ids, encoding, causal):
         relative = positions[None, :] - positions[:, None]  # [i, j] = key j - query i
         buckets = t5_bucket(relative, not causal, RB_BUCKETS, RB_MAX_DISTANCE)
         bias = params["relative-bias.table"][buckets].permute(2, 0, 1)  # (T, T, H) -> (H, T, T)
+    elif encoding == "alibi":
+        bias = alibi_bias(t, h)
+    rope = rope_tables(t, d) if encoding == "rope" else None
     future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
 
     for layer in range(LAYERS):
@@ -199,6 +293,8 @@ def forward(params, ids, encoding, causal):
         qkv = hn @ params[p + "attn.wqkv"] + params[p + "attn.bqkv"]
         q, k, v = qkv[..., :c], qkv[..., c:2 * c], qkv[..., 2 * c:]
         q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))
+        if rope is not None:
+            q, k = apply_rope(q, *rope), apply_rope(k, *rope)
         scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d))
         if bias is not None:
             scores = scores + bias
@@ -244,15 +340,15 @@ def spec_string(encoding):
     return encoding
 
 
-def make_case(encoding, mode, generator):
+def make_case(encoding, mode, generator, d_model=D_MODEL, heads=HEADS):
     ids = torch.randint(0, VOCAB, (BATCH, LENGTH), generator=generator)
     targets = torch.randint(0, VOCAB, (BATCH, LENGTH), generator=generator)
     mask = torch.randint(0, 2, (BATCH, LENGTH), generator=generator).to(torch.float32)
     if mask.sum() == 0:
         mask[0, 0] = 1.0
-    params = make_parameters(encoding, generator)
+    params = make_parameters(encoding, generator, d_model, heads)
 
-    logits = forward(params, ids, encoding, causal=(mode == "causal"))
+    logits = forward(params, ids, encoding, causal=(mode == "causal"), d_model=d_model, heads=heads)
     loss = masked_loss(logits, targets, mask)
     loss.backward()
     assert torch.isfinite(loss), (encoding, mode)
@@ -261,7 +357,7 @@ def make_case(encoding, mode, generator):
         "encoding": encoding,
         "spec": spec_string(encoding),
         "attention": mode,
-        "config": {"vocab_size": VOCAB, "d_model": D_MODEL, "layers": LAYERS, "heads": HEADS, "max_length": LENGTH},
+        "config": {"vocab_size": VOCAB, "d_model": d_model, "layers": LAYERS, "heads": heads, "max_length": LENGTH},
         "batch": BATCH,
         "length": LENGTH,
         "ids": ids.reshape(-1).tolist(),
@@ -293,14 +389,20 @@ def main():
     torch.set_num_threads(1)  # deterministic reductions, same bytes on rerun
     torch.manual_seed(0)
     check_t5_buckets()
+    check_alibi_slopes()
+    check_rope()
 
     generator = torch.Generator().manual_seed(0)
     cases = [make_case(encoding, mode, generator) for encoding in ENCODINGS for mode in MODES]
+    extra = torch.Generator().manual_seed(EXTRA_SEED)
+    cases += [make_case(encoding, mode, extra) for encoding in EXTRA_ENCODINGS for mode in MODES]
+    cases.append(make_case("alibi", "bidirectional", extra, d_model=ALIBI_ODD_D_MODEL, heads=ALIBI_ODD_HEADS))
     fixture = {
         "generator": GENERATOR,
         "torch_version": torch.__version__,
         "cases": cases,
         "t5_buckets": bucket_tables(),
+        "alibi_slopes": {str(n): alibi_slopes(n) for n in ALIBI_SLOPE_HEADS},
     }
 
     output = os.path.normpath(args.output)
@@ -311,7 +413,7 @@ def main():
 
     disagreements = sum(len(bucket_disagreements(list(range(-200, 201)), bi, nb, md))
                         for nb, md in ((32, 128), (RB_BUCKETS, RB_MAX_DISTANCE)) for bi in (True, False))
-    losses = ", ".join(f"{c['encoding']}/{c['attention'][0]}={c['loss']:.4f}" for c in cases)
+    losses = ", ".join(f"{c['encoding']}/{c['attention'][0]}/h{c['config']['heads']}={c['loss']:.4f}" for c in cases)
     print(f"wrote {output} ({os.path.getsize(output)} bytes): {len(cases)} cases, torch {torch.__version__}, "
           f"float32-vs-double bucket disagreements in [-200, 200]: {disagreements}; losses {losses}")
 

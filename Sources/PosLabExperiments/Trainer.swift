@@ -40,7 +40,7 @@ public struct Trainer: Sendable {
             let batch = data.next()
             optimizer.zeroGrad()
             let loss = try model.loss(ids: batch.inputs, targets: batch.targets, mask: batch.mask,
-                                      batch: batch.size, length: batch.length)
+                                      batch: batch.size, length: batch.length, training: true)
             let value = Double(loss.scalar)
             guard value.isFinite else {
                 status = .diverged

@@ -5,4 +5,7 @@ let builtinEncodings: [any RegisteredEncoding.Type] = [
     LearnedEncoding.self,
     SinusoidalEncoding.self,
     RelativeBiasEncoding.self,
+    ALiBiEncoding.self,
+    RotaryEncoding.self,
+    RandomizedEncoding.self,
 ]

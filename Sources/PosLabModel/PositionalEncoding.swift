@@ -58,6 +58,9 @@ public protocol PositionalEncoding: AnyObject {
     var maximumLength: Int? { get }
     /// Whether it is meant to represent positions beyond the length it was trained on.
     var extrapolates: Bool { get }
+    /// The positions of a sequence of `length` tokens, asked once per forward pass; `training` tells
+    /// a training batch from an evaluation one. 0 ..< length unless the encoding chooses its own.
+    func positions(length: Int, training: Bool) -> [Int]
     /// (a) Token embeddings `x` (B, T, C) with position information added, for `positions` (T).
     func embed(_ x: Tensor, positions: [Int]) -> Tensor
     /// (b) Queries and keys (B, H, T, D) transformed by position, in block `layer`.
@@ -73,6 +76,7 @@ extension PositionalEncoding {
     public var parameters: [Tensor] { [] }
     public var maximumLength: Int? { nil }
     public var extrapolates: Bool { maximumLength == nil }
+    public func positions(length: Int, training: Bool) -> [Int] { Array(0..<length) }
     public func embed(_ x: Tensor, positions: [Int]) -> Tensor { x }
     public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor) { (q, k) }
     public func attentionBias(positions: [Int], layer: Int) -> Tensor? { nil }

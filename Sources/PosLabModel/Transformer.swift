@@ -66,10 +66,14 @@ public final class Transformer {
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
-    /// Logits (B, T, vocab) for `ids` (B·T token ids, row-major), at `positions` (default 0..<T).
-    public func logits(ids: [Int], batch: Int, length: Int, positions: [Int]? = nil) throws -> Tensor {
+    /// Logits (B, T, vocab) for `ids` (B·T token ids, row-major), at `positions` (default: the
+    /// encoding's choice for a training or an evaluation batch, normally 0..<T).
+    public func logits(ids: [Int], batch: Int, length: Int, positions: [Int]? = nil, training: Bool = false) throws -> Tensor {
         precondition(ids.count == batch * length, "\(ids.count) ids for batch \(batch) × length \(length)")
-        let positions = positions ?? Array(0..<length)
+        if let limit = encoding.maximumLength, positions == nil, length > limit {
+            throw LengthUnsupported(encoding: encoding.fullName, length: length, maximum: limit)
+        }
+        let positions = positions ?? encoding.positions(length: length, training: training)
         precondition(positions.count == length, "\(positions.count) positions for length \(length)")
         if let limit = encoding.maximumLength, let last = positions.max(), last >= limit {
             throw LengthUnsupported(encoding: encoding.fullName, length: last + 1, maximum: limit)
@@ -86,8 +90,8 @@ public final class Transformer {
 
     /// Masked mean cross-entropy of `targets` (B·T) given `ids`; `mask` (B·T) weights positions.
     public func loss(ids: [Int], targets: [Int], mask: [Float]?, batch: Int, length: Int,
-                     positions: [Int]? = nil) throws -> Tensor {
-        crossEntropy(try logits(ids: ids, batch: batch, length: length, positions: positions),
+                     positions: [Int]? = nil, training: Bool = false) throws -> Tensor {
+        crossEntropy(try logits(ids: ids, batch: batch, length: length, positions: positions, training: training),
                      targets: targets, mask: mask)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PosLabEngine
 import Testing
 
@@ -81,6 +82,13 @@ import Testing
         expectGradients([logits]) { crossEntropy(logits, targets: [0, 4, 2, 2, 1, 3]) }
         expectGradients([logits]) { sum(logits * logits) }
         expectGradients([logits]) { mean(gelu(logits)) }
+    }
+
+    @Test func rotaryRotation() {
+        let x = randomTensor([2, 3, 4, 6], seed: 1)
+        let angles = (0..<12).map { Float($0) * 0.37 }
+        let c = Tensor(angles.map { Foundation.cos($0) }, shape: [4, 3]), s = Tensor(angles.map { Foundation.sin($0) }, shape: [4, 3])
+        expectGradients([x]) { rotaryRotate(x, cos: c, sin: s) }
     }
 
     /// The checker itself must fail on a wrong gradient, or the tests above prove nothing.

@@ -76,7 +76,7 @@ import Testing
 
         let (status, out, _) = try runPoslab(["run", suitePath, "--out", "killed", "--jobs", "2"], in: dir)
         #expect(status == 0)
-        #expect(out.contains("acc@6 (train)"))
+        #expect(out.contains("@6 (train)"))
         let (cleanStatus, _, _) = try runPoslab(["run", suitePath, "--out", "clean", "--jobs", "2"], in: dir)
         #expect(cleanStatus == 0)
         let columns = ResultsStore.runColumns

@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func registryListsBuiltinsAndRejectsDuplicates() throws {
-        #expect(EncodingRegistry.shared.all.map(\.name) == ["learned", "none", "relative-bias", "sinusoidal"])
+        #expect(EncodingRegistry.shared.all.map(\.name) == ["alibi", "learned", "none", "randomized", "relative-bias", "rope", "sinusoidal"])
         let registry = EncodingRegistry()
         try registry.register(NoEncoding.self, origin: "test")
         #expect(error { try registry.register(NoEncoding.self, origin: "again") }?.rule.contains("already registered") == true)

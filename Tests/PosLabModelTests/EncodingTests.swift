@@ -51,7 +51,8 @@ import Testing
 
 @Suite struct EncodingGradientTests {
     /// Every built-in encoding's parameters, through a whole model's loss, in both attention modes.
-    @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias(buckets=8, max_distance=20)"], AttentionMode.allCases)
+    @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias(buckets=8, max_distance=20)", "alibi", "rope",
+                      "randomized(learned, max_length=30)", "randomized(rope, max_length=40, eval=ordered)"], AttentionMode.allCases)
     func wholeModelLossGradients(spec: String, mode: AttentionMode) throws {
         let model = try Transformer(config: smallConfig(mode, maxLength: 10), encoding: Spec(parsing: spec), seed: 2)
         let rng = RandomGenerator(seed: 4)
@@ -59,8 +60,12 @@ import Testing
         let mask = (0..<20).map { _ in Float(rng.int(below: 2)) }
         // The encoding's own tensors, plus a sample of shared ones.
         let checked = model.encoding.parameters + [model.tokenEmbedding, model.blocks[0].wqkv, model.blocks[1].ln2Gain, model.headWeight]
+        // Fixed positions (a spread-out subset, as a randomized encoding would draw), so the
+        // checked function is the same on every call.
+        let positions = [0, 2, 3, 7, 8, 9, 12, 15, 18, 19]
         let result = checkGradients(of: checked) {
-            try! model.loss(ids: ids, targets: targets, mask: mask, batch: 2, length: 10)
+            try! model.loss(ids: ids, targets: targets, mask: mask, batch: 2, length: 10,
+                            positions: spec.hasPrefix("randomized") ? positions : nil)
         }
         #expect(result.passed, "\(spec) \(mode): \(result)")
     }

@@ -23,6 +23,7 @@ struct ParityFixture: Decodable {
     }
     var cases: [Case]
     var t5_buckets: [Buckets]
+    var alibi_slopes: [String: [Double]]
 
     static let shared: ParityFixture = {
         let url = Bundle.module.url(forResource: "parity", withExtension: "json", subdirectory: "Fixtures")!
@@ -62,6 +63,14 @@ struct ParityFixture: Decodable {
         for p in parameters {
             let err = Self.normwiseError(p.gradValues, c.gradients[p.label]!)
             #expect(err < 1e-4, "\(what): gradient of \(p.label) off by \(err)")
+        }
+    }
+
+    @Test func alibiSlopesMatchTheReferenceFormula() {
+        for (heads, slopes) in ParityFixture.shared.alibi_slopes {
+            let ours = ALiBiEncoding.slopes(heads: Int(heads)!)
+            #expect(ours.count == slopes.count)
+            for (a, b) in zip(ours, slopes) { #expect(abs(a - b) <= 4e-15 * b, "\(heads) heads: \(a) vs \(b)") }
         }
     }
 

@@ -1,0 +1,38 @@
+// MARK: - Rotary position transform (fused, with its own backward)
+
+/// Rotates each (x[k], x[k + D/2]) pair of the last dimension by the angle whose cosine and sine
+/// are `cos[t, k]` and `sin[t, k]`, for the token at row t of the second-to-last dimension:
+///
+///     out[k]       = x[k]·cos − x[k + D/2]·sin
+///     out[k + D/2] = x[k + D/2]·cos + x[k]·sin
+///
+/// - `x`: (..., T, D), D even; `cos`, `sin`: (T, D/2), not differentiated (fixed angles).
+/// This is RoPE's "halves" pairing (GPT-NeoX, LLaMA). The backward pass is the inverse rotation.
+public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
+    let d = x.shape.last!, t = x.shape[x.shape.count - 2], half = d / 2
+    precondition(d % 2 == 0, "rotary needs an even last dimension, got \(x.shape)")
+    precondition(cos.shape == [t, half] && sin.shape == [t, half], "rotary tables must be [\(t), \(half)]")
+    let rows = x.count / d
+    let c = cos.data, s = sin.data
+    let out = Tensor(shape: x.shape, parents: [x]) { out in
+        let g = out.grad, gx = x.grad
+        for r in 0..<rows {
+            let a = c + (r % t) * half, b = s + (r % t) * half
+            let dy = g + r * d, dx = gx + r * d
+            for k in 0..<half {
+                dx[k] += dy[k] * a[k] + dy[k + half] * b[k]
+                dx[k + half] += dy[k + half] * a[k] - dy[k] * b[k]
+            }
+        }
+    }
+    let v = x.data, y = out.data
+    for r in 0..<rows {
+        let a = c + (r % t) * half, b = s + (r % t) * half
+        let src = v + r * d, dst = y + r * d
+        for k in 0..<half {
+            dst[k] = src[k] * a[k] - src[k + half] * b[k]
+            dst[k + half] = src[k + half] * a[k] + src[k] * b[k]
+        }
+    }
+    return out
+}

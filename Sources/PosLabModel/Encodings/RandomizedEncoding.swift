@@ -1,0 +1,69 @@
+/// `randomized(<encoding>, max_length=L)`: randomized positional encodings (Ruoss et al. 2023).
+///
+/// Wraps any encoding that is indexed by position. For each training batch of length T the
+/// positions are a sorted, uniformly random subset of T distinct values from 0 ..< L (L larger
+/// than any test length), drawn from the run's seed; the wrapped encoding sees those positions
+/// instead of 0 ..< T, so it is trained on every position up to L while only ever seeing T tokens.
+///
+/// Evaluation (`eval=random`, the default, as in the paper): positions are again sorted random
+/// subsets of 0 ..< L, drawn from a generator with a fixed seed, so every run of a suite is
+/// evaluated on the same position draws. `eval=ordered` uses 0 ..< T instead. Lengths above L
+/// cannot be represented (the runner records `unsupported`). The wrapped encoding is built as if
+/// the model's maximum length were L (a learned table gets L rows).
+public final class RandomizedEncoding: RegisteredEncoding {
+    public static let registryName = "randomized"
+    public static let summary = "randomized positions (Ruoss 2023): randomized(<encoding>, max_length=L, eval=random|ordered)"
+    public var name: String { Self.registryName }
+    public var arguments: String { "encoding=\(inner.fullName);eval=\(randomAtEvaluation ? "random" : "ordered");max_length=\(range)" }
+    /// The wrapped encoding.
+    public let inner: any PositionalEncoding
+    /// Positions are drawn from 0 ..< range.
+    public let range: Int
+    /// Whether evaluation batches get random positions too.
+    public let randomAtEvaluation: Bool
+    private let trainingDraws: RandomGenerator
+    private let evaluationDraws: RandomGenerator
+
+    public var parameters: [Tensor] { inner.parameters }
+    public var maximumLength: Int? { min(range, inner.maximumLength ?? range) }
+    public var extrapolates: Bool { true }
+
+    public init(inner: any PositionalEncoding, range: Int, randomAtEvaluation: Bool, seed: UInt64) {
+        self.inner = inner
+        self.range = range
+        self.randomAtEvaluation = randomAtEvaluation
+        trainingDraws = RandomGenerator(seed: seed, stream: "randomized/training")
+        evaluationDraws = RandomGenerator(seed: 0, stream: "randomized/evaluation")
+    }
+
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> RandomizedEncoding {
+        guard let innerText = arguments.string("encoding") else {
+            throw arguments.error("encoding", "name the wrapped encoding, e.g. randomized(learned, max_length=256)")
+        }
+        let range = try arguments.int("max_length", default: 4 * context.maxLength, in: 1...1_000_000)
+        guard range >= context.maxLength else {
+            throw arguments.error("max_length", "must be at least the training length \(context.maxLength) (got \(range))")
+        }
+        let mode = arguments.string("eval") ?? "random"
+        guard mode == "random" || mode == "ordered" else { throw arguments.error("eval", "must be random or ordered (got '\(mode)')") }
+        var innerContext = context
+        innerContext.maxLength = range
+        let innerSpec = try Spec(parsing: innerText)
+        guard innerSpec.name != registryName else { throw arguments.error("encoding", "cannot wrap itself") }
+        let inner = try EncodingRegistry.shared.make(innerSpec, context: innerContext)
+        return RandomizedEncoding(inner: inner, range: range, randomAtEvaluation: mode == "random", seed: context.seed)
+    }
+
+    public func positions(length: Int, training: Bool) -> [Int] {
+        if !training && !randomAtEvaluation { return Array(0..<length) }
+        return (training ? trainingDraws : evaluationDraws).sortedSample(length, from: range)
+    }
+
+    public func embed(_ x: Tensor, positions: [Int]) -> Tensor { inner.embed(x, positions: positions) }
+
+    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor) {
+        inner.transformQueriesKeys(q, k, positions: positions, layer: layer)
+    }
+
+    public func attentionBias(positions: [Int], layer: Int) -> Tensor? { inner.attentionBias(positions: positions, layer: layer) }
+}
