@@ -115,7 +115,12 @@ public struct Comparison {
         let ci = r.interval.map { flip ? (-$0.high, -$0.low) : ($0.low, $0.high) }
             .map { String(format: " [%+.3f, %+.3f]", $0.0, $0.1) } ?? ""
         let effect = String(format: "%+.3f", d) + ci
-        guard let p = r.pHolm else { return "\(hi) vs \(lo) \(at): \(effect), no test (\(r.test.note ?? "undefined"))" }
+        guard let p = r.pHolm else {
+            if r.test.note == "all differences are zero" {
+                return "no difference between \(r.a) and \(r.b) \(at): equal on every one of \(r.valuesA.count) seeds"
+            }
+            return "\(hi) vs \(lo) \(at): \(effect), no test (\(r.test.note ?? "undefined"))"
+        }
         let ps = p < 0.001 ? String(format: "p_holm = %.1e", p) : String(format: "p_holm = %.3f", p)
         return p < alpha ? "\(hi) > \(lo) \(at), \(effect), \(ps)"
             : "no significant difference between \(hi) and \(lo) \(at): \(effect), \(ps)"

@@ -40,8 +40,11 @@ public final class ResultsStore: @unchecked Sendable {  // mutable state behind 
         if fresh {
             for url in [runsURL, curvesURL, manifestURL] where fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
         }
-        if let manifest = Manifest.read(manifestURL), manifest.suite != suite {
-            throw ResumeConflict(directory: directory.path)
+        if fm.fileExists(atPath: manifestURL.path) {
+            // Resume only results known to come from this very suite; an unreadable manifest is not that.
+            guard let manifest = Manifest.read(manifestURL), manifest.suite == suite else {
+                throw ResumeConflict(directory: directory.path)
+            }
         }
         runs = try CSVTable.read(runsURL, expectedHeader: Self.runColumns) ?? CSVTable(header: Self.runColumns)
         curves = try CSVTable.read(curvesURL, expectedHeader: Self.curveColumns) ?? CSVTable(header: Self.curveColumns)

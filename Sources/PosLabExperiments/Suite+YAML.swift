@@ -28,7 +28,21 @@ extension Suite {
         }
         guard let root else { throw SuiteError(file: file, keyPath: "", rule: "the file is empty; see Experiments/quick.yaml") }
         let top = try YAMLReader(file: file, path: "", node: root)
-        try top.rejectUnknownKeys(["name", "encodings", "tasks", "seeds", "model", "training", "evaluation"])
+        try top.rejectUnknownKeys(["name", "plugins", "encodings", "tasks", "seeds", "model", "training", "evaluation"])
+
+        // Plugins first: their encodings must be known before the encodings list is checked.
+        // Relative paths are relative to the suite file.
+        var plugins: [String] = []
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        for (i, (path, line)) in (try top.scalarList("plugins") ?? []).enumerated() {
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
+            do { try PluginLoader.load(url.standardizedFileURL.path, into: encodingRegistry) } catch let error as PluginError {
+                throw SuiteError(file: file, keyPath: "plugins[\(i)]", line: line, rule: error.description)
+            } catch let error as ConfigurationError {
+                throw SuiteError(file: file, keyPath: "plugins[\(i)]", line: line, rule: error.description)
+            }
+            plugins.append(url.standardizedFileURL.path)
+        }
 
         let name = try top.string("name", default: defaultName)
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
@@ -143,8 +157,9 @@ extension Suite {
         let evaluation = Evaluation(lengths: lengths, size: try e.int("size", default: 256, max: 1_000_000),
                                     seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))))
 
-        let suite = Suite(name: name, encodings: encodingSpecs.map(\.0.description), tasks: taskSpecs.map(\.0.description),
-                          seeds: seeds, model: model, training: training, evaluation: evaluation)
+        let suite = Suite(name: name, plugins: plugins, encodings: encodingSpecs.map(\.0.description),
+                          tasks: taskSpecs.map(\.0.description), seeds: seeds, model: model, training: training,
+                          evaluation: evaluation)
 
         // Combinations: the model shape, each encoding and each task must accept this suite.
         let probe = suite.modelConfig(vocabSize: 2)

@@ -42,6 +42,8 @@ public struct Suite: Codable, Sendable, Equatable {
 
     /// The suite's name: results go to `Results/<name>/`.
     public var name: String
+    /// Plugin libraries (absolute paths) whose encodings the suite may name.
+    public var plugins: [String] = []
     /// Encodings, as specs (`relative-bias(buckets=16;max_distance=64)`).
     public var encodings: [String]
     /// Tasks, as specs (`shift(k=2)`).
@@ -51,6 +53,30 @@ public struct Suite: Codable, Sendable, Equatable {
     public var model: Model
     public var training: Training
     public var evaluation: Evaluation
+
+    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation }
+
+    public init(name: String, plugins: [String] = [], encodings: [String], tasks: [String], seeds: [UInt64],
+                model: Model, training: Training, evaluation: Evaluation) {
+        self.name = name
+        self.plugins = plugins
+        self.encodings = encodings
+        self.tasks = tasks
+        self.seeds = seeds
+        self.model = model
+        self.training = training
+        self.evaluation = evaluation
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name),
+                  plugins: try c.decodeIfPresent([String].self, forKey: .plugins) ?? [],  // absent before plugins existed
+                  encodings: try c.decode([String].self, forKey: .encodings), tasks: try c.decode([String].self, forKey: .tasks),
+                  seeds: try c.decode([UInt64].self, forKey: .seeds), model: try c.decode(Model.self, forKey: .model),
+                  training: try c.decode(Training.self, forKey: .training),
+                  evaluation: try c.decode(Evaluation.self, forKey: .evaluation))
+    }
 
     /// The model config for a task with `vocabSize` tokens.
     public func modelConfig(vocabSize: Int) -> ModelConfig {

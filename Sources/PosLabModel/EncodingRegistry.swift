@@ -34,6 +34,10 @@ public final class EncodingRegistry: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
+    private var plugins: Set<String> = []
+
+    /// Records that the plugin at `path` (resolved) is loaded; false if it already was.
+    func markPluginLoaded(_ path: String) -> Bool { lock.withLock { plugins.insert(path).inserted } }
 
     public init() {}
 

@@ -10,7 +10,11 @@ extension PosLab {
             abstract: "List the encodings and tasks a suite file can name.",
             discussion: "Arguments are written name(key=value, ...), e.g. relative-bias(buckets=16, max_distance=64) or shift(k=2).")
 
-        func run() {
+        @Option(name: .customLong("plugin"), help: ArgumentHelp("Also list the encodings of a plugin library (repeatable).", valueName: "path/to/libX.so"))
+        var plugins: [String] = []
+
+        func run() throws {
+            try loadPlugins(plugins)
             print("Encodings:")
             let encodings = EncodingRegistry.shared.all
             let ew = encodings.map(\.name.count).max() ?? 0

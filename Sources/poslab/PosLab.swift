@@ -20,7 +20,7 @@ struct PosLab: ParsableCommand {
               poslab compare Results/quick --baseline none
             """,
         version: Manifest.version,
-        subcommands: [List.self, Run.self, Summarize.self, Compare.self])
+        subcommands: [List.self, Run.self, Summarize.self, Compare.self, CheckPlugin.self])
 
     /// Parses and runs a command; bad input of any kind exits with status 2 and a message.
     static func main() {
@@ -34,6 +34,8 @@ struct PosLab: ParsableCommand {
         } catch let error as ResumeConflict {
             fail(error.description)
         } catch let error as ComparisonError {
+            fail(error.description)
+        } catch let error as PluginError {
             fail(error.description)
         } catch {
             let code = exitCode(for: error)

@@ -32,6 +32,9 @@ extension PosLab {
         @Flag(help: "Delete this suite's previous results and start over.")
         var fresh = false
 
+        @Option(name: .customLong("plugin"), help: ArgumentHelp("Load encodings from a plugin library (repeatable).", valueName: "path/to/libX.so"))
+        var plugins: [String] = []
+
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
             if let seeds { _ = try Self.parseSeeds(seeds) }
@@ -52,7 +55,9 @@ extension PosLab {
         }
 
         func run() throws {
+            let loaded = try loadPlugins(plugins)
             var suite = try Suite.load(path: self.suite)
+            suite.plugins = (loaded + suite.plugins).uniquedPaths()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
             let directory = URL(fileURLWithPath: out ?? "Results/\(suite.name)")
             let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
