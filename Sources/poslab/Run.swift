@@ -59,19 +59,20 @@ extension PosLab {
             var suite = try Suite.load(path: self.suite)
             suite.plugins = (loaded + suite.plugins).uniquedPaths()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
-            let directory = URL(fileURLWithPath: out ?? "Results/\(suite.name)")
+            let shown = out ?? "Results/\(suite.name)"
+            let directory = URL(fileURLWithPath: shown)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
             let total = suite.runs.count
             FileHandle.standardError.write(Data((
                 "suite \(suite.name): \(suite.tasks.count) tasks × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
-                + "= \(total) runs, \(jobs) at a time → \(directory.path)\n").utf8))
+                + "= \(total) runs, \(jobs) at a time → \(shown)\n").utf8))
             try SuiteRunner(suite: suite, store: store, jobs: jobs).run()
             let analysis = try Analysis(directory: directory)
             try analysis.write(to: directory)
             print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
             print(analysis.render())
-            print("\nResults in \(directory.path)/: runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv")
-            print("Next: poslab compare \(directory.path) --baseline none")
+            print("\nResults in \(shown)/: runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv")
+            print("Next: poslab compare \(shown) --baseline none")
         }
     }
 }
