@@ -57,14 +57,29 @@ public final class Adam {
         steps += 1
         let bc1 = 1 - pow(beta1, Float(steps)), bc2 = 1 - pow(beta2, Float(steps))
         let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()
+        let decay = 1 - learningRate * weightDecay
         for (index, p) in parameters.enumerated() where p.hasGrad {
             let w = p.data, g = p.grad, mm = m[index].pointer, vv = v[index].pointer
-            for i in 0..<p.count {
+            // Eight lanes at a time; each lane computes exactly what the scalar tail does.
+            var i = 0
+            while i + 8 <= p.count {
+                var gi = g.load8(i) * gradScale
+                var wi = w.load8(i)
+                if decoupled { wi *= decay } else { gi += weightDecay * wi }
+                let mi = beta1 * mm.load8(i) + (1 - beta1) * gi
+                let vi = beta2 * vv.load8(i) + (1 - beta2) * gi * gi
+                mm.store8(mi, i)
+                vv.store8(vi, i)
+                w.store8(wi - stepSize * mi / (vi.squareRoot() / bc2Root + epsilon), i)
+                i += 8
+            }
+            while i < p.count {
                 var gi = g[i] * gradScale
-                if decoupled { w[i] *= 1 - learningRate * weightDecay } else { gi += weightDecay * w[i] }
+                if decoupled { w[i] *= decay } else { gi += weightDecay * w[i] }
                 mm[i] = beta1 * mm[i] + (1 - beta1) * gi
                 vv[i] = beta2 * vv[i] + (1 - beta2) * gi * gi
                 w[i] -= stepSize * mm[i] / (vv[i].squareRoot() / bc2Root + epsilon)
+                i += 1
             }
         }
         return norm

@@ -88,7 +88,14 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
     let (shape, plan) = BroadcastPlan.make(a.shape, b.shape)
     let out = Tensor(shape: shape, parents: [a, b]) { out in
         let g = out.grad
-        if a.requiresGrad { let ga = a.grad; plan.forEach(out.count) { o, i, _ in ga[i] += g[o] } }
+        if a.requiresGrad {
+            if case .same = plan, case let (ga, true) = a.gradForWriting() {  // a residual: copy, don't add to zeros
+                ga.update(from: g, count: out.count)
+            } else {
+                let ga = a.grad
+                plan.forEach(out.count) { o, i, _ in ga[i] += g[o] }
+            }
+        }
         if b.requiresGrad { let gb = b.grad; plan.forEach(out.count) { o, _, j in gb[j] += g[o] } }
     }
     let x = a.data, y = b.data, z = out.data

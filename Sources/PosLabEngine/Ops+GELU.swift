@@ -13,8 +13,18 @@ public func gelu(_ x: Tensor) -> Tensor {
     let v = x.data
     let out = Tensor(shape: x.shape, parents: [x]) { out in
         _ = cache
-        let g = out.grad, gx = x.grad
-        for i in 0..<n { gx[i] += g[i] * (cdf[i] + v[i] * pdf[i]) }
+        let g = out.grad, (gx, overwrite) = x.gradForWriting()
+        var i = 0
+        while i + 8 <= n {
+            let local = g.load8(i) * (cdf.load8(i) + v.load8(i) * pdf.load8(i))
+            gx.store8(overwrite ? local : gx.load8(i) + local, i)
+            i += 8
+        }
+        while i < n {
+            let local = g[i] * (cdf[i] + v[i] * pdf[i])
+            gx[i] = overwrite ? local : gx[i] + local
+            i += 1
+        }
     }
     forEachChunk(n, input: v, output: out.data) { z, i in
         let u = z.replacing(with: -z, where: z .< 0) * 0.70710678118654752  // |z|/√2
@@ -27,9 +37,14 @@ public func gelu(_ x: Tensor) -> Tensor {
         let erfAbs = 1 - poly * t * gauss
         let phi = 0.5 + 0.5 * erfAbs.replacing(with: -erfAbs, where: z .< 0)
         let density = 0.39894228040143268 * gauss
-        for j in 0..<min(8, n - i) {
-            cdf[i + j] = phi[j]
-            pdf[i + j] = density[j]
+        if i + 8 <= n {
+            cdf.store8(phi, i)
+            pdf.store8(density, i)
+        } else {
+            for j in 0..<(n - i) {
+                cdf[i + j] = phi[j]
+                pdf[i + j] = density[j]
+            }
         }
         return z * phi
     }

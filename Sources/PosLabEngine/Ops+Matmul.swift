@@ -5,11 +5,11 @@
 private func matmulBackward(
     m: Int, n: Int, k: Int, transposeB: Bool,
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, dC: UnsafePointer<Float>,
-    dA: UnsafeMutablePointer<Float>?, dB: UnsafeMutablePointer<Float>?
+    dA: UnsafeMutablePointer<Float>?, dB: UnsafeMutablePointer<Float>?, overwriteA: Bool = false
 ) {
-    if let dA {  // dA (m,k) += dC (m,n) · op(B)ᵀ
+    if let dA {  // dA (m,k) += dC (m,n) · op(B)ᵀ  (or = when dA is a fresh buffer)
         BLAS.gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
-                  a: dC, lda: n, b: b, ldb: transposeB ? k : n, beta: 1, c: dA, ldc: k)
+                  a: dC, lda: n, b: b, ldb: transposeB ? k : n, beta: overwriteA ? 0 : 1, c: dA, ldc: k)
     }
     if let dB {
         if transposeB {  // B is (n,k): dB += dCᵀ · A
@@ -36,8 +36,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor
     if b.shape.count == 2 {
         let m = a.count / k
         let out = Tensor(shape: Array(a.shape.dropLast()) + [n], parents: [a, b]) { out in
+            let dA = a.requiresGrad ? a.gradForWriting() : nil
             matmulBackward(m: m, n: n, k: k, transposeB: transposeB, a: a.data, b: b.data, dC: out.grad,
-                           dA: a.requiresGrad ? a.grad : nil, dB: b.requiresGrad ? b.grad : nil)
+                           dA: dA?.pointer, dB: b.requiresGrad ? b.grad : nil, overwriteA: dA?.overwrite ?? false)
         }
         BLAS.gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data, lda: k,
                   b: b.data, ldb: transposeB ? k : n, beta: 0, c: out.data, ldc: n)
@@ -73,8 +74,9 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     let parents = bias.map { [x, weight, $0] } ?? [x, weight]
     let out = Tensor(shape: Array(x.shape.dropLast()) + [n], parents: parents) { out in
         let g = out.grad
+        let dX = x.requiresGrad ? x.gradForWriting() : nil
         matmulBackward(m: m, n: n, k: k, transposeB: false, a: x.data, b: weight.data, dC: g,
-                       dA: x.requiresGrad ? x.grad : nil, dB: weight.requiresGrad ? weight.grad : nil)
+                       dA: dX?.pointer, dB: weight.requiresGrad ? weight.grad : nil, overwriteA: dX?.overwrite ?? false)
         if let bias, bias.requiresGrad {
             let gb = bias.grad
             for r in 0..<m {

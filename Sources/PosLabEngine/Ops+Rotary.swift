@@ -13,15 +13,24 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     precondition(d % 2 == 0, "rotary needs an even last dimension, got \(x.shape)")
     precondition(cos.shape == [t, half] && sin.shape == [t, half], "rotary tables must be [\(t), \(half)]")
     let rows = x.count / d
+    let vectorEnd = half - half % 8  // pair indices handled eight at a time
     let c = cos.data, s = sin.data
     let out = Tensor(shape: x.shape, parents: [x]) { out in
         let g = out.grad, gx = x.grad
         for r in 0..<rows {
             let a = c + (r % t) * half, b = s + (r % t) * half
             let dy = g + r * d, dx = gx + r * d
-            for k in 0..<half {
+            var k = 0
+            while k < vectorEnd {
+                let (ca, sb, lo, hi) = (a.load8(k), b.load8(k), dy.load8(k), dy.load8(k + half))
+                dx.store8(dx.load8(k) + (lo * ca + hi * sb), k)
+                dx.store8(dx.load8(k + half) + (hi * ca - lo * sb), k + half)
+                k += 8
+            }
+            while k < half {
                 dx[k] += dy[k] * a[k] + dy[k + half] * b[k]
                 dx[k + half] += dy[k + half] * a[k] - dy[k] * b[k]
+                k += 1
             }
         }
     }
@@ -29,9 +38,17 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     for r in 0..<rows {
         let a = c + (r % t) * half, b = s + (r % t) * half
         let src = v + r * d, dst = y + r * d
-        for k in 0..<half {
+        var k = 0
+        while k < vectorEnd {
+            let (ca, sb, lo, hi) = (a.load8(k), b.load8(k), src.load8(k), src.load8(k + half))
+            dst.store8(lo * ca - hi * sb, k)
+            dst.store8(hi * ca + lo * sb, k + half)
+            k += 8
+        }
+        while k < half {
             dst[k] = src[k] * a[k] - src[k + half] * b[k]
             dst[k + half] = src[k + half] * a[k] + src[k] * b[k]
+            k += 1
         }
     }
     return out

@@ -72,6 +72,16 @@ public final class Tensor {
         return g.pointer
     }
 
+    /// The gradient buffer for a backward pass that will write EVERY element: when `overwrite` is
+    /// true the buffer is new and uninitialised and the caller must assign (`=`, or `beta: 0`),
+    /// which saves zeroing it first; otherwise it must add, as usual.
+    public func gradForWriting() -> (pointer: UnsafeMutablePointer<Float>, overwrite: Bool) {
+        if let g = gradStorage { return (g.pointer, false) }
+        let g = Storage(uninitializedCount: count)
+        gradStorage = g
+        return (g.pointer, true)
+    }
+
     /// Whether a gradient has been accumulated into this tensor.
     public var hasGrad: Bool { gradStorage != nil }
 

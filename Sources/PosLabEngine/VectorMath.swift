@@ -11,7 +11,9 @@ public typealias Float8 = SIMD8<Float>
 /// about 1e-38 instead of underflowing further; above 88.7 they are clamped.
 @inline(__always)
 public func vectorExp(_ x: Float8) -> Float8 {
-    let clamped = x.clamped(lowerBound: Float8(repeating: -87.3), upperBound: Float8(repeating: 88.7))
+    // (`clamped(lowerBound:upperBound:)` is not specialised for SIMD8 and costs a call per lane.)
+    var clamped = x.replacing(with: -87.3, where: x .< -87.3)
+    clamped.replace(with: 88.7, where: clamped .> 88.7)
     // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
     let shifted = clamped * 1.44269504088896341 + 12_582_912
     let n = shifted - 12_582_912

@@ -35,18 +35,17 @@ public final class TransformerBlock {
     /// x (B, T, C) → (B, T, C).
     func callAsFunction(_ x: Tensor, layer: Int, heads: Int, causal: Bool, positions: [Int],
                         encoding: any PositionalEncoding) -> Tensor {
-        let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
-        let d = c / heads
+        let d = x.shape[2] / heads
         // Attention.
         let h = layerNorm(x, gamma: ln1Gain, beta: ln1Bias)                            // (B, T, C)
-        let qkv = linear(h, wqkv, bqkv).split(3)                                        // 3 × (B, T, C)
-        func heads_(_ z: Tensor) -> Tensor { z.reshaped([b, t, heads, d]).transposed(1, 2) }  // (B, H, T, D)
-        let (q, k) = encoding.transformQueriesKeys(heads_(qkv[0]), heads_(qkv[1]), positions: positions, layer: layer)
-        let v = heads_(qkv[2])
-        let scores = matmul(q, k, transposeB: true)                                     // (B, H, T, T)
-        let weights = attentionSoftmax(scores, scale: 1 / Float(d).squareRoot(),
-                                       bias: encoding.attentionBias(positions: positions, layer: layer), causal: causal)
-        let mixed = matmul(weights, v).transposed(1, 2).reshaped([b, t, c])             // (B, T, C)
+        let qkv = linear(h, wqkv, bqkv)                                                 // (B, T, 3C)
+        let (q, k) = encoding.transformQueriesKeys(PosLabEngine.heads(of: qkv, part: 0, heads: heads),
+                                                   PosLabEngine.heads(of: qkv, part: 1, heads: heads),
+                                                   positions: positions, layer: layer)  // (B, H, T, D) each
+        let v = PosLabEngine.heads(of: qkv, part: 2, heads: heads)
+        // softmax(q·kᵀ/√d + bias, causal mask)·v, heads merged back: (B, T, C)
+        let mixed = attention(q, k, v, scale: 1 / Float(d).squareRoot(),
+                              bias: encoding.attentionBias(positions: positions, layer: layer), causal: causal)
         let x = x + linear(mixed, wo, bo)
         // MLP.
         let h2 = layerNorm(x, gamma: ln2Gain, beta: ln2Bias)

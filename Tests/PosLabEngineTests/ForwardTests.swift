@@ -75,6 +75,22 @@ import Testing
         expectClose(Array(attentionSoftmax(s, bias: bias).values[6..<9]), [0, Float(1 / (1 + M_E)), Float(M_E / (1 + M_E))])
     }
 
+    /// The fused attention equals its unfused composition, bit for bit.
+    @Test func fusedAttentionMatchesComposition() {
+        let q = randomTensor([2, 3, 6, 4], seed: 1), k = randomTensor([2, 3, 6, 4], seed: 2), v = randomTensor([2, 3, 6, 4], seed: 3)
+        let bias = randomTensor([3, 6, 6], seed: 4)
+        for causal in [false, true] {
+            let fused = attention(q, k, v, scale: 0.5, bias: bias, causal: causal)
+            let weights = attentionSoftmax(matmul(q, k, transposeB: true), scale: 0.5, bias: bias, causal: causal)
+            let reference = matmul(weights, v).transposed(1, 2).reshaped([2, 6, 12])
+            #expect(fused.shape == [2, 6, 12])
+            #expect(fused.values == reference.values)
+        }
+        let qkv = Tensor((0..<(2 * 3 * 12)).map(Float.init), shape: [2, 3, 12])
+        let keys = heads(of: qkv, part: 1, heads: 2)  // (2, 2, 3, 2): columns 4..<8 split in two heads
+        #expect(keys.shape == [2, 2, 3, 2] && Array(keys.values.prefix(4)) == [4, 5, 16, 17])
+    }
+
     @Test func crossEntropyValue() {
         let logits = Tensor([0, 0, 0, 2, 0, 0], shape: [2, 3])
         let loss = crossEntropy(logits, targets: [1, 0], mask: [1, 1])

@@ -91,6 +91,16 @@ import Testing
         expectGradients([x]) { rotaryRotate(x, cos: c, sin: s) }
     }
 
+    @Test func fusedAttention() {
+        let q = randomTensor([2, 3, 5, 4], seed: 1), k = randomTensor([2, 3, 5, 4], seed: 2), v = randomTensor([2, 3, 5, 4], seed: 3)
+        let headBias = randomTensor([3, 5, 5], seed: 4), shared = randomTensor([5, 5], seed: 5)
+        expectGradients([q, k, v]) { attention(q, k, v, scale: 0.5) }
+        expectGradients([q, k, v, headBias]) { attention(q, k, v, scale: 0.5, bias: headBias, causal: true) }
+        expectGradients([q, k, v, shared]) { attention(q, k, v, scale: 0.7, bias: shared) }
+        let qkv = randomTensor([2, 5, 18], seed: 6)
+        expectGradients([qkv]) { heads(of: qkv, part: 1, heads: 3) }
+    }
+
     /// The checker itself must fail on a wrong gradient, or the tests above prove nothing.
     @Test func checkerCatchesWrongGradient() {
         let x = randomTensor([4], seed: 1)
