@@ -62,14 +62,33 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
                 BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.data + off, ldb: d,
                           beta: 0, c: dS, ldc: t)
                 let target = dBias.map { $0 + (biasPerHead ? head * t * t : 0) }
+                let end = t - t % 8
                 for i in 0..<t {
                     let row = dS + i * t, pr = p + i * t
+                    var dot8 = Float8(repeating: 0)
+                    var j = 0
+                    while j < end {
+                        dot8 += pr.load8(j) * row.load8(j)
+                        j += 8
+                    }
                     var dot: Float = 0
-                    for j in 0..<t { dot += pr[j] * row[j] }
-                    for j in 0..<t {
+                    for l in 0..<8 { dot += dot8[l] }
+                    while j < t {
+                        dot += pr[j] * row[j]
+                        j += 1
+                    }
+                    j = 0
+                    while j < end {
+                        let dz = pr.load8(j) * (row.load8(j) - dot)
+                        if let target { target.store8(target.load8(i * t + j) + dz, i * t + j) }
+                        row.store8(scale * dz, j)
+                        j += 8
+                    }
+                    while j < t {
                         let dz = pr[j] * (row[j] - dot)
                         target?[i * t + j] += dz
                         row[j] = scale * dz
+                        j += 1
                     }
                 }
                 if let dq {  // dQ += dS·K
@@ -103,22 +122,53 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
 }
 
 /// In place: row ← softmax(scale·row + bias) over the first `visible` entries, zeros after them.
+/// Eight entries at a time with the vector `exp` (within 2 ulp of libm's).
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, visible: Int, scale: Float, bias: UnsafeMutablePointer<Float>?) {
+    let end = visible - visible % 8
+    var mx8 = Float8(repeating: -.infinity)
+    var j = 0
+    while j < end {
+        var z = scale * row.load8(j)
+        if let bias { z += bias.load8(j) }
+        row.store8(z, j)
+        mx8.replace(with: z, where: z .> mx8)
+        j += 8
+    }
     var mx = -Float.infinity
-    for j in 0..<visible {
+    for l in 0..<8 { mx = max(mx, mx8[l]) }
+    while j < visible {
         var z = scale * row[j]
         if let bias { z += bias[j] }
         row[j] = z
         mx = max(mx, z)
+        j += 1
+    }
+    var sum8 = Float8(repeating: 0)
+    j = 0
+    while j < end {
+        let e = vectorExp(row.load8(j) - mx)
+        row.store8(e, j)
+        sum8 += e
+        j += 8
     }
     var total: Float = 0
-    for j in 0..<visible {
-        let e = expf(row[j] - mx)
+    for l in 0..<8 { total += sum8[l] }
+    while j < visible {
+        let e = vectorExp(Float8(repeating: row[j] - mx))[0]
         row[j] = e
         total += e
+        j += 1
     }
     let inv = 1 / total
-    for j in 0..<visible { row[j] *= inv }
+    j = 0
+    while j < end {
+        row.store8(row.load8(j) * inv, j)
+        j += 8
+    }
+    while j < visible {
+        row[j] *= inv
+        j += 1
+    }
     for j in visible..<count { row[j] = 0 }
 }

@@ -38,19 +38,9 @@ public func attentionSoftmax(_ scores: Tensor, scale: Float = 1, bias: Tensor? =
     }
     let x = scores.data, y = out.data, b = bias?.data
     for r in 0..<rows {
-        let n = visible(r), base = r * s
-        var mx = -Float.infinity
-        for j in 0..<n {
-            var z = scale * x[base + j]
-            if let b { z += b[(base + j) % biasCount] }
-            y[base + j] = z
-            mx = max(mx, z)
-        }
-        var total: Float = 0
-        for j in 0..<n { let e = exp(y[base + j] - mx); y[base + j] = e; total += e }
-        let inv = 1 / total
-        for j in 0..<n { y[base + j] *= inv }
-        for j in n..<s { y[base + j] = 0 }
+        let base = r * s
+        (y + base).update(from: x + base, count: s)
+        softmaxRow(y + base, count: s, visible: visible(r), scale: scale, bias: b.map { $0 + base % biasCount })
     }
     return out
 }

@@ -54,7 +54,7 @@ public final class Tensor {
         self.shape = shape
         count = shape.reduce(1, *)
         self.storage = storage ?? Storage(uninitializedCount: count)
-        let needsGrad = parents.contains { $0.requiresGrad }
+        let needsGrad = Tensor.recording && parents.contains { $0.requiresGrad }
         requiresGrad = needsGrad
         label = ""
         self.parents = needsGrad ? parents : []
@@ -110,6 +110,19 @@ public final class Tensor {
     public func assign(_ values: [Float]) {
         precondition(values.count == count, "assign: \(values.count) values for shape \(shape)")
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
+    }
+}
+
+// MARK: - Evaluation without a tape
+
+extension Tensor {
+    /// Whether ops record the graph for backward (per thread; false inside `withoutGradients`).
+    @TaskLocal static var recording = true
+
+    /// Runs `body` with no graph recorded: op results keep no parents and no backward closure, so
+    /// every intermediate is freed as soon as it is no longer used (evaluation, inference).
+    public static func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
+        try $recording.withValue(false, operation: body)
     }
 }
 

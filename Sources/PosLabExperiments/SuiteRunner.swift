@@ -16,8 +16,8 @@ public struct SuiteRunner {
         self.trainer = trainer ?? Trainer(suite: suite)
     }
 
-    /// Runs the suite. `stopAfter` (for tests) stops once that many runs have finished in this call,
-    /// as an interruption would.
+    /// Runs the suite. `stopAfter` stops once that many runs have finished in this call, as an
+    /// interruption would (`poslab run --limit`).
     public func run(stopAfter: Int? = nil) throws {
         let started = Manifest.now()
         let all = suite.runs

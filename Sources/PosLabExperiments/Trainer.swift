@@ -84,9 +84,12 @@ public struct Trainer: Sendable {
             let size = min(chunk, remaining)
             remaining -= size
             let batch = task.batch(size: size, length: length, rng: rng)
-            let logits = try model.logits(ids: batch.inputs, batch: size, length: length)
+            let (logits, loss) = try Tensor.withoutGradients {  // no tape: intermediates are freed at once
+                let logits = try model.logits(ids: batch.inputs, batch: size, length: length)
+                return (logits, crossEntropy(logits, targets: batch.targets, mask: batch.mask).scalar)
+            }
             let weight = Double(batch.mask.reduce(0, +))
-            lossSum += Double(crossEntropy(logits, targets: batch.targets, mask: batch.mask).scalar) * weight
+            lossSum += Double(loss) * weight
             let predictions = argmax(logits)
             let acc = task.accuracy(predictions: predictions, batch: batch)
             correct += acc.token * weight

@@ -32,6 +32,15 @@ struct Benchmark: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also run the PyTorch reference script (needs python3 with torch).")
     var torch = true
 
+    @Flag(inversion: .prefixedNo, help: "Also measure single-thread sgemm at 512×512×512, the FLOP/s ceiling.")
+    var sgemm = true
+
+    @Option(help: "Print the resident set size every this many steps of a separate long run (0: off), e.g. --rss-every 1000 --rss-steps 10000.")
+    var rssEvery = 0
+
+    @Option(help: "Steps of the RSS run.")
+    var rssSteps = 10_000
+
     mutating func run() throws {
         guard let mode = AttentionMode(rawValue: attention) else {
             throw ValidationError("--attention must be bidirectional or causal")
@@ -67,14 +76,70 @@ struct Benchmark: ParsableCommand {
             rates.append(Double(steps) / seconds)
         }
         let ours = median(rates)
+        let flops = Self.trainingFLOPs(batch: batch, length: length, dModel: dModel, layers: layers, heads: heads, vocab: vocab)
         print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), length \(length), batch \(batch), "
               + "\(encoding), \(attention), \(threads) thread(s), \(steps) steps × \(repeats) repeats")
         print("machine: \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
         print(row("PosLab", ours, rates, extra: "final loss \(String(format: "%.3f", lastLoss))"))
+        print(String(format: "PosLab   %8.1f GFLOP/s  (%.1f MFLOP per step: 3 × forward matmul and attention FLOPs)",
+                     flops * ours / 1e9, flops / 1e6))
+        if sgemm {
+            let ceiling = Self.sgemmGFLOPs(repeats: repeats)
+            print(String(format: "sgemm    %8.1f GFLOP/s  (512×512×512, one thread, median of %d); PosLab reaches %.0f%% of it",
+                         ceiling, repeats, 100 * flops * ours / 1e9 / ceiling))
+        }
         if torch, let reference = runTorch() {
             print(row("PyTorch", reference.median, reference.all, extra: "torch \(reference.version)"))
             print(String(format: "ratio PosLab / PyTorch: %.2f×", ours / reference.median))
         }
+        if rssEvery > 0 {
+            print("resident set size during \(rssSteps) more steps (MB, from /proc/self/status):")
+            var line: [String] = []
+            for s in 1...rssSteps {
+                _ = try step()
+                if s % rssEvery == 0 { line.append(String(format: "%d:%.1f", s, Self.memory("VmRSS:"))) }
+            }
+            print("  " + line.joined(separator: "  "))
+            print(String(format: "  peak (VmHWM): %.1f MB", Self.memory("VmHWM:")))
+        }
+    }
+
+    /// FLOPs of one training step: 3 × the forward pass's matrix products (the backward pass does
+    /// two products per forward product). Forward, per layer: qkv 2·N·C·3C, output 2·N·C·C, MLP
+    /// 2·2·N·C·4C, attention scores and weighted sum 2·2·B·H·T²·D; plus the head 2·N·C·V; N = B·T.
+    static func trainingFLOPs(batch b: Int, length t: Int, dModel c: Int, layers: Int, heads h: Int, vocab v: Int) -> Double {
+        let n = Double(b * t), cd = Double(c)
+        let perLayer = 2 * n * cd * 3 * cd + 2 * n * cd * cd + 2 * 2 * n * cd * 4 * cd
+            + 2 * 2 * Double(b * h) * Double(t * t) * Double(c / h)
+        return 3 * (Double(layers) * perLayer + 2 * n * cd * Double(v))
+    }
+
+    /// Single-thread sgemm throughput at 512³ (GFLOP/s), the median of `repeats` timings.
+    static func sgemmGFLOPs(repeats: Int) -> Double {
+        let n = 512
+        let rng = RandomGenerator(seed: 1)
+        let a = Tensor((0..<(n * n)).map { _ in Float(rng.gaussian()) }, shape: [n, n])
+        let b = Tensor((0..<(n * n)).map { _ in Float(rng.gaussian()) }, shape: [n, n])
+        let c = Tensor(zeros: [n, n])
+        var rates: [Double] = []
+        for _ in 0..<(repeats + 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<10 {
+                BLAS.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: a.data, lda: n, b: b.data, ldb: n,
+                          beta: 0, c: c.data, ldc: n)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            rates.append(10 * 2 * Double(n * n * n) / seconds / 1e9)
+        }
+        let s = rates.dropFirst().sorted()  // the first is a warm-up
+        return s[s.count / 2]
+    }
+
+    /// A field of /proc/self/status in MB.
+    static func memory(_ field: String) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
     func median(_ xs: [Double]) -> Double {

@@ -32,11 +32,15 @@ extension PosLab {
         @Flag(help: "Delete this suite's previous results and start over.")
         var fresh = false
 
+        @Option(help: "Stop after this many runs (the rest are done by running the same command again).")
+        var limit: Int?
+
         @Option(name: .customLong("plugin"), help: ArgumentHelp("Load encodings from a plugin library (repeatable).", valueName: "path/to/libX.so"))
         var plugins: [String] = []
 
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
             if let seeds { _ = try Self.parseSeeds(seeds) }
         }
 
@@ -66,7 +70,7 @@ extension PosLab {
             FileHandle.standardError.write(Data((
                 "suite \(suite.name): \(suite.tasks.count) tasks × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
                 + "= \(total) runs, \(jobs) at a time → \(shown)\n").utf8))
-            try SuiteRunner(suite: suite, store: store, jobs: jobs).run()
+            try SuiteRunner(suite: suite, store: store, jobs: jobs).run(stopAfter: limit)
             let analysis = try Analysis(directory: directory)
             try analysis.write(to: directory)
             print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")

@@ -91,6 +91,15 @@ import Testing
         #expect(keys.shape == [2, 2, 3, 2] && Array(keys.values.prefix(4)) == [4, 5, 16, 17])
     }
 
+    @Test func withoutGradientsRecordsNoTape() {
+        let w = Tensor([1, 2], shape: [2], requiresGrad: true)
+        let recorded = w * w
+        #expect(recorded.requiresGrad)
+        let plain = Tensor.withoutGradients { w * w }
+        #expect(!plain.requiresGrad && plain.values == recorded.values)
+        #expect((w * w).requiresGrad)  // recording is back on afterwards
+    }
+
     @Test func crossEntropyValue() {
         let logits = Tensor([0, 0, 0, 2, 0, 0], shape: [2, 3])
         let loss = crossEntropy(logits, targets: [1, 0], mask: [1, 1])
