@@ -10,6 +10,13 @@ public protocol RegisteredEncoding: PositionalEncoding, SendableMetatype {
     static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> Self
 }
 
+// MARK: - Defaults
+
+extension RegisteredEncoding {
+    /// A registered encoding's name is its registry name.
+    public var name: String { Self.registryName }
+}
+
 /// Maps encoding names to factories. Built-ins are registered in `BuiltinEncodings.swift`;
 /// plugins register theirs at load time.
 public final class EncodingRegistry: @unchecked Sendable {

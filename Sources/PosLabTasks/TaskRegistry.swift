@@ -11,6 +11,15 @@ public protocol RegisteredTask: SequenceTask, SendableMetatype {
     static func make(_ arguments: inout SpecArguments) throws -> Self
 }
 
+// MARK: - Defaults
+
+extension RegisteredTask {
+    /// A registered task's name is its registry name.
+    public var name: String { Self.registryName }
+    /// Its one-line description is the registry's.
+    public var summary: String { Self.summary }
+}
+
 /// Maps task names to factories; the built-ins are listed in `BuiltinTasks.swift`.
 public final class TaskRegistry: @unchecked Sendable {
     /// One registered task.

@@ -91,7 +91,6 @@ import Testing
 final class PoisonEncoding: RegisteredEncoding {
     static let registryName = "poison"
     static let summary = "test only: NaN embeddings"
-    var name: String { Self.registryName }
     static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> PoisonEncoding { PoisonEncoding() }
     func embed(_ x: Tensor, positions: [Int]) -> Tensor { x * Float.nan }
 }

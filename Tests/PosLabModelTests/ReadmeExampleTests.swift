@@ -7,7 +7,6 @@ import Testing
 final class ScaledSinusoidal: RegisteredEncoding {
     static let registryName = "scaled-sinusoidal"
     static let summary = "sinusoidal table times a learned scalar"
-    var name: String { Self.registryName }
     let table: SinusoidalEncoding
     let scale = Tensor.filled([1], value: 1, label: "scaled-sinusoidal.scale")
     var parameters: [Tensor] { [scale] }

@@ -10,7 +10,6 @@ import Foundation
 public final class ALiBiEncoding: RegisteredEncoding {
     public static let registryName = "alibi"
     public static let summary = "linear distance penalty per head on attention scores (Press 2022); no parameters"
-    public var name: String { Self.registryName }
     /// One slope per head.
     public let slopes: [Double]
     /// Whether keys after the query are penalised by distance too.

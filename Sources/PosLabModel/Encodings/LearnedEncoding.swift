@@ -6,7 +6,6 @@
 public final class LearnedEncoding: RegisteredEncoding {
     public static let registryName = "learned"
     public static let summary = "learned absolute table added to the token embeddings (GPT); size=max_length"
-    public var name: String { Self.registryName }
     public var arguments: String { "size=\(size)" }
     /// The number of positions in the table.
     public let size: Int

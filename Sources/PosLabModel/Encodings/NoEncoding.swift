@@ -5,7 +5,6 @@
 public final class NoEncoding: RegisteredEncoding {
     public static let registryName = "none"
     public static let summary = "no positional information (the control; bidirectional is permutation-equivariant)"
-    public var name: String { Self.registryName }
 
     public init() {}
 

@@ -13,7 +13,6 @@
 public final class RandomizedEncoding: RegisteredEncoding {
     public static let registryName = "randomized"
     public static let summary = "randomized positions (Ruoss 2023): randomized(<encoding>, max_length=L, eval=random|ordered)"
-    public var name: String { Self.registryName }
     public var arguments: String { "encoding=\(inner.fullName);eval=\(randomAtEvaluation ? "random" : "ordered");max_length=\(range)" }
     /// The wrapped encoding.
     public let inner: any PositionalEncoding

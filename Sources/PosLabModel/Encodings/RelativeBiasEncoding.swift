@@ -11,7 +11,6 @@ import Foundation
 public final class RelativeBiasEncoding: RegisteredEncoding {
     public static let registryName = "relative-bias"
     public static let summary = "T5 learned per-head bias over log-bucketed relative distance; buckets=32, max_distance=128"
-    public var name: String { Self.registryName }
     public var arguments: String { "buckets=\(buckets);max_distance=\(maxDistance)" }
     /// The number of buckets.
     public let buckets: Int

@@ -11,7 +11,6 @@ import Foundation
 public final class RotaryEncoding: RegisteredEncoding {
     public static let registryName = "rope"
     public static let summary = "rotary embedding of queries and keys (Su 2021), halves pairing; base=10000"
-    public var name: String { Self.registryName }
     public var arguments: String { "base=\(base == base.rounded() ? String(Int(base)) : String(base))" }
     /// The wavelength base.
     public let base: Double

@@ -9,8 +9,6 @@ import PosLabModel
 public struct AdjacentRepeatTask: RegisteredTask {
     public static let registryName = "adjacent-repeat"
     public static let summary = "target i = SAME if input[i] == input[i-1] else DIFFERENT, position 0 masked (local relative)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "symbols=\(symbols)" }
     /// The number of distinct symbols (ids 0 ..< symbols).
     public let symbols: Int

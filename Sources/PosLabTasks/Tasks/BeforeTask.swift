@@ -11,8 +11,6 @@ import PosLabModel
 public struct BeforeTask: RegisteredTask {
     public static let registryName = "before"
     public static let summary = "markers A and B once each; target at the last position = YES if A before B else NO (relative)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "symbols=\(symbols)" }
     /// The number of filler symbols (ids 0 ..< symbols).
     public let symbols: Int

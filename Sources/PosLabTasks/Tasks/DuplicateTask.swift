@@ -11,8 +11,6 @@ import PosLabModel
 public struct DuplicateTask: RegisteredTask {
     public static let registryName = "duplicate"
     public static let summary = "first half w, second half blanks; target at h+i = w[i], first half masked (relative)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "symbols=\(symbols)" }
     /// The number of distinct symbols (ids 0 ..< symbols).
     public let symbols: Int

@@ -10,8 +10,6 @@ import PosLabModel
 public struct LookupTask: RegisteredTask {
     public static let registryName = "lookup"
     public static let summary = "position 0 points at position p; target at 0 = input[p], rest masked (absolute)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "pointers=\(pointers);symbols=\(symbols)" }
     /// The number of distinct symbols (ids 0 ..< symbols).
     public let symbols: Int

@@ -9,8 +9,6 @@ import PosLabModel
 public struct MajorityTask: RegisteredTask {
     public static let registryName = "majority"
     public static let summary = "control: every target = the most frequent symbol (ties: smallest id); needs no positions"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "symbols=\(symbols)" }
     /// The number of distinct symbols (ids 0 ..< symbols).
     public let symbols: Int

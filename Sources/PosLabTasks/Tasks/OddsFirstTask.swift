@@ -10,8 +10,6 @@ import PosLabModel
 public struct OddsFirstTask: RegisteredTask {
     public static let registryName = "odds-first"
     public static let summary = "target = tokens at odd positions then at even positions; all scored (absolute)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "symbols=\(symbols)" }
     /// The number of distinct symbols (ids 0 ..< symbols).
     public let symbols: Int

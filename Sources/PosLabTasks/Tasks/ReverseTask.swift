@@ -8,8 +8,6 @@ import PosLabModel
 public struct ReverseTask: RegisteredTask {
     public static let registryName = "reverse"
     public static let summary = "target i = input[n-1-i]; all positions scored (absolute)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "symbols=\(symbols)" }
     /// The number of distinct symbols (ids 0 ..< symbols).
     public let symbols: Int

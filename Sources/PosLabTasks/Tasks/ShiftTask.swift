@@ -8,8 +8,6 @@ import PosLabModel
 public struct ShiftTask: RegisteredTask {
     public static let registryName = "shift"
     public static let summary = "target i = input[i-k] for i >= k, i < k masked (relative)"
-    public var name: String { Self.registryName }
-    public var summary: String { Self.summary }
     public var arguments: String { "k=\(k);symbols=\(symbols)" }
     /// The offset.
     public let k: Int

@@ -10,7 +10,6 @@ import PosLabModel
 public final class FireEncoding: RegisteredEncoding {
     public static let registryName = "fire"
     public static let summary = "FIRE-style learned bias: MLP of log-scaled relative distance (plugin example)"
-    public var name: String { Self.registryName }
     public var arguments: String { "hidden=\(hidden)" }
 
     let hidden: Int, trainingLength: Int

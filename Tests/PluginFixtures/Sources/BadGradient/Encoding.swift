@@ -5,7 +5,6 @@ import PosLabModel
 public final class BadGradient: RegisteredEncoding {
     public static let registryName = "bad-gradient"
     public static let summary = "test fixture: wrong backward"
-    public var name: String { Self.registryName }
     let table: Tensor
     public var parameters: [Tensor] { [table] }
     public var maximumLength: Int? { table.shape[0] }

@@ -4,7 +4,6 @@ import PosLabModel
 public final class Forgotten: RegisteredEncoding {
     public static let registryName = "forgotten"
     public static let summary = "never registered"
-    public var name: String { Self.registryName }
     public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> Forgotten { Forgotten() }
 }
 
