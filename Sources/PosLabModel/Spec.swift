@@ -14,7 +14,8 @@ public struct Spec: Hashable, Sendable, CustomStringConvertible {
         self.arguments = arguments
     }
 
-    /// Parses `name` or `name(key=value, ...)`; nested parentheses in values are kept whole.
+    /// Parses `name` or `name(key=value, ...)` (or `;` between arguments, as `description` writes
+    /// them, so a spec read back from results is the same spec); nested parentheses are kept whole.
     public init(parsing text: String) throws {
         let s = text.trimmingCharacters(in: .whitespaces)
         guard let open = s.firstIndex(of: "(") else {
@@ -32,7 +33,8 @@ public struct Spec: Hashable, Sendable, CustomStringConvertible {
         for ch in inner {
             if ch == "(" { depth += 1 }
             if ch == ")" { depth -= 1 }
-            if ch == "," && depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
+            // ',' as written by people, ';' as written by `description` (CSV-safe): both separate.
+            if (ch == "," || ch == ";") && depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
         }
         if !current.trimmingCharacters(in: .whitespaces).isEmpty || !parts.isEmpty { parts.append(current) }
         var arguments: [String: String] = [:]

@@ -85,6 +85,28 @@ import Testing
         #expect(withoutWallTime(resumed) == withoutWallTime(clean))
     }
 
+    /// Specs with several arguments, and wrappers, survive the trip through run ids and results.
+    @Test func multiArgumentSpecsRun() throws {
+        let yaml = """
+            encodings: ["relative-bias(buckets=8, max_distance=20)", "randomized(relative-bias(buckets=8, max_distance=20), max_length=12)"]
+            tasks: ["shift(k=2, symbols=5)"]
+            seeds: [1]
+            model: {d_model: 8, layers: 1, heads: 2}
+            training: {steps: 3, batch_size: 4, length: 5}
+            evaluation: {lengths: [5, 12, 13], size: 4}
+            """
+        let suite = try Suite.parse(yaml: yaml, file: "multi.yaml", defaultName: "multi")
+        let store = try ResultsStore(directory: temporaryDirectory(), suite: suite, fresh: true)
+        try SuiteRunner(suite: suite, store: store, jobs: 2).run()
+        let c = ResultsStore.runColumns
+        let rows = store.runRows
+        #expect(rows.count == 6)
+        #expect(rows.allSatisfy { $0[c.firstIndex(of: "task_args")!] == "k=2;symbols=5" })
+        let randomized = rows.filter { $0[c.firstIndex(of: "encoding")!] == "randomized" }
+        #expect(randomized.map { $0[c.firstIndex(of: "status")!] } == ["ok", "ok", "unsupported"])  // 13 > max_length 12
+        #expect(randomized[0][c.firstIndex(of: "encoding_args")!] == "encoding=relative-bias(buckets=8;max_distance=20);eval=random;max_length=12")
+    }
+
     /// Results of an edited suite are not mixed with the old ones.
     @Test func editedSuiteNeedsFresh() throws {
         var suite = try Suite.load(path: fixture("tiny.yaml"))

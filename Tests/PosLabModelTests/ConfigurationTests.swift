@@ -38,6 +38,12 @@ import Testing
         let nested = try Spec(parsing: "randomized(relative-bias(buckets=8, max_distance=20), max_length=64)")
         #expect(nested.arguments == ["encoding": "relative-bias(buckets=8, max_distance=20)", "max_length": "64"])
         #expect(error { _ = try Spec(parsing: "learned(size=3") } != nil)
+        // What results and run ids store is read back as the same spec.
+        for text in ["none", "learned(size=12)", "relative-bias(buckets=8, max_distance=20)", "randomized(learned, max_length=64)",
+                     "randomized(relative-bias(buckets=8, max_distance=20), max_length=64, eval=ordered)", "shift(k=2, symbols=4)"] {
+            let spec = try Spec(parsing: text)
+            #expect(try Spec(parsing: spec.description) == spec, "\(text) → \(spec.description)")
+        }
         #expect(error { _ = try Spec(parsing: "learned(size=3, size=4)") } != nil)
     }
 
