@@ -48,6 +48,12 @@ public struct CSVTable: Equatable, Sendable {
         try encoded().write(to: url, options: .atomic)
     }
 
+    /// A number as a CSV field: empty when missing or not finite (read as NA by pandas and R).
+    public static func field(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "" }
+        return "\(x)"
+    }
+
     /// The index of column `name`.
     public func column(_ name: String) -> Int {
         guard let i = header.firstIndex(of: name) else { preconditionFailure("no column \(name)") }

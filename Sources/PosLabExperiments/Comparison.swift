@@ -128,7 +128,7 @@ public struct Comparison {
 
     /// The comparisons as CSV rows.
     public var table: CSVTable {
-        func f(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+        let f = CSVTable.field
         return CSVTable(header: Self.columns, rows: rows.map { r in
             [r.task, String(r.evalLength), r.metric.rawValue, r.a, r.b, String(r.valuesA.count), String(r.valuesB.count),
              r.paired ? "true" : "false", f(Descriptive(r.valuesA)?.mean), f(Descriptive(r.valuesB)?.mean),
@@ -148,7 +148,7 @@ public struct ComparisonError: Error, CustomStringConvertible {
 
 extension Array where Element: Hashable {
     /// The elements in first-seen order, without repeats.
-    func uniqued() -> [Element] {
+    public func uniqued() -> [Element] {
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
     }

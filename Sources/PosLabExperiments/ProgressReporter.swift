@@ -7,7 +7,6 @@ import Foundation
 final class ProgressReporter: @unchecked Sendable {
     private let lock = NSLock()
     private let total: Int
-    private let jobs: Int
     private var done: Int
     private let alreadyDone: Int
     private let start = Date()
@@ -15,11 +14,10 @@ final class ProgressReporter: @unchecked Sendable {
     private let interactive: Bool
     private var lastDraw = Date.distantPast
 
-    init(total: Int, alreadyDone: Int, jobs: Int, interactive: Bool = isatty(2) == 1) {
+    init(total: Int, alreadyDone: Int, interactive: Bool = isatty(2) == 1) {
         self.total = total
         self.done = alreadyDone
         self.alreadyDone = alreadyDone
-        self.jobs = jobs
         self.interactive = interactive
         if alreadyDone > 0 { emit("resuming: \(alreadyDone) of \(total) runs already finished\n") }
     }

@@ -65,15 +65,15 @@ public final class ResultsStore: @unchecked Sendable {  // mutable state behind 
     private func append(_ result: RunResult) throws {
         let id = result.plan.id
         precondition(!runs.rows.contains { $0[1] == id }, "run \(id) recorded twice")
-        curves.rows += result.curve.map { [id, String($0.step), Self.number($0.loss)] }
+        curves.rows += result.curve.map { [id, String($0.step), CSVTable.field($0.loss)] }
         try curves.write(to: curvesURL)
         let t = suite.training
         for e in result.evaluations {
             runs.rows.append([
                 suite.name, id, result.encodingName, result.encodingArguments, result.taskName, result.taskArguments,
                 String(result.plan.seed), suite.model.attention.rawValue, String(t.minLength), String(t.maxLength),
-                String(e.length), Self.number(e.tokenAccuracy), Self.number(e.sequenceAccuracy), Self.number(e.loss),
-                e.status.rawValue, String(result.steps), Self.number(result.finalTrainingLoss),
+                String(e.length), CSVTable.field(e.tokenAccuracy), CSVTable.field(e.sequenceAccuracy), CSVTable.field(e.loss),
+                e.status.rawValue, String(result.steps), CSVTable.field(result.finalTrainingLoss),
                 String(format: "%.3f", result.wallSeconds),
             ])
         }
@@ -96,12 +96,6 @@ public final class ResultsStore: @unchecked Sendable {  // mutable state behind 
 
     /// The rows of runs.csv (header in `runColumns`).
     public var runRows: [[String]] { lock.withLock { runs.rows } }
-
-    /// A number for CSV: empty when missing or not finite (read as NA by pandas and R).
-    static func number(_ x: Double?) -> String {
-        guard let x, x.isFinite else { return "" }
-        return "\(x)"
-    }
 }
 
 /// Results of another suite are already in the folder.

@@ -30,7 +30,7 @@ public struct SuiteRunner {
         try manifest.write(to: store.manifestURL)
 
         BLAS.setThreads(1)  // one BLAS thread per run; runs fill the cores
-        let progress = ProgressReporter(total: all.count, alreadyDone: done.count, jobs: jobs)
+        let progress = ProgressReporter(total: all.count, alreadyDone: done.count)
         let queue = WorkQueue(pending, limit: stopAfter)
         let failure = FailureBox()
         let trainer = self.trainer, store = self.store, steps = suite.training.steps

@@ -47,7 +47,7 @@ public struct Summary {
 
     /// The table as CSV rows (missing values empty).
     public var table: CSVTable {
-        func f(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+        let f = CSVTable.field
         return CSVTable(header: Self.columns, rows: rows.map { r in
             [r.task, r.encoding, String(r.evalLength), r.metric.rawValue, String(r.n), String(r.excluded),
              f(r.stats?.mean), f(r.stats?.sd), f(r.interval?.low), f(r.interval?.high), f(r.stats?.median),

@@ -1,3 +1,5 @@
+internal import CGSL
+
 /// The seeded percentile bootstrap interval of a sample's mean.
 ///
 /// Draws `resamples` samples of size n with replacement from `values` (GSL's mt19937 seeded
@@ -18,11 +20,11 @@ public func bootstrapMeanInterval(_ values: [Double], level: Double = 0.95, resa
     return (low, high)
 }
 
-/// The `p` quantile of `values` by linear interpolation between order statistics (type 7).
+/// The `p` quantile of `values` by linear interpolation between order statistics (type 7), with
+/// GSL's `gsl_stats_quantile_from_sorted_data` as `Descriptive` uses.
 public func quantile(_ values: [Double], _ p: Double) -> Double? {
     guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
-    let h = Double(sorted.count - 1) * p
-    let lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, sorted.count - 1)
-    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+    var sorted = values
+    sorted.withUnsafeMutableBufferPointer { gsl_sort($0.baseAddress, 1, $0.count) }
+    return sorted.withUnsafeBufferPointer { gsl_stats_quantile_from_sorted_data($0.baseAddress, 1, $0.count, p) }
 }

@@ -36,10 +36,8 @@ extension PosLab {
                 print("plugin \(target): \(names.joined(separator: ", "))")
             } else {
                 specs = [try Spec(parsing: target)]
-                guard EncodingRegistry.shared.entry(specs[0].name) != nil else {
-                    _ = try EncodingRegistry.shared.make(specs[0], context: EncodingContext(config: ModelConfig(vocabSize: 8), seed: 0))
-                    return
-                }
+                // Unknown names (with a suggestion) and bad arguments stop here, with exit status 2.
+                _ = try EncodingRegistry.shared.make(specs[0], context: EncodingContext(config: ModelConfig(vocabSize: 8), seed: 0))
             }
             var failed = 0
             for spec in specs {

@@ -11,11 +11,3 @@ func loadPlugins(_ paths: [String]) throws -> [String] {
         return absolute
     }
 }
-
-extension Array where Element == String {
-    /// The paths in first-seen order, without repeats.
-    func uniquedPaths() -> [String] {
-        var seen = Set<String>()
-        return filter { seen.insert($0).inserted }
-    }
-}

@@ -61,7 +61,7 @@ extension PosLab {
         func run() throws {
             let loaded = try loadPlugins(plugins)
             var suite = try Suite.load(path: self.suite)
-            suite.plugins = (loaded + suite.plugins).uniquedPaths()
+            suite.plugins = (loaded + suite.plugins).uniqued()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
             let shown = out ?? "Results/\(suite.name)"
             let directory = URL(fileURLWithPath: shown)

@@ -20,13 +20,33 @@ import Testing
             lengths.insert(x.length)
         }
         #expect(lengths == [4, 5, 6])  // lengths drawn from the training range
-        // And the trainer uses exactly this stream: runs with the same seed start from the same
-        // loss whatever the encoding's extra parameters (none vs learned differ only by P[t]).
-        let trainer = Trainer(suite: suite)
-        let plans = suite.runs.filter { $0.task == "shift" && $0.seed == 1 }
-        #expect(plans.count == 2)
-        let results = try plans.map { try trainer.run($0) }
-        #expect(results.allSatisfy { $0.status == .ok && $0.steps == 40 })
+    }
+
+    /// End to end through the trainer: an encoding whose only difference from `none` is a weight
+    /// that never touches the output trains bit for bit like `none` with the same seed — same
+    /// batches, same shared initial weights — and differently with another seed.
+    @Test func trainerRunsArePairedAcrossEncodings() throws {
+        let registry = EncodingRegistry()
+        try registry.register(NoEncoding.self, origin: "built-in")
+        try registry.register(InertEncoding.self, origin: "test")
+        let yaml = """
+            encodings: [none, inert]
+            tasks: [shift]
+            seeds: [1, 2]
+            model: {d_model: 16, layers: 1, heads: 2}
+            training: {steps: 20, batch_size: 8, length: {min: 4, max: 6}, log_every: 1}
+            evaluation: {lengths: [6], size: 16}
+            """
+        let suite = try Suite.parse(yaml: yaml, file: "pair.yaml", defaultName: "pair", encodings: registry)
+        let trainer = Trainer(suite: suite, encodings: registry)
+        func curve(_ encoding: String, _ seed: UInt64) throws -> [UInt64] {
+            let plan = suite.runs.first { $0.encoding == encoding && $0.seed == seed }!
+            return try trainer.run(plan).curve.map { $0.loss.bitPattern }
+        }
+        let none1 = try curve("none", 1)
+        #expect(none1.count == 20)
+        #expect(try curve("inert", 1) == none1)
+        #expect(try curve("none", 2) != none1)
     }
 
     /// An interrupted suite, resumed with the same command, ends with exactly the rows of an

@@ -87,6 +87,16 @@ import Testing
     }
 }
 
+/// A test-only encoding with a trainable weight that never reaches the output.
+final class InertEncoding: RegisteredEncoding {
+    static let registryName = "inert"
+    static let summary = "test only: one unused weight"
+    let unused: Tensor
+    var parameters: [Tensor] { [unused] }
+    init(_ context: EncodingContext) { unused = .gaussian([3], std: 1, rng: context.rng(for: Self.registryName)) }
+    static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> InertEncoding { InertEncoding(context) }
+}
+
 /// A test-only encoding whose output is NaN, to make a run diverge.
 final class PoisonEncoding: RegisteredEncoding {
     static let registryName = "poison"
