@@ -11,13 +11,12 @@ public func heads(of qkv: Tensor, part: Int, count parts: Int = 3, heads h: Int)
     let out = Tensor(shape: [b, h, t, d], parents: [qkv]) { out in
         let g = out.grad, gq = qkv.grad
         for s in 0..<b { for head in 0..<h { for p in 0..<t {
-            let src = g + ((s * h + head) * t + p) * d, dst = gq + (s * t + p) * width + part * c + head * d
-            for j in 0..<d { dst[j] += src[j] }
+            addRow(g + ((s * h + head) * t + p) * d, into: gq + (s * t + p) * width + part * c + head * d, count: d)
         } } }
     }
     let x = qkv.data, y = out.data
     for s in 0..<b { for head in 0..<h { for p in 0..<t {
-        (y + ((s * h + head) * t + p) * d).update(from: x + (s * t + p) * width + part * c + head * d, count: d)
+        copyRow(x + (s * t + p) * width + part * c + head * d, to: y + ((s * h + head) * t + p) * d, count: d)
     } } }
     return out
 }
@@ -44,7 +43,11 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
     let parents = bias.map { [q, k, v, $0] } ?? [q, k, v]
     let out = Tensor(shape: [b, t, c], parents: parents) { out in
         let dO = out.grad
-        let dq = q.requiresGrad ? q.grad : nil, dk = k.requiresGrad ? k.grad : nil, dv = v.requiresGrad ? v.grad : nil
+        // Each of dV, dQ, dK is written whole by one product per head: a new buffer is assigned
+        // (beta 0) rather than zeroed and added to. Asked for in the order they are written, so a
+        // tensor passed twice (q === v, say) is assigned first and added to after.
+        let dv = v.requiresGrad ? v.gradForWriting() : nil
+        let dq = q.requiresGrad ? q.gradForWriting() : nil, dk = k.requiresGrad ? k.gradForWriting() : nil
         let dBias = (bias?.requiresGrad ?? false) ? bias!.grad : nil
         let scratch = Storage(uninitializedCount: t * t)
         let dS = scratch.pointer
@@ -55,7 +58,7 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
                 let g = dO + s * t * c + head * d
                 if let dv {  // dV += Pᵀ·dO
                     BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
-                              beta: 1, c: dv + off, ldc: d)
+                              beta: dv.overwrite ? 0 : 1, c: dv.pointer + off, ldc: d)
                 }
                 // dP = dO·Vᵀ, then dZ = P ⊙ (dP − Σ_j P·dP) (the softmax backward, row by row): the
                 // bias gets dZ, the scores scale·dZ.
@@ -93,11 +96,11 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
                 }
                 if let dq {  // dQ += dS·K
                     BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: k.data + off, ldb: d, beta: 1, c: dq + off, ldc: d)
+                              b: k.data + off, ldb: d, beta: dq.overwrite ? 0 : 1, c: dq.pointer + off, ldc: d)
                 }
                 if let dk {  // dK += dSᵀ·Q
                     BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: q.data + off, ldb: d, beta: 1, c: dk + off, ldc: d)
+                              b: q.data + off, ldb: d, beta: dk.overwrite ? 0 : 1, c: dk.pointer + off, ldc: d)
                 }
             }
         }

@@ -1,46 +1,47 @@
-import Foundation
-
 // MARK: - Layer normalisation (fused, with its own backward)
 
 /// Normalises the last dimension to zero mean and unit variance, then scales by `gamma` and
 /// shifts by `beta` (both of the last dimension's size). Biased variance, as PyTorch's LayerNorm.
+///
+/// Row sums are taken eight columns at a time (eight partial sums, added together at the end), so
+/// rows of 64 or 128 cost a few vector adds rather than a chain of scalar ones.
 public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5) -> Tensor {
     let n = x.shape.last!, rows = x.count / n
     precondition(gamma.shape == [n] && beta.shape == [n], "layerNorm: gamma/beta must be [\(n)]")
-    var mean = [Float](repeating: 0, count: rows), rstd = [Float](repeating: 0, count: rows)
+    let statistics = Storage(uninitializedCount: 2 * rows)  // mean, then 1/σ, per row
+    let mean = statistics.pointer, rstd = statistics.pointer + rows
     let input = x.data
+    let vectorEnd = n - n % 8  // columns handled eight at a time; the rest one by one
+    let inv = 1 / Float(n)
     for r in 0..<rows {
         let row = input + r * n
-        var s: Float = 0
-        for j in 0..<n { s += row[j] }
-        let mu = s / Float(n)
-        var v: Float = 0
-        for j in 0..<n { let d = row[j] - mu; v += d * d }
+        let mu = rowSum(n, vectorEnd) { row.load8($0) } tail: { row[$0] } * inv
+        let variance = rowSum(n, vectorEnd) { let d = row.load8($0) - mu; return d * d }
+                                     tail: { let d = row[$0] - mu; return d * d } * inv
         mean[r] = mu
-        rstd[r] = 1 / (v / Float(n) + epsilon).squareRoot()
+        rstd[r] = 1 / (variance + epsilon).squareRoot()
     }
-    let vectorEnd = n - n % 8  // columns handled eight at a time; the rest one by one
     let out = Tensor(shape: x.shape, parents: [x, gamma, beta]) { out in
+        _ = statistics
         let g = out.grad, gm = gamma.data
-        let gx = x.requiresGrad ? x.grad : nil
+        let gx = x.requiresGrad ? x.gradForWriting() : nil
         let gg = gamma.requiresGrad ? gamma.grad : nil, gb = beta.requiresGrad ? beta.grad : nil
-        let inv = 1 / Float(n)
         for r in 0..<rows {
             let row = x.data + r * n, dy = g + r * n
             let mu = mean[r], rs = rstd[r]
-            var sumD: Float = 0, sumDX: Float = 0  // Σ dx̂ and Σ dx̂·x̂, with dx̂ = dy·γ, summed in column order
+            // Σ dx̂ and Σ dx̂·x̂, with dx̂ = dy·γ.
+            var sumD8 = Float8(repeating: 0), sumDX8 = Float8(repeating: 0)
             var j = 0
             while j < vectorEnd {
                 let xhat = (row.load8(j) - mu) * rs, dyj = dy.load8(j)
-                let dxhat = dyj * gm.load8(j), dxx = dxhat * xhat
-                for l in 0..<8 {
-                    sumD += dxhat[l]
-                    sumDX += dxx[l]
-                }
+                let dxhat = dyj * gm.load8(j)
+                sumD8 += dxhat
+                sumDX8 += dxhat * xhat
                 if let gg { gg.store8(gg.load8(j) + dyj * xhat, j) }
                 if let gb { gb.store8(gb.load8(j) + dyj, j) }
                 j += 8
             }
+            var sumD = sumD8.horizontalSum, sumDX = sumDX8.horizontalSum
             while j < n {
                 let xhat = (row[j] - mu) * rs
                 let dxhat = dy[j] * gm[j]
@@ -50,18 +51,20 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
                 gb?[j] += dy[j]
                 j += 1
             }
-            if let gx {
+            if let (gx, overwrite) = gx {
                 let dst = gx + r * n
-                let a = inv * sumD
+                let a = inv * sumD, b = inv * sumDX
                 j = 0
                 while j < vectorEnd {
                     let xhat = (row.load8(j) - mu) * rs
-                    dst.store8(dst.load8(j) + rs * (dy.load8(j) * gm.load8(j) - a - xhat * inv * sumDX), j)
+                    let local = rs * (dy.load8(j) * gm.load8(j) - a - xhat * b)
+                    dst.store8(overwrite ? local : dst.load8(j) + local, j)
                     j += 8
                 }
                 while j < n {
                     let xhat = (row[j] - mu) * rs
-                    dst[j] += rs * (dy[j] * gm[j] - a - xhat * inv * sumDX)
+                    let local = rs * (dy[j] * gm[j] - a - xhat * b)
+                    dst[j] = overwrite ? local : dst[j] + local
                     j += 1
                 }
             }
@@ -82,4 +85,22 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
         }
     }
     return out
+}
+
+/// Σ of `count` terms: `vector(j)` for j = 0, 8, … below `vectorEnd` (kept as eight partial sums),
+/// then `tail(j)` for the rest.
+@inline(__always)
+private func rowSum(_ count: Int, _ vectorEnd: Int, _ vector: (Int) -> Float8, tail: (Int) -> Float) -> Float {
+    var partial = Float8(repeating: 0)
+    var j = 0
+    while j < vectorEnd {
+        partial += vector(j)
+        j += 8
+    }
+    var total = partial.horizontalSum
+    while j < count {
+        total += tail(j)
+        j += 1
+    }
+    return total
 }

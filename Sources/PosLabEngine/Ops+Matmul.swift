@@ -79,15 +79,12 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
                        dA: dX?.pointer, dB: weight.requiresGrad ? weight.grad : nil, overwriteA: dX?.overwrite ?? false)
         if let bias, bias.requiresGrad {
             let gb = bias.grad
-            for r in 0..<m {
-                let row = g + r * n
-                for j in 0..<n { gb[j] += row[j] }
-            }
+            for r in 0..<m { addRow(g + r * n, into: gb, count: n) }
         }
     }
     let y = out.data
     if let bias {
-        for r in 0..<m { (y + r * n).update(from: bias.data, count: n) }
+        for r in 0..<m { copyRow(bias.data, to: y + r * n, count: n) }
     }
     BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: x.data, lda: k,
               b: weight.data, ldb: n, beta: bias == nil ? 0 : 1, c: y, ldc: n)

@@ -46,20 +46,41 @@ extension UnsafeMutablePointer where Pointee == Float {
     }
 }
 
-/// Applies `body` to `count` floats in chunks of eight; the tail is padded with zeros and only its
-/// real elements are written back. `body(input chunk, start index) -> output chunk`.
-@inline(__always)
-func forEachChunk(_ count: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
-                  _ body: (Float8, Int) -> Float8) {
-    var i = 0
-    while i + 8 <= count {
-        output.store8(body(input.load8(i), i), i)
-        i += 8
+extension SIMD8 where Scalar == Float {
+    /// The sum of the eight lanes, as ((0+4) + (2+6)) + ((1+5) + (3+7)): three vector adds.
+    @inline(__always)
+    var horizontalSum: Float {
+        let four = lowHalf + highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
     }
-    if i < count {
-        var tail = Float8(repeating: 0)
-        for j in 0..<(count - i) { tail[j] = input[i + j] }
-        let result = body(tail, i)
-        for j in 0..<(count - i) { output[i + j] = result[j] }
+}
+
+/// dst[0..<count] = src[0..<count], eight at a time: for the short rows (a head's 16 or 32
+/// floats) where a `memmove` call per row costs more than the copy.
+@inline(__always)
+func copyRow(_ src: UnsafeMutablePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    var j = 0
+    while j + 8 <= count {
+        dst.store8(src.load8(j), j)
+        j += 8
+    }
+    while j < count {
+        dst[j] = src[j]
+        j += 1
+    }
+}
+
+/// dst[0..<count] += src[0..<count], eight at a time.
+@inline(__always)
+func addRow(_ src: UnsafeMutablePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+    var j = 0
+    while j + 8 <= count {
+        dst.store8(dst.load8(j) + src.load8(j), j)
+        j += 8
+    }
+    while j < count {
+        dst[j] += src[j]
+        j += 1
     }
 }

@@ -66,6 +66,12 @@ import Testing
         let x = randomTensor([3, 6], seed: 1), g = randomTensor([6], seed: 2), b = randomTensor([6], seed: 3)
         expectGradients([x, g, b]) { layerNorm(x, gamma: g, beta: b) }
         expectGradients([x]) { gelu(x) }
+        // Rows of 20: the eight-wide path twice, then a tail of four; x also reaches the output
+        // directly, so the kernels' add-to-an-existing-gradient path runs too.
+        let wide = randomTensor([3, 20], seed: 4), g20 = randomTensor([20], seed: 5), b20 = randomTensor([20], seed: 6)
+        expectGradients([wide, g20, b20]) { layerNorm(wide, gamma: g20, beta: b20) }
+        expectGradients([wide, g20, b20]) { layerNorm(wide, gamma: g20, beta: b20) + wide }
+        expectGradients([wide]) { gelu(wide) + wide }
     }
 
     @Test func attentionSoftmaxVariants() {
@@ -99,6 +105,13 @@ import Testing
         expectGradients([q, k, v, shared]) { attention(q, k, v, scale: 0.7, bias: shared) }
         let qkv = randomTensor([2, 5, 18], seed: 6)
         expectGradients([qkv]) { heads(of: qkv, part: 1, heads: 3) }
+        // Heads of 12 (eight-wide copies plus a tail), and one tensor passed as q, k and v: its
+        // gradient is assigned by the first product that writes it and added to by the others.
+        let wideQKV = randomTensor([2, 5, 72], seed: 7)
+        expectGradients([wideQKV]) { heads(of: wideQKV, part: 2, heads: 2) }
+        let x = randomTensor([2, 2, 5, 12], seed: 8)
+        expectGradients([x]) { attention(x, x, x, scale: 0.4) }
+        expectGradients([q, k]) { attention(q, k, q, scale: 0.6, causal: true) }
     }
 
     /// The checker itself must fail on a wrong gradient, or the tests above prove nothing.
