@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -133,6 +134,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--serve", action="store_true",
+                        help="after the warm-up print {\"ready\": true}, then time one repeat per line read on stdin "
+                             "(printing {\"rate\": steps/s}) until stdin closes: lets a caller interleave its own "
+                             "repeats with these on a noisy machine")
     args = parser.parse_args()
     if args.d_model % args.heads:
         parser.error("--d-model must be divisible by --heads")
@@ -158,15 +163,27 @@ def main():
         optimizer.zero_grad()
         return loss
 
-    for _ in range(args.warmup):
-        step()
-    rates = []
-    for _ in range(args.repeats):
+    def repeat():
         start = time.perf_counter()
         for _ in range(args.steps):
-            loss = step()
-        elapsed = time.perf_counter() - start
-        rates.append(args.steps / elapsed)
+            last = step()
+        return args.steps / (time.perf_counter() - start), last
+
+    for _ in range(args.warmup):
+        loss = step()
+    rates = []
+    if args.serve:
+        print(json.dumps({"ready": True}), flush=True)
+        for _ in sys.stdin:
+            rate, loss = repeat()
+            rates.append(rate)
+            print(json.dumps({"rate": round(rate, 3)}), flush=True)
+        if not rates:
+            raise SystemExit("no repeat was asked for")
+    else:
+        for _ in range(args.repeats):
+            rate, loss = repeat()
+            rates.append(rate)
     if not math.isfinite(loss.item()):
         raise SystemExit("loss diverged")
 
@@ -178,7 +195,7 @@ def main():
         "attention": args.attention,
         "config": {"vocab_size": args.vocab, "d_model": args.d_model, "layers": args.layers, "heads": args.heads,
                    "length": args.length, "batch": args.batch, "steps": args.steps, "warmup": args.warmup,
-                   "repeats": args.repeats},
+                   "repeats": len(rates)},
         "threads": args.threads,
         "steps_per_sec_median": round(median, 3),
         "steps_per_sec_all": [round(r, 3) for r in rates],

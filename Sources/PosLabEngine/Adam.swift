@@ -38,22 +38,39 @@ public final class Adam {
         v = parameters.map { Storage(count: $0.count) }
     }
 
-    /// The global L2 norm of all parameter gradients (accumulated in double precision).
+    /// The global L2 norm of all parameter gradients (squares summed in double precision, four
+    /// partial sums per tensor).
     public func gradientNorm() -> Double {
         var total: Double = 0
         for p in parameters where p.hasGrad {
             let g = p.grad
-            for i in 0..<p.count { total += Double(g[i]) * Double(g[i]) }
+            var low = SIMD4<Double>(repeating: 0), high = SIMD4<Double>(repeating: 0)
+            var i = 0
+            while i + 8 <= p.count {
+                let chunk = g.load8(i)
+                let a = SIMD4<Double>(Double(chunk[0]), Double(chunk[1]), Double(chunk[2]), Double(chunk[3]))
+                let b = SIMD4<Double>(Double(chunk[4]), Double(chunk[5]), Double(chunk[6]), Double(chunk[7]))
+                low += a * a
+                high += b * b
+                i += 8
+            }
+            let partial = low + high
+            total += (partial[0] + partial[2]) + (partial[1] + partial[3])
+            while i < p.count {
+                total += Double(g[i]) * Double(g[i])
+                i += 1
+            }
         }
         return total.squareRoot()
     }
 
-    /// Applies one update from the accumulated gradients and returns the pre-clipping gradient norm.
+    /// Applies one update from the accumulated gradients. With clipping on, returns the gradient
+    /// norm before clipping (nil without clipping, when the norm is not needed and not computed).
     @discardableResult
-    public func step() -> Double {
-        let norm = gradientNorm()
+    public func step() -> Double? {
+        let norm = clipNorm == nil ? nil : gradientNorm()
         var gradScale: Float = 1
-        if let clipNorm { gradScale = Float(min(1, Double(clipNorm) / (norm + 1e-6))) }
+        if let clipNorm, let norm { gradScale = Float(min(1, Double(clipNorm) / (norm + 1e-6))) }
         steps += 1
         let bc1 = 1 - pow(beta1, Float(steps)), bc2 = 1 - pow(beta2, Float(steps))
         let stepSize = learningRate / bc1, bc2Root = bc2.squareRoot()

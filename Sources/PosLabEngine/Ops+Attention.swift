@@ -34,36 +34,84 @@ public func heads(of qkv: Tensor, part: Int, count parts: Int = 3, heads h: Int)
 public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias: Tensor? = nil, causal: Bool = false) -> Tensor {
     precondition(q.shape.count == 4 && q.shape == k.shape && q.shape == v.shape, "attention needs q, k, v of one (B, H, T, D) shape")
     let (b, h, t, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+    return fusedAttention(HeadView(split: q), HeadView(split: k), HeadView(split: v),
+                          batch: b, heads: h, length: t, headSize: d, scale: scale, bias: bias, causal: causal)
+}
+
+/// The same attention, reading queries, keys and values straight from a fused projection `qkv`
+/// (B, T, 3C) laid out [q | k | v], each part split into `heads` heads of C / heads: no copies of
+/// the heads on the way in, and the gradient written into `qkv`'s in place.
+public func attention(qkv: Tensor, heads h: Int, scale: Float, bias: Tensor? = nil, causal: Bool = false) -> Tensor {
+    precondition(qkv.shape.count == 3 && qkv.shape[2] % (3 * h) == 0, "attention(qkv:) needs (B, T, 3·C) with C divisible by \(h) heads, got \(qkv.shape)")
+    let (b, t, d) = (qkv.shape[0], qkv.shape[1], qkv.shape[2] / (3 * h))
+    return fusedAttention(HeadView(fused: qkv, part: 0, heads: h), HeadView(fused: qkv, part: 1, heads: h),
+                          HeadView(fused: qkv, part: 2, heads: h),
+                          batch: b, heads: h, length: t, headSize: d, scale: scale, bias: bias, causal: causal)
+}
+
+/// Where the (T, D) matrix of one batch element and head sits inside a tensor.
+private struct HeadView {
+    /// The tensor holding the heads.
+    let tensor: Tensor
+    /// The offset of batch element 0, head 0, and the strides between batch elements, heads and rows.
+    let start: Int, batchStride: Int, headStride: Int, rowStride: Int
+
+    /// Heads already split: (B, H, T, D), each head contiguous.
+    init(split x: Tensor) {
+        let (h, t, d) = (x.shape[1], x.shape[2], x.shape[3])
+        (tensor, start, batchStride, headStride, rowStride) = (x, 0, h * t * d, t * d, d)
+    }
+
+    /// Part `part` of a fused (B, T, 3C) projection, C = heads · D.
+    init(fused x: Tensor, part: Int, heads: Int) {
+        let (t, width) = (x.shape[1], x.shape[2])
+        let d = width / (3 * heads)
+        (tensor, start, batchStride, headStride, rowStride) = (x, part * heads * d, t * width, d, width)
+    }
+
+    /// The offset of head `head` of batch element `s`.
+    @inline(__always)
+    func offset(_ s: Int, _ head: Int) -> Int { start + s * batchStride + head * headStride }
+}
+
+/// The attention kernel behind both entry points: q, k, v are read through their views, and
+/// their gradients are written through the same views.
+private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b: Int, heads h: Int, length t: Int,
+                            headSize d: Int, scale: Float, bias: Tensor?, causal: Bool) -> Tensor {
     let c = h * d
     if let bias {
         precondition(bias.shape == [h, t, t] || bias.shape == [t, t], "attention bias must be [\(h), \(t), \(t)] or [\(t), \(t)], got \(bias.shape)")
     }
     let biasPerHead = bias?.shape.count == 3
     let weights = Storage(uninitializedCount: b * h * t * t)  // softmax(scores), kept for backward
-    let parents = bias.map { [q, k, v, $0] } ?? [q, k, v]
+    var parents = [q.tensor]
+    for x in [k.tensor, v.tensor] + (bias.map { [$0] } ?? []) where !parents.contains(where: { $0 === x }) { parents.append(x) }
     let out = Tensor(shape: [b, t, c], parents: parents) { out in
         let dO = out.grad
-        // Each of dV, dQ, dK is written whole by one product per head: a new buffer is assigned
-        // (beta 0) rather than zeroed and added to. Asked for in the order they are written, so a
-        // tensor passed twice (q === v, say) is assigned first and added to after.
-        let dv = v.requiresGrad ? v.gradForWriting() : nil
-        let dq = q.requiresGrad ? q.gradForWriting() : nil, dk = k.requiresGrad ? k.gradForWriting() : nil
+        // dQ is written whole by one product per head, so a new buffer is assigned (beta 0) rather
+        // than zeroed and added to. dV and dK are added to zeroed buffers: OpenBLAS has no
+        // small-matrix kernel for Aᵀ·B with beta 0 and would clear each head's block itself.
+        // dV and dK are taken first, so a tensor shared with q (q === v, or one fused qkv) exists
+        // before dQ asks for it, and every product adds.
+        let dv = v.tensor.requiresGrad ? v.tensor.grad : nil
+        let dk = k.tensor.requiresGrad ? k.tensor.grad : nil
+        let dq = q.tensor.requiresGrad ? q.tensor.gradForWriting() : nil
         let dBias = (bias?.requiresGrad ?? false) ? bias!.grad : nil
         let scratch = Storage(uninitializedCount: t * t)
         let dS = scratch.pointer
         for s in 0..<b {
             for head in 0..<h {
-                let off = (s * h + head) * t * d
                 let p = weights.pointer + (s * h + head) * t * t
                 let g = dO + s * t * c + head * d
+                let (qo, ko, vo) = (q.offset(s, head), k.offset(s, head), v.offset(s, head))
                 if let dv {  // dV += Pᵀ·dO
                     BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
-                              beta: dv.overwrite ? 0 : 1, c: dv.pointer + off, ldc: d)
+                              beta: 1, c: dv + vo, ldc: v.rowStride)
                 }
                 // dP = dO·Vᵀ, then dZ = P ⊙ (dP − Σ_j P·dP) (the softmax backward, row by row): the
                 // bias gets dZ, the scores scale·dZ.
-                BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.data + off, ldb: d,
-                          beta: 0, c: dS, ldc: t)
+                BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.tensor.data + vo,
+                          ldb: v.rowStride, beta: 0, c: dS, ldc: t)
                 let target = dBias.map { $0 + (biasPerHead ? head * t * t : 0) }
                 let end = t - t % 8
                 for i in 0..<t {
@@ -96,11 +144,12 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
                 }
                 if let dq {  // dQ += dS·K
                     BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: k.data + off, ldb: d, beta: dq.overwrite ? 0 : 1, c: dq.pointer + off, ldc: d)
+                              b: k.tensor.data + ko, ldb: k.rowStride, beta: dq.overwrite ? 0 : 1, c: dq.pointer + qo,
+                              ldc: q.rowStride)
                 }
                 if let dk {  // dK += dSᵀ·Q
                     BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: q.data + off, ldb: d, beta: dk.overwrite ? 0 : 1, c: dk.pointer + off, ldc: d)
+                              b: q.tensor.data + qo, ldb: q.rowStride, beta: 1, c: dk + ko, ldc: k.rowStride)
                 }
             }
         }
@@ -109,16 +158,15 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias:
     let y = out.data, biasData = bias?.data
     for s in 0..<b {
         for head in 0..<h {
-            let off = (s * h + head) * t * d
             let p = weights.pointer + (s * h + head) * t * t
-            BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.data + off, lda: d, b: k.data + off, ldb: d,
-                      beta: 0, c: p, ldc: t)
+            BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.tensor.data + q.offset(s, head),
+                      lda: q.rowStride, b: k.tensor.data + k.offset(s, head), ldb: k.rowStride, beta: 0, c: p, ldc: t)
             let headBias = biasData.map { $0 + (biasPerHead ? head * t * t : 0) }
             for i in 0..<t {
                 softmaxRow(p + i * t, count: t, visible: causal ? i + 1 : t, scale: scale, bias: headBias.map { $0 + i * t })
             }
-            BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: v.data + off, ldb: d,
-                      beta: 0, c: y + s * t * c + head * d, ldc: c)
+            BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: v.tensor.data + v.offset(s, head),
+                      ldb: v.rowStride, beta: 0, c: y + s * t * c + head * d, ldc: c)
         }
     }
     return out

@@ -39,13 +39,17 @@ public final class TransformerBlock {
         // Attention.
         let h = layerNorm(x, gamma: ln1Gain, beta: ln1Bias)                            // (B, T, C)
         let qkv = linear(h, wqkv, bqkv)                                                 // (B, T, 3C)
-        let (q, k) = encoding.transformQueriesKeys(PosLabEngine.heads(of: qkv, part: 0, heads: heads),
-                                                   PosLabEngine.heads(of: qkv, part: 1, heads: heads),
-                                                   positions: positions, layer: layer)  // (B, H, T, D) each
-        let v = PosLabEngine.heads(of: qkv, part: 2, heads: heads)
-        // softmax(q·kᵀ/√d + bias, causal mask)·v, heads merged back: (B, T, C)
-        let mixed = attention(q, k, v, scale: 1 / Float(d).squareRoot(),
-                              bias: encoding.attentionBias(positions: positions, layer: layer), causal: causal)
+        let queries = PosLabEngine.heads(of: qkv, part: 0, heads: heads)                // (B, H, T, D)
+        let keys = PosLabEngine.heads(of: qkv, part: 1, heads: heads)
+        let (q, k) = encoding.transformQueriesKeys(queries, keys, positions: positions, layer: layer)
+        let bias = encoding.attentionBias(positions: positions, layer: layer)           // (H, T, T), (T, T) or nil
+        let scale = 1 / Float(d).squareRoot()
+        // softmax(q·kᵀ/√d + bias, causal mask)·v, heads merged back: (B, T, C). When the encoding
+        // leaves queries and keys alone, attention reads all three from qkv in place (the head
+        // copies above are then unused and freed, and no gradient passes through them).
+        let mixed = q === queries && k === keys
+            ? attention(qkv: qkv, heads: heads, scale: scale, bias: bias, causal: causal)
+            : attention(q, k, PosLabEngine.heads(of: qkv, part: 2, heads: heads), scale: scale, bias: bias, causal: causal)
         let x = x + linear(mixed, wo, bo)
         // MLP.
         let h2 = layerNorm(x, gamma: ln2Gain, beta: ln2Bias)

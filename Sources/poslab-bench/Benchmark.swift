@@ -66,15 +66,20 @@ struct Benchmark: ParsableCommand {
             optimizer.step()
             return loss.scalar
         }
+        // PyTorch warms up in its own process first; then the two take turns, one repeat each, so
+        // that a slow spell of a shared machine falls on both rather than on one of them.
+        let reference = torch ? TorchReference(script: Self.torchScript, arguments: torchArguments) : nil
         for _ in 0..<warmup { _ = try step() }
-        var rates: [Double] = []
+        var rates: [Double] = [], torchRates: [Double] = []
         var lastLoss: Float = 0
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<steps { lastLoss = try step() }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(steps) / seconds)
+            if let rate = reference?.repeatOnce() { torchRates.append(rate) }
         }
+        let torchSummary = reference?.finish()
         let ours = median(rates)
         let flops = Self.trainingFLOPs(batch: batch, length: length, dModel: dModel, layers: layers, heads: heads, vocab: vocab)
         print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), length \(length), batch \(batch), "
@@ -88,9 +93,16 @@ struct Benchmark: ParsableCommand {
             print(String(format: "sgemm    %8.1f GFLOP/s  (512×512×512, one thread, median of %d); PosLab reaches %.0f%% of it",
                          ceiling, repeats, 100 * flops * ours / 1e9 / ceiling))
         }
-        if torch, let reference = runTorch() {
-            print(row("PyTorch", reference.median, reference.all, extra: "torch \(reference.version)"))
-            print(String(format: "ratio PosLab / PyTorch: %.2f×", ours / reference.median))
+        let alone = Self.productsAloneSeconds(batch: batch, length: length, dModel: dModel, layers: layers, heads: heads,
+                                              vocab: vocab, repeats: repeats)
+        print(String(format: "products %8.2f ms per step: the step's sgemm calls alone, hot in cache (at most %.1f steps/s "
+                     + "if nothing else took time; PosLab's whole step takes %.2f ms)", alone * 1e3, 1 / alone, 1e3 / ours))
+        if let torchSummary, torchRates.count == repeats {
+            let theirs = median(torchRates)
+            print(row("PyTorch", theirs, torchRates, extra: "torch \(torchSummary.version), repeats interleaved with PosLab's"))
+            print(String(format: "ratio PosLab / PyTorch: %.2f×", ours / theirs))
+        } else if torch {
+            print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu; Scripts/bench_torch.py knows none, learned, sinusoidal and relative-bias)")
         }
         if rssEvery > 0 {
             print("resident set size during \(rssSteps) more steps (MB, from /proc/self/status):")
@@ -135,6 +147,52 @@ struct Benchmark: ParsableCommand {
         return s[s.count / 2]
     }
 
+    /// Seconds for the matrix products of one training step, replayed alone (same shapes and
+    /// transposes as the model's forward and backward passes, buffers reused so they stay in cache):
+    /// a floor under the step time that only faster products could lower. Median of `repeats`.
+    static func productsAloneSeconds(batch b: Int, length t: Int, dModel c: Int, layers: Int, heads h: Int,
+                                     vocab v: Int, repeats: Int) -> Double {
+        typealias Product = (ta: Bool, tb: Bool, m: Int, n: Int, k: Int, beta: Float, times: Int)
+        let rows = b * t, d = c / h
+        var products: [Product] = []
+        func linear(_ input: Int, _ output: Int, times: Int) {
+            products.append((false, false, rows, output, input, 1, times))  // y = x·W (+ bias rows)
+            products.append((false, true, rows, input, output, 0, times))   // dX = dY·Wᵀ
+            products.append((true, false, input, output, rows, 1, times))   // dW += Xᵀ·dY
+        }
+        linear(c, 3 * c, times: layers)
+        linear(c, c, times: layers)
+        linear(c, 4 * c, times: layers)
+        linear(4 * c, c, times: layers)
+        linear(c, v, times: 1)
+        let perHead = layers * b * h
+        products += [(false, true, t, t, d, 0, perHead), (false, false, t, d, t, 0, perHead),  // scores, P·V
+                     (true, false, t, d, t, 1, perHead), (false, true, t, t, d, 0, perHead),   // dV, dP
+                     (false, false, t, d, t, 0, perHead), (true, false, t, d, t, 1, perHead)]  // dQ, dK
+        let size = products.map { max($0.m * $0.k, $0.k * $0.n, $0.m * $0.n) }.max()!
+        let a = Tensor([Float](repeating: 0.01, count: size), shape: [size])
+        let bm = Tensor([Float](repeating: 0.02, count: size), shape: [size]), cm = Tensor(zeros: [size])
+        func step() {
+            for p in products {
+                for _ in 0..<p.times {
+                    BLAS.gemm(transposeA: p.ta, transposeB: p.tb, m: p.m, n: p.n, k: p.k,
+                              a: a.data, lda: p.ta ? p.m : p.k, b: bm.data, ldb: p.tb ? p.k : p.n,
+                              beta: p.beta, c: cm.data, ldc: p.n)
+                }
+            }
+        }
+        step()
+        let flopsPerStep = products.reduce(0.0) { $0 + 2 * Double($1.m * $1.n * $1.k * $1.times) }
+        let steps = max(3, Int(2e9 / flopsPerStep))  // about 0.02 s per timing
+        var timings: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { step() }
+            timings.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps))
+        }
+        return timings.sorted()[timings.count / 2]
+    }
+
     /// A field of /proc/self/status in MB.
     static func memory(_ field: String) -> Double {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
@@ -153,30 +211,70 @@ struct Benchmark: ParsableCommand {
                extra as NSString)
     }
 
-    /// Runs Scripts/bench_torch.py with the same config; nil (with a note) if torch is unavailable.
-    func runTorch() -> (median: Double, all: [Double], version: String)? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Scripts/bench_torch.py")
-        let process = Process()
+    /// Scripts/bench_torch.py, found from this source file's place in the repository.
+    static let torchScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Scripts/bench_torch.py")
+
+    /// The reference script's arguments for this config.
+    var torchArguments: [String] {
+        ["--vocab", "\(vocab)", "--d-model", "\(dModel)", "--layers", "\(layers)", "--heads", "\(heads)",
+         "--length", "\(length)", "--batch", "\(batch)", "--encoding", encoding, "--attention", attention,
+         "--steps", "\(steps)", "--warmup", "\(warmup)", "--threads", "\(threads)"]
+    }
+}
+
+/// The PyTorch reference (Scripts/bench_torch.py --serve) in a child process: it warms up when
+/// started, times one repeat each time it is asked, and reports its version at the end.
+final class TorchReference {
+    private let process = Process()
+    private let input = Pipe(), output = Pipe()
+    private var buffer = Data()
+    private var alive = true
+
+    /// Starts the script and waits for its warm-up; on failure, later calls return nil.
+    init(script: URL, arguments: [String]) {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--vocab", "\(vocab)", "--d-model", "\(dModel)", "--layers", "\(layers)",
-                             "--heads", "\(heads)", "--length", "\(length)", "--batch", "\(batch)", "--encoding", encoding,
-                             "--attention", attention, "--steps", "\(steps)", "--warmup", "\(warmup)",
-                             "--repeats", "\(repeats)", "--threads", "\(threads)"]
-        let out = Pipe()
-        process.standardOutput = out
+        process.arguments = ["python3", script.path, "--serve"] + arguments
+        process.standardInput = input
+        process.standardOutput = output
         do { try process.run() } catch {
-            print("PyTorch: could not start python3 (\(error))")
+            alive = false
+            return
+        }
+        alive = nextObject()?["ready"] as? Bool == true
+    }
+
+    /// Times one repeat in the child; nil if it is not running.
+    func repeatOnce() -> Double? {
+        guard alive else { return nil }
+        input.fileHandleForWriting.write(Data("repeat\n".utf8))
+        guard let rate = nextObject()?["rate"] as? Double else {
+            alive = false
             return nil
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        return rate
+    }
+
+    /// Closes the child's input and reads its summary (nil if it failed).
+    func finish() -> (version: String, finalLoss: Double)? {
+        try? input.fileHandleForWriting.close()
+        let summary = alive ? nextObject() : nil
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let median = json["steps_per_sec_median"] as? Double else {
-            print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu)")
-            return nil
+        guard process.terminationStatus == 0, let summary else { return nil }
+        return (summary["torch"] as? String ?? "?", summary["final_loss"] as? Double ?? .nan)
+    }
+
+    /// The next line of the child's output, parsed as a JSON object (nil at the end of output).
+    private func nextObject() -> [String: Any]? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[buffer.index(after: newline)...])
+                return (try? JSONSerialization.jsonObject(with: line)) as? [String: Any]
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
         }
-        return (median, json["steps_per_sec_all"] as? [Double] ?? [], json["torch"] as? String ?? "?")
     }
 }

@@ -91,6 +91,23 @@ import Testing
         #expect(keys.shape == [2, 2, 3, 2] && Array(keys.values.prefix(4)) == [4, 5, 16, 17])
     }
 
+    /// Reading q, k, v in place from the fused projection gives the same values and the same
+    /// gradient as splitting the heads out first.
+    @Test func attentionFromFusedProjectionMatchesSplitHeads() {
+        let bias = randomTensor([6, 6], seed: 5), weight = randomTensor([2, 6, 12], seed: 6)
+        for causal in [false, true] {
+            let viaViews = randomTensor([2, 6, 36], seed: 7)
+            let viaCopies = Tensor(viaViews.values, shape: [2, 6, 36], requiresGrad: true)
+            let direct = attention(qkv: viaViews, heads: 3, scale: 0.4, bias: bias, causal: causal)
+            let split = attention(heads(of: viaCopies, part: 0, heads: 3), heads(of: viaCopies, part: 1, heads: 3),
+                                  heads(of: viaCopies, part: 2, heads: 3), scale: 0.4, bias: bias, causal: causal)
+            #expect(direct.values == split.values)
+            sum(direct * weight).backward()
+            sum(split * weight).backward()
+            #expect(viaViews.gradValues == viaCopies.gradValues)
+        }
+    }
+
     @Test func withoutGradientsRecordsNoTape() {
         let w = Tensor([1, 2], shape: [2], requiresGrad: true)
         let recorded = w * w

@@ -112,6 +112,8 @@ import Testing
         let x = randomTensor([2, 2, 5, 12], seed: 8)
         expectGradients([x]) { attention(x, x, x, scale: 0.4) }
         expectGradients([q, k]) { attention(q, k, q, scale: 0.6, causal: true) }
+        let fused = randomTensor([2, 5, 36], seed: 9)
+        expectGradients([fused, headBias]) { attention(qkv: fused, heads: 3, scale: 0.5, bias: headBias, causal: true) }
     }
 
     /// The checker itself must fail on a wrong gradient, or the tests above prove nothing.
