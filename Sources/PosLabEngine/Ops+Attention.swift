@@ -198,7 +198,7 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, visible: Int, sc
     var sum8 = Float8(repeating: 0)
     j = 0
     while j < end {
-        let e = vectorExp(row.load8(j) - mx)
+        let e = vectorExpNonPositive(row.load8(j) - mx)
         row.store8(e, j)
         sum8 += e
         j += 8
@@ -206,7 +206,7 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, visible: Int, sc
     var total: Float = 0
     for l in 0..<8 { total += sum8[l] }
     while j < visible {
-        let e = vectorExp(Float8(repeating: row[j] - mx))[0]
+        let e = vectorExpNonPositive(Float8(repeating: row[j] - mx))[0]
         row[j] = e
         total += e
         j += 1

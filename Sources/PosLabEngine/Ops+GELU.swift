@@ -48,17 +48,21 @@ public func gelu(_ x: Tensor) -> Tensor {
 }
 
 /// Φ(z) and φ(z), the standard normal distribution function and density, for eight floats.
+/// Signs are handled on the bits (|z| by clearing the sign bit, erf(z) = sign(z)·erf(|z|) by
+/// copying it back), and the exponent −z²/2 ≤ 0 needs only `vectorExp`'s lower clamp.
 @inline(__always)
 private func gaussianCDFAndDensity(_ z: Float8) -> (cdf: Float8, density: Float8) {
-    let negative = z .< 0
-    let u = z.replacing(with: -z, where: negative) * 0.70710678118654752  // |z|/√2
-    let gauss = vectorExp(-0.5 * z * z)                                     // exp(−u²)
+    let signBit = SIMD8<UInt32>(repeating: 0x8000_0000)
+    let bits = unsafeBitCast(z, to: SIMD8<UInt32>.self)
+    let sign = bits & signBit
+    let u = unsafeBitCast(bits & ~signBit, to: Float8.self) * 0.70710678118654752  // |z|/√2
+    let gauss = vectorExpNonPositive(-0.5 * z * z)                             // exp(−u²)
     let t = 1 / (1 + 0.3275911 * u)
     var poly = t * 1.061405429 - 1.453152027
     poly = poly * t + 1.421413741
     poly = poly * t - 0.284496736
     poly = poly * t + 0.254829592
     let erfAbs = 1 - poly * t * gauss
-    let cdf = 0.5 + 0.5 * erfAbs.replacing(with: -erfAbs, where: negative)
+    let cdf = 0.5 + 0.5 * unsafeBitCast(unsafeBitCast(erfAbs, to: SIMD8<UInt32>.self) | sign, to: Float8.self)
     return (cdf, 0.39894228040143268 * gauss)
 }

@@ -14,6 +14,19 @@ public func vectorExp(_ x: Float8) -> Float8 {
     // (`clamped(lowerBound:upperBound:)` is not specialised for SIMD8 and costs a call per lane.)
     var clamped = x.replacing(with: -87.3, where: x .< -87.3)
     clamped.replace(with: 88.7, where: clamped .> 88.7)
+    return exponential(clamped)
+}
+
+/// `vectorExp` for x ≤ 0 (e.g. −z²/2, or scores minus their maximum): the same values, one clamp
+/// fewer.
+@inline(__always)
+func vectorExpNonPositive(_ x: Float8) -> Float8 {
+    exponential(x.replacing(with: -87.3, where: x .< -87.3))
+}
+
+/// e^x for x already clamped to [−87.3, 88.7].
+@inline(__always)
+private func exponential(_ clamped: Float8) -> Float8 {
     // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
     let shifted = clamped * 1.44269504088896341 + 12_582_912
     let n = shifted - 12_582_912
