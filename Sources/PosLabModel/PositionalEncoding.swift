@@ -63,7 +63,8 @@ public protocol PositionalEncoding: AnyObject {
     func positions(length: Int, training: Bool) -> [Int]
     /// (a) Token embeddings `x` (B, T, C) with position information added, for `positions` (T).
     func embed(_ x: Tensor, positions: [Int]) -> Tensor
-    /// (b) Queries and keys (B, H, T, D) transformed by position, in block `layer`.
+    /// (b) Queries and keys (B, H, T, D) transformed by position, in block `layer`; return `q` and `k`
+    /// themselves when they are left alone (the model then reads them in place, without copies).
     func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor)
     /// (c) An additive attention bias (H, T, T) or (T, T) for `positions`, in block `layer`; nil for none.
     func attentionBias(positions: [Int], layer: Int) -> Tensor?
