@@ -44,6 +44,7 @@ public func gelu(_ x: Tensor) -> Tensor {
             slope[i + j] = phi[j] + z[j] * density[j]
         }
     }
+    withExtendedLifetime(derivative) {}  // written through a raw pointer above
     return out
 }
 

@@ -24,8 +24,10 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
     let out = Tensor(shape: x.shape, parents: [x, gamma, beta]) { out in
         _ = statistics
         let g = out.grad, gm = gamma.data
-        let gx = x.requiresGrad ? x.gradForWriting() : nil
+        // gamma's and beta's gradients are taken first, so that if x is one of them its buffer
+        // already exists and x's part is added, not assigned over theirs.
         let gg = gamma.requiresGrad ? gamma.grad : nil, gb = beta.requiresGrad ? beta.grad : nil
+        let gx = x.requiresGrad ? x.gradForWriting() : nil
         for r in 0..<rows {
             let row = x.data + r * n, dy = g + r * n
             let mu = mean[r], rs = rstd[r]
@@ -84,6 +86,7 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
             j += 1
         }
     }
+    withExtendedLifetime(statistics) {}  // read through raw pointers above
     return out
 }
 

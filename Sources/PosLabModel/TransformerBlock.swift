@@ -45,8 +45,8 @@ public final class TransformerBlock {
         let bias = encoding.attentionBias(positions: positions, layer: layer)           // (H, T, T), (T, T) or nil
         let scale = 1 / Float(d).squareRoot()
         // softmax(q·kᵀ/√d + bias, causal mask)·v, heads merged back: (B, T, C). When the encoding
-        // leaves queries and keys alone, attention reads all three from qkv in place (the head
-        // copies above are then unused and freed, and no gradient passes through them).
+        // leaves queries and keys alone, attention reads all three from qkv in place: the head
+        // copies above were made for the hook only, are freed unused, and pass no gradient.
         let mixed = q === queries && k === keys
             ? attention(qkv: qkv, heads: heads, scale: scale, bias: bias, causal: causal)
             : attention(q, k, PosLabEngine.heads(of: qkv, part: 2, heads: heads), scale: scale, bias: bias, causal: causal)

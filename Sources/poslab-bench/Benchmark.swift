@@ -101,6 +101,9 @@ struct Benchmark: ParsableCommand {
             let theirs = median(torchRates)
             print(row("PyTorch", theirs, torchRates, extra: "torch \(torchSummary.version), repeats interleaved with PosLab's"))
             print(String(format: "ratio PosLab / PyTorch: %.2f×", ours / theirs))
+        } else if torch, reference?.started == true {
+            print("PyTorch: the reference stopped after \(torchRates.count) of \(repeats) repeats "
+                  + "(\(torchRates.map { String(format: "%.1f", $0) }.joined(separator: " ")) steps/s); see its message above")
         } else if torch {
             print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu; Scripts/bench_torch.py knows none, learned, sinusoidal and relative-bias)")
         }
@@ -168,7 +171,7 @@ struct Benchmark: ParsableCommand {
         let perHead = layers * b * h
         products += [(false, true, t, t, d, 0, perHead), (false, false, t, d, t, 0, perHead),  // scores, P·V
                      (true, false, t, d, t, 1, perHead), (false, true, t, t, d, 0, perHead),   // dV, dP
-                     (false, false, t, d, t, 0, perHead), (true, false, t, d, t, 1, perHead)]  // dQ, dK
+                     (false, false, t, d, t, 1, perHead), (true, false, t, d, t, 1, perHead)]  // dQ, dK
         let size = products.map { max($0.m * $0.k, $0.k * $0.n, $0.m * $0.n) }.max()!
         let a = Tensor([Float](repeating: 0.01, count: size), shape: [size])
         let bm = Tensor([Float](repeating: 0.02, count: size), shape: [size]), cm = Tensor(zeros: [size])
@@ -230,6 +233,8 @@ final class TorchReference {
     private let input = Pipe(), output = Pipe()
     private var buffer = Data()
     private var alive = true
+    /// Whether the script started and finished its warm-up.
+    private(set) var started = false
 
     /// Starts the script and waits for its warm-up; on failure, later calls return nil.
     init(script: URL, arguments: [String]) {
@@ -237,18 +242,20 @@ final class TorchReference {
         process.arguments = ["python3", script.path, "--serve"] + arguments
         process.standardInput = input
         process.standardOutput = output
+        signal(SIGPIPE, SIG_IGN)  // a child that died makes a write fail, not kill the benchmark
         do { try process.run() } catch {
             alive = false
             return
         }
         alive = nextObject()?["ready"] as? Bool == true
+        started = alive
     }
 
     /// Times one repeat in the child; nil if it is not running.
     func repeatOnce() -> Double? {
         guard alive else { return nil }
-        input.fileHandleForWriting.write(Data("repeat\n".utf8))
-        guard let rate = nextObject()?["rate"] as? Double else {
+        guard (try? input.fileHandleForWriting.write(contentsOf: Data("repeat\n".utf8))) != nil,
+              let rate = nextObject()?["rate"] as? Double else {
             alive = false
             return nil
         }

@@ -72,6 +72,8 @@ import Testing
         expectGradients([wide, g20, b20]) { layerNorm(wide, gamma: g20, beta: b20) }
         expectGradients([wide, g20, b20]) { layerNorm(wide, gamma: g20, beta: b20) + wide }
         expectGradients([wide]) { gelu(wide) + wide }
+        // One tensor as input and gain: its gradient gets both parts.
+        expectGradients([g20, b20]) { layerNorm(g20, gamma: g20, beta: b20) }
     }
 
     @Test func attentionSoftmaxVariants() {
