@@ -38,7 +38,7 @@ public final class Adam {
         v = parameters.map { Storage(count: $0.count) }
     }
 
-    /// The global L2 norm of all parameter gradients (squares summed in double precision, four
+    /// The global L2 norm of all parameter gradients (squares summed in double precision, eight
     /// partial sums per tensor).
     public func gradientNorm() -> Double {
         var total: Double = 0
