@@ -18,6 +18,7 @@ extension Tensor {
         }
         for node in tape().reversed() {
             node.backwardFn?(node)
+            if node !== self { node.releaseIntermediateGrad() }
         }
     }
 

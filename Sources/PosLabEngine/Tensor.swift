@@ -82,6 +82,9 @@ public final class Tensor {
         return (g.pointer, true)
     }
 
+    /// Drops the gradient of an op result once it has been passed on (leaves keep theirs).
+    func releaseIntermediateGrad() { if backwardFn != nil { gradStorage = nil } }
+
     /// Whether a gradient has been accumulated into this tensor.
     public var hasGrad: Bool { gradStorage != nil }
 
