@@ -88,19 +88,31 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
     let (shape, plan) = BroadcastPlan.make(a.shape, b.shape)
     let out = Tensor(shape: shape, parents: [a, b]) { out in
         let g = out.grad
-        if a.requiresGrad {
-            if case .same = plan, case let (ga, true) = a.gradForWriting() {  // a residual: copy, don't add to zeros
-                ga.update(from: g, count: out.count)
-            } else {
-                let ga = a.grad
-                plan.forEach(out.count) { o, i, _ in ga[i] += g[o] }
-            }
+        // A residual x + f(x): b gets a copy of the gradient (or adds it), then a, if it has no
+        // gradient yet, takes out's buffer itself. Both orders give the same values.
+        if b.requiresGrad { accumulate(g, into: b, count: out.count, plan: plan, useB: true) }
+        if a.requiresGrad, !a.adoptGrad(of: out) {
+            accumulate(g, into: a, count: out.count, plan: plan, useB: false)
         }
-        if b.requiresGrad { let gb = b.grad; plan.forEach(out.count) { o, _, j in gb[j] += g[o] } }
     }
     let x = a.data, y = b.data, z = out.data
     plan.forEach(out.count) { o, i, j in z[o] = x[i] + y[j] }
     return out
+}
+
+/// Passes `g` (the output gradient of a broadcast sum) to one input: a copy into a fresh buffer
+/// when the shapes match, else summed over the broadcast dimensions.
+private func accumulate(_ g: UnsafeMutablePointer<Float>, into x: Tensor, count: Int, plan: BroadcastPlan, useB: Bool) {
+    if case .same = plan, case let (gx, true) = x.gradForWriting() {
+        gx.update(from: g, count: count)
+        return
+    }
+    let gx = x.grad
+    if useB {
+        plan.forEach(count) { o, _, j in gx[j] += g[o] }
+    } else {
+        plan.forEach(count) { o, i, _ in gx[i] += g[o] }
+    }
 }
 
 /// Elementwise product with numpy broadcasting.

@@ -13,18 +13,22 @@ public func gelu(_ x: Tensor) -> Tensor {
     let slope = derivative.pointer
     let out = Tensor(shape: x.shape, parents: [x]) { out in
         _ = derivative
-        let g = out.grad, (gx, overwrite) = x.gradForWriting()
+        let g = out.grad
+        // Without a gradient yet, x takes the output's buffer, scaled in place; else it adds.
+        let inPlace = !x.hasGrad
+        let gx = inPlace ? g : x.grad
         var i = 0
         while i + 8 <= n {
             let local = g.load8(i) * slope.load8(i)
-            gx.store8(overwrite ? local : gx.load8(i) + local, i)
+            gx.store8(inPlace ? local : gx.load8(i) + local, i)
             i += 8
         }
         while i < n {
             let local = g[i] * slope[i]
-            gx[i] = overwrite ? local : gx[i] + local
+            gx[i] = inPlace ? local : gx[i] + local
             i += 1
         }
+        if inPlace { precondition(x.adoptGrad(of: out), "gelu: the input could not take the output's gradient") }
     }
     let v = x.data, y = out.data
     var i = 0

@@ -6,7 +6,8 @@ extension Tensor {
     ///
     /// The tape is the graph recorded by the ops: it is replayed in reverse topological order, so
     /// each node's gradient is complete before it is passed on. Parameter gradients accumulate
-    /// across calls until `zeroGrad()`.
+    /// across calls until `zeroGrad()`. As in PyTorch, only leaves (parameters and inputs) keep
+    /// their gradient: an op result's is released once passed on, so later buffers reuse its memory.
     public func backward(seed: [Float]? = nil) {
         precondition(requiresGrad, "backward() on a tensor that does not depend on any parameter")
         let g = grad

@@ -85,6 +85,17 @@ public final class Tensor {
     /// Drops the gradient of an op result once it has been passed on (leaves keep theirs).
     func releaseIntermediateGrad() { if backwardFn != nil { gradStorage = nil } }
 
+    /// Takes `result`'s complete gradient buffer as this tensor's gradient, without a copy, when
+    /// this tensor has none yet and the sizes match: for a backward pass whose input gradient
+    /// equals (or is computed in place from) its output's. `result` is left without a gradient,
+    /// so the caller must not touch `result.grad` afterwards. Returns false (and takes nothing) otherwise.
+    public func adoptGrad(of result: Tensor) -> Bool {
+        guard gradStorage == nil, result !== self, result.count == count, let g = result.gradStorage else { return false }
+        gradStorage = g
+        result.gradStorage = nil
+        return true
+    }
+
     /// Whether a gradient has been accumulated into this tensor.
     public var hasGrad: Bool { gradStorage != nil }
 
