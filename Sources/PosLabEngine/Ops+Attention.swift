@@ -55,11 +55,14 @@ private struct HeadView {
     let tensor: Tensor
     /// The offset of batch element 0, head 0, and the strides between batch elements, heads and rows.
     let start: Int, batchStride: Int, headStride: Int, rowStride: Int
+    /// Whether the view is one of the three disjoint parts of a fused projection.
+    let disjointPartOfFused: Bool
 
     /// Heads already split: (B, H, T, D), each head contiguous.
     init(split x: Tensor) {
         let (h, t, d) = (x.shape[1], x.shape[2], x.shape[3])
         (tensor, start, batchStride, headStride, rowStride) = (x, 0, h * t * d, t * d, d)
+        disjointPartOfFused = false
     }
 
     /// Part `part` of a fused (B, T, 3C) projection, C = heads · D.
@@ -67,6 +70,7 @@ private struct HeadView {
         let (t, width) = (x.shape[1], x.shape[2])
         let d = width / (3 * heads)
         (tensor, start, batchStride, headStride, rowStride) = (x, part * heads * d, t * width, d, width)
+        disjointPartOfFused = true
     }
 
     /// The offset of head `head` of batch element `s`.
@@ -88,14 +92,21 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
     for x in [k.tensor, v.tensor] + (bias.map { [$0] } ?? []) where !parents.contains(where: { $0 === x }) { parents.append(x) }
     let out = Tensor(shape: [b, t, c], parents: parents) { out in
         let dO = out.grad
-        // dQ is written whole by one product per head, so a new buffer is assigned (beta 0) rather
-        // than zeroed and added to. dV and dK are added to zeroed buffers: OpenBLAS has no
-        // small-matrix kernel for Aᵀ·B with beta 0 and would clear each head's block itself.
-        // dV and dK are taken first, so a tensor shared with q (q === v, or one fused qkv) exists
-        // before dQ asks for it, and every product adds.
-        let dv = v.tensor.requiresGrad ? v.tensor.grad : nil
-        let dk = k.tensor.requiresGrad ? k.tensor.grad : nil
-        let dq = q.tensor.requiresGrad ? q.tensor.gradForWriting() : nil
+        // Each head's dV, dQ and dK blocks are written whole by one product each, so a new
+        // gradient buffer is assigned (beta 0) rather than zeroed and added to. The buffers are
+        // asked for in the order the products write them (V, Q, K): a tensor passed twice (q === v,
+        // attention(x, x, x)) is new for its first part only, and its later parts add. The three
+        // parts of one fused qkv are disjoint, so all of them assign when its buffer is new.
+        typealias Target = (pointer: UnsafeMutablePointer<Float>, overwrite: Bool)
+        let dv: Target?, dq: Target?, dk: Target?
+        if q.disjointPartOfFused, q.tensor.requiresGrad {
+            let g = q.tensor.gradForWriting()
+            (dv, dq, dk) = (g, g, g)
+        } else {
+            dv = v.tensor.requiresGrad ? v.tensor.gradForWriting() : nil
+            dq = q.tensor.requiresGrad ? q.tensor.gradForWriting() : nil
+            dk = k.tensor.requiresGrad ? k.tensor.gradForWriting() : nil
+        }
         let dBias = (bias?.requiresGrad ?? false) ? bias!.grad : nil
         let scratch = Storage(uninitializedCount: t * t)
         let dS = scratch.pointer
@@ -104,9 +115,9 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
                 let p = weights.pointer + (s * h + head) * t * t
                 let g = dO + s * t * c + head * d
                 let (qo, ko, vo) = (q.offset(s, head), k.offset(s, head), v.offset(s, head))
-                if let dv {  // dV += Pᵀ·dO
+                if let dv {  // dV = Pᵀ·dO
                     BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
-                              beta: 1, c: dv + vo, ldc: v.rowStride)
+                              beta: dv.overwrite ? 0 : 1, c: dv.pointer + vo, ldc: v.rowStride)
                 }
                 // dP = dO·Vᵀ, then dZ = P ⊙ (dP − Σ_j P·dP) (the softmax backward, row by row): the
                 // bias gets dZ, the scores scale·dZ.
@@ -142,14 +153,15 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
                         j += 1
                     }
                 }
-                if let dq {  // dQ += dS·K
+                if let dq {  // dQ = dS·K
                     BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
                               b: k.tensor.data + ko, ldb: k.rowStride, beta: dq.overwrite ? 0 : 1, c: dq.pointer + qo,
                               ldc: q.rowStride)
                 }
-                if let dk {  // dK += dSᵀ·Q
+                if let dk {  // dK = dSᵀ·Q
                     BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: q.tensor.data + qo, ldb: q.rowStride, beta: 1, c: dk + ko, ldc: k.rowStride)
+                              b: q.tensor.data + qo, ldb: q.rowStride, beta: dk.overwrite ? 0 : 1, c: dk.pointer + ko,
+                              ldc: k.rowStride)
                 }
             }
         }
