@@ -32,6 +32,13 @@ public func gelu(_ x: Tensor) -> Tensor {
     }
     let v = x.data, y = out.data
     var i = 0
+    while i + 16 <= n {  // sixteen lanes (one AVX-512 register where the build targets it)
+        let z = v.load16(i)
+        let (phi, density) = gaussianCDFAndDensity(z)
+        y.store16(z * phi, i)
+        slope.store16(phi + z * density, i)
+        i += 16
+    }
     while i + 8 <= n {
         let z = v.load8(i)
         let (phi, density) = gaussianCDFAndDensity(z)
@@ -52,15 +59,15 @@ public func gelu(_ x: Tensor) -> Tensor {
     return out
 }
 
-/// Φ(z) and φ(z), the standard normal distribution function and density, for eight floats.
-/// Signs are handled on the bits (|z| by clearing the sign bit, erf(z) = sign(z)·erf(|z|) by
-/// copying it back), and the exponent −z²/2 ≤ 0 needs only `vectorExp`'s lower clamp.
+/// Φ(z) and φ(z), the standard normal distribution function and density, for 8 or 16 floats
+/// (each lane computes the same). Signs are handled on the bits (|z| by clearing the sign bit,
+/// erf(z) = sign(z)·erf(|z|) by copying it back), and the exponent −z²/2 ≤ 0 needs only
+/// `vectorExpNonPositive`'s lower clamp.
 @inline(__always)
-private func gaussianCDFAndDensity(_ z: Float8) -> (cdf: Float8, density: Float8) {
-    let signBit = SIMD8<UInt32>(repeating: 0x8000_0000)
-    let bits = unsafeBitCast(z, to: SIMD8<UInt32>.self)
-    let sign = bits & signBit
-    let u = unsafeBitCast(bits & ~signBit, to: Float8.self) * 0.70710678118654752  // |z|/√2
+private func gaussianCDFAndDensity<V: FloatLanes>(_ z: V) -> (cdf: V, density: V) {
+    let bits = unsafeBitCast(z, to: V.MaskStorage.self)
+    let sign = bits & Int32.min
+    let u = unsafeBitCast(bits & Int32.max, to: V.self) * 0.70710678118654752  // |z|/√2
     let gauss = vectorExpNonPositive(-0.5 * z * z)                             // exp(−u²)
     let t = 1 / (1 + 0.3275911 * u)
     var poly = t * 1.061405429 - 1.453152027
@@ -68,6 +75,6 @@ private func gaussianCDFAndDensity(_ z: Float8) -> (cdf: Float8, density: Float8
     poly = poly * t - 0.284496736
     poly = poly * t + 0.254829592
     let erfAbs = 1 - poly * t * gauss
-    let cdf = 0.5 + 0.5 * unsafeBitCast(unsafeBitCast(erfAbs, to: SIMD8<UInt32>.self) | sign, to: Float8.self)
+    let cdf = 0.5 + 0.5 * unsafeBitCast(unsafeBitCast(erfAbs, to: V.MaskStorage.self) | sign, to: V.self)
     return (cdf, 0.39894228040143268 * gauss)
 }

@@ -17,32 +17,51 @@ public func vectorExp(_ x: Float8) -> Float8 {
     return exponential(clamped)
 }
 
-/// `vectorExp` for x ≤ 0 (e.g. −z²/2, or scores minus their maximum): the same values, one clamp
-/// fewer.
-@inline(__always)
-func vectorExpNonPositive(_ x: Float8) -> Float8 {
-    exponential(x.replacing(with: -87.3, where: x .< -87.3))
+/// The float vectors the elementwise kernels are written for, 8 or 16 lanes: generic kernels do
+/// exactly the same arithmetic in every lane, whatever the width.
+protocol FloatLanes: SIMD where Scalar == Float, MaskStorage.Scalar == Int32 {
+    /// Each lane below `bound` replaced by `bound`, as one vector compare and blend (the generic
+    /// `.<` of `SIMD` compiles to a loop over the lanes).
+    func clamped(below bound: Float) -> Self
 }
 
-/// e^x for x already clamped to [−87.3, 88.7].
+extension SIMD8: FloatLanes where Scalar == Float {
+    @inline(__always)
+    func clamped(below bound: Float) -> Self { replacing(with: bound, where: self .< bound) }
+}
+
+extension SIMD16: FloatLanes where Scalar == Float {
+    @inline(__always)
+    func clamped(below bound: Float) -> Self { replacing(with: bound, where: self .< bound) }
+}
+
+/// `vectorExp` for x ≤ 0 (e.g. −z²/2, or scores minus their maximum), for 8 or 16 lanes: the same
+/// values lane by lane, one clamp fewer.
 @inline(__always)
-private func exponential(_ clamped: Float8) -> Float8 {
+func vectorExpNonPositive<V: FloatLanes>(_ x: V) -> V {
+    exponential(x.clamped(below: -87.3))
+}
+
+/// e^x for x already clamped to [−87.3, 88.7]. Generic over the lane count so that a kernel can
+/// work 16 lanes at a time (one AVX-512 register) with exactly the per-lane arithmetic of 8.
+@inline(__always)
+private func exponential<V: FloatLanes>(_ clamped: V) -> V {
     // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
     let shifted = clamped * 1.44269504088896341 + 12_582_912
     let n = shifted - 12_582_912
     var r = clamped - n * 0.693359375
     r = r + n * 2.12194440e-4
     let r2 = r * r
-    var p: Float8 = Float8(repeating: 1.9875691500e-4)
+    var p = V(repeating: 1.9875691500e-4)
     p = p * r + 1.3981999507e-3
     p = p * r + 8.3334519073e-3
     p = p * r + 4.1665795894e-2
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r2 + r + 1
-    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000  // bits of 1.5·2²³
+    let integer = unsafeBitCast(shifted, to: V.MaskStorage.self) &- 0x4B40_0000  // bits of 1.5·2²³
     let exponent = (integer &+ 127) &<< 23
-    return p * unsafeBitCast(exponent, to: Float8.self)
+    return p * unsafeBitCast(exponent, to: V.self)
 }
 
 extension UnsafeMutablePointer where Pointee == Float {
@@ -56,6 +75,18 @@ extension UnsafeMutablePointer where Pointee == Float {
     @inline(__always)
     func store8(_ value: Float8, _ offset: Int) {
         UnsafeMutableRawPointer(self + offset).storeBytes(of: value, as: Float8.self)
+    }
+
+    /// The sixteen floats starting at `offset`.
+    @inline(__always)
+    func load16(_ offset: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    /// Writes sixteen floats starting at `offset`.
+    @inline(__always)
+    func store16(_ value: SIMD16<Float>, _ offset: Int) {
+        UnsafeMutableRawPointer(self + offset).storeBytes(of: value, as: SIMD16<Float>.self)
     }
 }
 
