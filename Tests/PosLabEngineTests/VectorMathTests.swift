@@ -24,4 +24,20 @@ import Testing
             #expect(abs(Double(v) - exact) <= 2e-7 * max(1, abs(Double(x))), "gelu(\(x)) = \(v), exact \(exact)")
         }
     }
+
+    /// An element gets the same value and slope whichever path computes it: 16 lanes, 8 lanes, or
+    /// the zero-padded tail (29 = 16 + 8 + 5; one element alone always takes the tail).
+    @Test func geluIsTheSameInEveryLaneWidth() {
+        let xs: [Float] = (0..<29).map { Float($0) * 0.37 - 5 }
+        let together = Tensor(xs, shape: [29], requiresGrad: true)
+        let y = gelu(together)
+        sum(y).backward()
+        for (i, x) in xs.enumerated() {
+            let alone = Tensor([x], shape: [1], requiresGrad: true)
+            let yi = gelu(alone)
+            sum(yi).backward()
+            #expect(y.values[i].bitPattern == yi.values[0].bitPattern, "gelu(\(x))")
+            #expect(together.gradValues[i].bitPattern == alone.gradValues[0].bitPattern, "gelu'(\(x))")
+        }
+    }
 }
