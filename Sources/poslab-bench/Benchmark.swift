@@ -100,7 +100,11 @@ struct Benchmark: ParsableCommand {
         if let torchSummary, torchRates.count == repeats {
             let theirs = median(torchRates)
             print(row("PyTorch", theirs, torchRates, extra: "torch \(torchSummary.version), repeats interleaved with PosLab's"))
-            print(String(format: "ratio PosLab / PyTorch: %.2f×", ours / theirs))
+            // Each PosLab repeat against the PyTorch repeat right after it: a drift that lasts longer
+            // than one pair of repeats cancels out of these.
+            let pairs = zip(rates, torchRates).map { $0 / $1 }
+            print(String(format: "ratio PosLab / PyTorch: %.2f×  (repeat by repeat: %@; median %.2f×)", ours / theirs,
+                         pairs.map { String(format: "%.2f", $0) }.joined(separator: " "), median(pairs)))
         } else if torch, reference?.started == true {
             print("PyTorch: the reference stopped after \(torchRates.count) of \(repeats) repeats "
                   + "(\(torchRates.map { String(format: "%.1f", $0) }.joined(separator: " ")) steps/s); see its message above")
