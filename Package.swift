@@ -3,6 +3,7 @@
 //
 // Architecture (one module per layer; each C bridge is imported by exactly one Swift module):
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
+//   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
 //   PosLabStatistics     seeded random numbers and statistics over GSL   (imports CGSL)
 //   PosLabEngine         tensors, reverse-mode autodiff, ops, optimizers (imports COpenBLAS)
 //   PosLabModel          the transformer, PositionalEncoding and the built-in encodings
@@ -28,7 +29,8 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .target(name: "PosLabStatistics", dependencies: ["CGSL"]),
-        .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "PosLabStatistics"]),
+        .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"]),
         .target(name: "PosLabTasks", dependencies: ["PosLabModel"]),
         .target(

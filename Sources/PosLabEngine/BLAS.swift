@@ -24,6 +24,9 @@ public enum BLAS {
     /// OpenBLAS's build description (version, kernel, options).
     public static var configuration: String { String(cString: openblas_get_config()) }
 
+    /// The kernel OpenBLAS runs and who chose it (see `BLASKernel`).
+    public static var kernel: BLASKernel { .current }
+
     /// The path of the shared object that answers `cblas_sgemm` at run time.
     public static var sgemmProvider: String { String(cString: poslab_sgemm_provider()) }
 }

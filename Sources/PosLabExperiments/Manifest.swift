@@ -19,6 +19,8 @@ public struct Manifest: Codable, Sendable {
         public var cpu: String
         public var cores: Int
         public var blas: String
+        /// The kernel OpenBLAS ran and who chose it, e.g. "Cooperlake (chosen by PosLab over OpenBLAS's Prescott; …)".
+        public var blasKernel: String?
         public var jobs: Int
     }
 
@@ -33,7 +35,7 @@ public struct Manifest: Codable, Sendable {
             .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
         let info = ProcessInfo.processInfo
         return Machine(os: info.operatingSystemVersionString, cpu: cpu, cores: info.activeProcessorCount,
-                       blas: BLAS.configuration, jobs: jobs)
+                       blas: BLAS.configuration, blasKernel: BLAS.kernel.description, jobs: jobs)
     }
 
     /// The git commit of the PosLab checkout this binary was built from, if it can be found.
@@ -71,7 +73,8 @@ public struct Manifest: Codable, Sendable {
         try encoder.encode(self).write(to: url, options: .atomic)
     }
 
-    static func read(_ url: URL) -> Manifest? {
+    /// The manifest at `url`; nil if it is missing or damaged.
+    public static func read(_ url: URL) -> Manifest? {
         guard let data = try? Data(contentsOf: url) else { return nil }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

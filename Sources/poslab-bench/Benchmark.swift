@@ -41,6 +41,13 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Steps of the RSS run.")
     var rssSteps = 10_000
 
+    /// The CPU's model name, from /proc/cpuinfo.
+    static var cpuModel: String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return info.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
+    }
+
     mutating func run() throws {
         guard let mode = AttentionMode(rawValue: attention) else {
             throw ValidationError("--attention must be bidirectional or causal")
@@ -84,7 +91,9 @@ struct Benchmark: ParsableCommand {
         let flops = Self.trainingFLOPs(batch: batch, length: length, dModel: dModel, layers: layers, heads: heads, vocab: vocab)
         print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), length \(length), batch \(batch), "
               + "\(encoding), \(attention), \(threads) thread(s), \(steps) steps × \(repeats) repeats")
-        print("machine: \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
+        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
+        print("BLAS kernel: \(BLAS.kernel)")
+        if let warning = BLAS.kernel.warning { print("warning: \(warning)") }
         print(row("PosLab", ours, rates, extra: "final loss \(String(format: "%.3f", lastLoss))"))
         print(String(format: "PosLab   %8.1f GFLOP/s  (%.1f MFLOP per step: 3 × forward matmul and attention FLOPs)",
                      flops * ours / 1e9, flops / 1e6))
