@@ -8,6 +8,7 @@
 //   PosLabEngine         tensors, reverse-mode autodiff, ops, optimizers (imports COpenBLAS)
 //   PosLabModel          the transformer, PositionalEncoding and the built-in encodings
 //   PosLabTasks          order-sensitive sequence tasks and the controls
+//   PosLabText           tokenizers (bytes, GPT-2 BPE) and the sliding-window text dataset
 //   PosLabExperiments    suite files, the runner, CSV results
 //   poslab               the command-line tool
 //   poslab-bench         training-speed benchmark against PyTorch (not a test)
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
@@ -33,12 +35,13 @@ let package = Package(
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"]),
         .target(name: "PosLabTasks", dependencies: ["PosLabModel"]),
+        .target(name: "PosLabText", dependencies: ["PosLabStatistics"], resources: [.copy("Resources")]),
         .target(
             name: "PosLabExperiments",
             dependencies: ["PosLabModel", "PosLabTasks", "Yams", .product(name: "CSV", package: "CSV.swift")]),
         .executableTarget(
             name: "poslab",
-            dependencies: ["PosLabExperiments", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["PosLabExperiments", "PosLabText", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "poslab-bench",
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -46,6 +49,10 @@ let package = Package(
         .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine"]),
         .testTarget(name: "PosLabModelTests", dependencies: ["PosLabModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabTasksTests", dependencies: ["PosLabTasks"]),
+        .testTarget(
+            name: "PosLabTextTests",
+            dependencies: ["PosLabText", "PosLabModel", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabExperimentsTests", dependencies: ["PosLabExperiments"], resources: [.copy("Fixtures")]),
     ]
 )
