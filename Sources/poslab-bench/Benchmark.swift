@@ -41,6 +41,15 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Steps of the RSS run.")
     var rssSteps = 10_000
 
+    @Flag(help: "Measure memory instead of speed: train --steps steps, evaluate one chunk at --eval-length, print the peak resident set beside PosLab's estimate.")
+    var memory = false
+
+    @Option(help: "With --memory: the evaluation length (default: --length).")
+    var evalLength: Int?
+
+    @Option(help: "With --memory: sequences per evaluation length (chunked as `poslab run` does).")
+    var evalSize = 256
+
     /// The CPU's model name, from /proc/cpuinfo.
     static var cpuModel: String {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -72,6 +81,20 @@ struct Benchmark: ParsableCommand {
             loss.backward()
             optimizer.step()
             return loss.scalar
+        }
+        if memory {
+            for _ in 0..<steps { _ = try step() }
+            let te = evalLength ?? length
+            let chunk = MemoryEstimate.evaluationChunk(length: te, size: evalSize)
+            let ids = (0..<(chunk * te)).map { _ in rng.int(below: vocab) }
+            _ = try Tensor.withoutGradients {  // as the trainer evaluates: logits, then their cross-entropy
+                crossEntropy(try model.logits(ids: ids, batch: chunk, length: te), targets: ids, mask: nil).scalar
+            }
+            let estimate = MemoryEstimate(config: config, encodingParameters: model.encoding.parameters.reduce(0) { $0 + $1.count },
+                                          batch: batch, trainLength: length, evaluationLength: te, evaluationSize: evalSize)
+            print(String(format: "peak resident set %.1f MB; estimate %.1f MB (%@)", Self.memory("VmHWM:"),
+                         Double(estimate.peak) / 1_048_576, estimate.description as NSString))
+            return
         }
         // PyTorch warms up in its own process first; then the two take turns, one repeat each, so
         // that a slow spell of a shared machine falls on both rather than on one of them.

@@ -20,7 +20,10 @@ public final class LearnedEncoding: RegisteredEncoding {
     }
 
     public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> LearnedEncoding {
-        let size = try arguments.int("size", default: context.maxLength)
+        let size = try arguments.int("size", default: context.maxLength, in: 1...1_000_000)
+        guard size * context.dModel <= 1 << 28 else {  // 1 GiB of float32, before gradients and Adam's moments
+            throw arguments.error("size", "a table of \(size) × d_model \(context.dModel) floats is more than 2^28 (1 GiB); make it smaller")
+        }
         guard size >= context.maxLength else {
             throw arguments.error("size", "the table (\(size) rows) is smaller than model.max_length (\(context.maxLength)); make size ≥ max_length")
         }
