@@ -16,6 +16,9 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     let vectorEnd = half - half % 8  // pair indices handled eight at a time
     let c = cos.data, s = sin.data
     let out = Tensor(shape: x.shape, parents: [x]) { out in
+        // The tables are not parents (no gradient), so this closure keeps them alive itself: the
+        // caller may drop them before backward, and `c` and `s` point into their memory.
+        withExtendedLifetime((cos, sin)) {}
         let g = out.grad, gx = x.grad
         for r in 0..<rows {
             let a = c + (r % t) * half, b = s + (r % t) * half
