@@ -1,0 +1,54 @@
+/// How held-out text is cut into scored windows at one evaluation length (the ALiBi paper's two).
+public enum EvaluationProtocol: Sendable, Hashable {
+    /// Disjoint windows of the evaluation length, every target in them scored; a tail shorter than a
+    /// window is not scored.
+    case nonoverlapping
+    /// Windows every `stride` tokens; a window scores only its last `stride` targets (the first
+    /// window scores all of its targets), so every scored target after the first window has at
+    /// least length − stride + 1 tokens of context.
+    case sliding(stride: Int)
+
+    /// The name in results, e.g. `nonoverlapping` or `sliding(stride=1)`.
+    public var name: String {
+        switch self {
+        case .nonoverlapping: "nonoverlapping"
+        case .sliding(let stride): "sliding(stride=\(stride))"
+        }
+    }
+
+    /// The scored windows of `length` tokens over `tokens`, in order.
+    public func windows(over tokens: [Int], length: Int) -> [ScoredWindow] {
+        precondition(length >= 1, "evaluation length must be at least 1")
+        let stride: Int
+        switch self {
+        case .nonoverlapping: stride = length
+        case .sliding(let s):
+            precondition(s >= 1 && s <= length, "sliding stride must be in 1...\(length), got \(s)")
+            stride = s
+        }
+        var result: [ScoredWindow] = []
+        var start = 0
+        while start + length < tokens.count {  // the last target is tokens[start + length]
+            let scored = start == 0 ? length : stride
+            result.append(ScoredWindow(
+                start: start,
+                inputs: Array(tokens[start..<(start + length)]),
+                targets: Array(tokens[(start + 1)...(start + length)]),
+                mask: [Float](repeating: 0, count: length - scored) + [Float](repeating: 1, count: scored)))
+            start += stride
+        }
+        return result
+    }
+}
+
+/// One evaluation window: `inputs`, the next-token `targets`, and which targets are scored.
+public struct ScoredWindow: Sendable, Equatable {
+    /// Where the window starts in the token stream.
+    public let start: Int
+    /// tokens[start ..< start + length].
+    public let inputs: [Int]
+    /// tokens[start + 1 ... start + length].
+    public let targets: [Int]
+    /// 1 where the target is scored, else 0.
+    public let mask: [Float]
+}
