@@ -29,7 +29,7 @@ public struct Manifest: Codable, Sendable {
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
-    static func currentMachine(jobs: Int) -> Machine {
+    public static func currentMachine(jobs: Int) -> Machine {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"

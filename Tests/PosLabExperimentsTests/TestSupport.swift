@@ -26,12 +26,18 @@ var poslabExecutable: URL {
     return products.appendingPathComponent("poslab")
 }
 
-/// Runs `poslab` with `arguments` in `directory`; returns (status, stdout, stderr).
+/// Runs `poslab` with `arguments` in `directory`, with `environment` changes (nil removes a
+/// variable); returns (status, stdout, stderr).
 @discardableResult
-func runPoslab(_ arguments: [String], in directory: URL) throws -> (Int32, String, String) {
+func runPoslab(_ arguments: [String], in directory: URL, environment: [String: String?] = [:]) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = poslabExecutable
     process.arguments = arguments
+    if !environment.isEmpty {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+    }
     process.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
