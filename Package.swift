@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
@@ -35,7 +36,10 @@ let package = Package(
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"]),
         .target(name: "PosLabTasks", dependencies: ["PosLabModel"]),
-        .target(name: "PosLabText", dependencies: ["PosLabStatistics"], resources: [.copy("Resources")]),
+        .target(
+            name: "PosLabText",
+            dependencies: ["PosLabStatistics", .product(name: "HeapModule", package: "swift-collections")],
+            resources: [.copy("Resources")]),
         .target(
             name: "PosLabExperiments",
             dependencies: ["PosLabModel", "PosLabTasks", "Yams", .product(name: "CSV", package: "CSV.swift")]),

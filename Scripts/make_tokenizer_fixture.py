@@ -12,7 +12,8 @@ chapter encodes with allowed_special={"<|endoftext|>"}.
 Two kinds of case: hand-picked strings (Unicode, emoji, whitespace runs, contractions, numbers,
 special-token edge cases), and strings drawn at random (seed 15) from a pool of characters of every
 class the pattern tells apart, so that the rarer branches (Unicode spaces before letters,
-apostrophes inside punctuation runs, combining marks) are exercised.
+apostrophes inside punctuation runs, combining marks) are exercised; and long single pieces
+(letters, digits, punctuation, repeats), which take the Swift side's heap-based merge.
 """
 import json
 import pathlib
@@ -114,10 +115,21 @@ def random_cases(count=300, seed=15):
     return ["".join(rng.choice(POOL) for _ in range(rng.randint(1, 40))) for _ in range(count)]
 
 
+def long_pieces(seed=16):
+    """Pieces of hundreds to thousands of bytes, which the Swift side merges with a heap."""
+    rng = random.Random(seed)
+    letters = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(2000))
+    mixed = "".join(rng.choice("aAbBeEtTsSqQzZ") for _ in range(800))
+    digits = "".join(rng.choice("0123456789") for _ in range(1500))
+    cyrillic = "".join(rng.choice("абвгдежзийклмнопрст") for _ in range(600))
+    return [letters, " " + mixed, digits, "=" * 3000, "ab" * 1000, "aaaa" * 300, cyrillic,
+            " " * 1000 + "word", "x" + "\u0301" * 400, letters[:257], letters[:255] + " " + mixed[:300]]
+
+
 def main():
     enc = encoding()
     cases = [{"text": s, "ids": enc.encode(s, allowed_special={"<|endoftext|>"})}
-             for s in HAND_PICKED + random_cases()]
+             for s in HAND_PICKED + random_cases() + long_pieces()]
     for case in cases:
         assert enc.decode(case["ids"]) == case["text"]
     fixture = {
