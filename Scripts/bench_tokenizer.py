@@ -28,7 +28,8 @@ def main():
         mergeable_ranks=load_tiktoken_bpe(str(ROOT / "Sources/PosLabText/Resources/gpt2.tiktoken")),
         special_tokens={"<|endoftext|>": 50256},
     )
-    text = pathlib.Path(path).read_text(encoding="utf-8")
+    with open(path, encoding="utf-8", newline="") as f:  # newline="": keep \r\n as it is in the file
+        text = f.read()
     size = len(text.encode("utf-8"))
     allowed = {"<|endoftext|>"}
     if "--ids" in sys.argv[2:]:
