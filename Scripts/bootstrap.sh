@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the C libraries PosLab links against (Debian packages), only if they are missing.
 # GSL: statistics and seeded random numbers. OpenBLAS: every matrix product (cblas_sgemm).
+# With --tests, also what the test command needs: xmllint (libxml2-utils) to validate the report's
+# SVG files, and Chromium to render the report.
 set -euo pipefail
+packages=(libgsl-dev libopenblas-dev)
+if [ "${1:-}" = "--tests" ]; then packages+=(libxml2-utils chromium); fi
 missing=()
-for pkg in libgsl-dev libopenblas-dev; do
+for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

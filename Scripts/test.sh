@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the plugin walkthrough (docs/walkthrough.md)
-# as written, then builds and runs every test in release mode (training tests are 20× faster
-# optimised; the gradient and parity checks run the same code).
+# as written, renders a small study's report in headless Chromium (Scripts/check_report.sh), then
+# builds and runs every test in release mode (training tests are 20× faster optimised; the
+# gradient and parity checks run the same code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/bootstrap.sh
+Scripts/bootstrap.sh --tests
 Scripts/walkthrough.sh > /dev/null
+# The browser check: a small study's report, rendered as a reader's browser would.
+swift build -c release --product poslab > /dev/null
+poslab="$(swift build -c release --show-bin-path)/poslab"
+report="$(mktemp -d)"
+trap 'rm -rf "$report"' EXIT
+"$poslab" run Tests/Fixtures/report-check.yaml --out "$report/results" > /dev/null 2> "$report/run.log" ||
+  { cat "$report/run.log" >&2; exit 1; }
+"$poslab" compare "$report/results" --baseline none > /dev/null
+"$poslab" report "$report/results" > /dev/null
+Scripts/check_report.sh "$report/results/report/report.html"
 swift test -c release "$@"
