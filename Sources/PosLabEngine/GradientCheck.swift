@@ -20,7 +20,8 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
 }
 
 /// Checks the gradients of `forward()`'s output with respect to `inputs` by central finite
-/// differences, in the engine's float32.
+/// differences, in the engine's float32. NaN or inf in the output, in an analytic gradient or in a
+/// perturbed output fails the check (worst error inf, the place named).
 ///
 /// The checked function is f(θ) = Σᵢ Rᵢ·outᵢ with fixed N(0,1) weights R, summed in float64, so
 /// every output element matters and no loss-reduction rounding enters. Each coordinate θⱼ is
@@ -41,13 +42,28 @@ public func checkGradients(
     let rng = RandomGenerator(seed: seed, stream: "gradient-check")
     let weights = (0..<output.count).map { _ in Float(rng.gaussian()) }
     output.backward(seed: weights)
+    var result = GradientCheckResult(worstError: 0, worstPlace: "-", checked: 0, tolerance: tolerance)
+    // NaN or inf anywhere fails outright: a NaN error would otherwise compare as "not worse".
+    if let i = output.values.firstIndex(where: { !$0.isFinite }) {
+        result.worstError = .infinity
+        result.worstPlace = "output[\(i)] is \(output.data[i]) (values must be finite)"
+        inputs.forEach { $0.clearGrad() }
+        return result
+    }
+    for (n, t) in inputs.enumerated() {
+        if let j = t.gradValues.firstIndex(where: { !$0.isFinite }) {
+            result.worstError = .infinity
+            result.worstPlace = "\(t.label.isEmpty ? "input\(n)" : t.label)[\(j)]: analytic gradient is \(t.gradValues[j])"
+            inputs.forEach { $0.clearGrad() }
+            return result
+        }
+    }
     func f() -> Double {
         let out = forward()
         var s: Double = 0
         for i in 0..<out.count { s += Double(weights[i]) * Double(out.data[i]) }
         return s
     }
-    var result = GradientCheckResult(worstError: 0, worstPlace: "-", checked: 0, tolerance: tolerance)
     for (n, t) in inputs.enumerated() {
         let analytic = t.gradValues
         let coords = t.count <= coordinatesPerTensor
@@ -62,7 +78,8 @@ public func checkGradients(
             t.data[j] = saved
             let numeric = (plus - minus) / Double(2 * h)
             let a = Double(analytic[j])
-            let err = abs(a - numeric) / max(abs(a), abs(numeric), floor)
+            var err = abs(a - numeric) / max(abs(a), abs(numeric), floor)
+            if !numeric.isFinite { err = .infinity }  // the perturbed forward gave NaN or inf
             result.checked += 1
             if err > result.worstError {
                 result.worstError = err

@@ -132,4 +132,34 @@ import Testing
         #expect(!result.passed)
         #expect(result.worstError > 0.3)
     }
+
+    /// NaN or inf in the values or in the gradients fails the check (a NaN error once compared as
+    /// "not worse" than 0 and passed with "worst relative error 0.0").
+    @Test func checkerCatchesNaNAndInf() {
+        let x = randomTensor([4], seed: 1)
+        // A value NaN at one element (its gradient, 0 there, agrees with finite differences of NaN).
+        let nanValue = checkGradients(of: [x]) {
+            let out = Tensor(shape: x.shape, parents: [x]) { out in
+                for i in 0..<x.count where i != 2 { x.grad[i] += out.grad[i] }
+            }
+            for i in 0..<x.count { out.data[i] = i == 2 ? .nan : x.data[i] }
+            return out
+        }
+        #expect(!nanValue.passed && nanValue.worstError.isInfinite && nanValue.worstPlace.contains("output[2]"), "\(nanValue)")
+        // Finite values with a NaN or an infinite gradient.
+        for bad in [Float.nan, .infinity] {
+            let badGradient = checkGradients(of: [x]) {
+                let out = Tensor(shape: x.shape, parents: [x]) { out in
+                    for i in 0..<x.count { x.grad[i] += i == 1 ? bad : out.grad[i] }
+                }
+                for i in 0..<x.count { out.data[i] = x.data[i] }
+                return out
+            }
+            #expect(!badGradient.passed && badGradient.worstPlace.contains("[1]"), "\(badGradient)")
+        }
+        // Finite at the point, NaN a step away: log at 0.005 (the checker steps by 0.01).
+        let near = Tensor([0.005, 1, 2], shape: [3], requiresGrad: true)
+        let stepsIntoNaN = checkGradients(of: [near]) { log(near) }
+        #expect(!stepsIntoNaN.passed && stepsIntoNaN.worstPlace.contains("[0]"), "\(stepsIntoNaN)")
+    }
 }
