@@ -43,26 +43,24 @@ extension PosLab {
         }
 
         func run() throws {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { PosLab.fail("\(file): no such file") }
-            guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: file) else { PosLab.fail("\(file): cannot be read") }
             let tok = try BuiltinTokenizers.make(tokenizer)!
-            let bytes = [UInt8](data)
-            let encode: () -> [Int]
-            if let byteTokenizer = tok as? ByteTokenizer {
-                encode = { bytes.withUnsafeBufferPointer { byteTokenizer.encode(bytes: $0) } }
-            } else {
-                guard let text = String(validating: bytes, as: UTF8.self) else {
-                    PosLab.fail("\(file) is not UTF-8 (first invalid byte at offset \(firstInvalidByte(bytes))); the \(tokenizer) tokenizer reads UTF-8 text, bytes reads any file")
+            do throws(TextFileError) {
+                let source = try TextFile(path: file)
+                let ids = try source.tokens(tok)
+                switch output {
+                case .ids: print(ids.map(String.init).joined(separator: " "))
+                case .count: print(ids.count)
                 }
-                encode = { tok.encode(text) }
+                guard time else { return }
+                if tok is ByteTokenizer {
+                    reportSpeed(bytes: source.bytes.count, tokens: ids.count) { (try? source.tokens(tok)) ?? [] }
+                } else {
+                    let text = try source.text(for: tok.name)
+                    reportSpeed(bytes: source.bytes.count, tokens: ids.count) { tok.encode(text) }
+                }
+            } catch {
+                PosLab.fail(error.description)
             }
-            let ids = encode()
-            switch output {
-            case .ids: print(ids.map(String.init).joined(separator: " "))
-            case .count: print(ids.count)
-            }
-            if time { reportSpeed(bytes: bytes.count, tokens: ids.count, encode) }
         }
 
         /// Times `encode` five times and prints the median's MB/s (10⁶ bytes per second) to standard error.
@@ -77,13 +75,6 @@ extension PosLab {
             let line = String(format: "%@: %d bytes, %d tokens, median encode %.4f s of 5: %.2f MB/s\n",
                               tokenizer, bytes, tokens, median, Double(bytes) / median / 1e6)
             FileHandle.standardError.write(Data(line.utf8))
-        }
-
-        /// The offset of the first byte that does not continue a valid UTF-8 sequence.
-        func firstInvalidByte(_ bytes: [UInt8]) -> Int {
-            var iterator = bytes.makeIterator(), decoder = UTF8(), offset = 0
-            while case .scalarValue(let scalar) = decoder.decode(&iterator) { offset += UTF8.width(scalar) }
-            return offset
         }
     }
 }
