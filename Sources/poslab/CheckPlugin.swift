@@ -10,11 +10,11 @@ extension PosLab {
             commandName: "check-plugin",
             abstract: "Run the conformance checks on an encoding: a plugin library, or a registered name.",
             discussion: """
-                Checks: it builds in both attention modes; the optimizer sees its parameters and a step updates \\
-                them; finite-difference gradients match autodiff (both modes); hooks and logits have the right \\
-                shapes at several lengths (both modes); a fixed seed gives bit-identical output; its declared \\
-                maximum length is honoured (refused cleanly beyond it, or finite at 4× the training length); and \\
-                a short training probe on the shift task beats `none`. Prints pass/fail per check; exits 1 if any \\
+                Checks: it builds in both attention modes; the optimizer sees its parameters and a step updates \
+                them; finite-difference gradients match autodiff (both modes); hooks and logits have the right \
+                shapes at several lengths (both modes); a fixed seed gives bit-identical output; its declared \
+                maximum length is honoured (refused cleanly beyond it, or finite at 4× the training length); and \
+                a short training probe on the shift task beats `none`. Prints pass/fail per check; exits 1 if any \
                 check fails, 2 if the plugin cannot be loaded.
 
                 Examples:

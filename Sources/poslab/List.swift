@@ -8,7 +8,12 @@ extension PosLab {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the encodings and tasks a suite file can name.",
-            discussion: "Arguments are written name(key=value, ...), e.g. relative-bias(buckets=16, max_distance=64) or shift(k=2).")
+            discussion: """
+                Arguments are written name(key=value, ...), e.g. relative-bias(buckets=16, max_distance=64) or shift(k=2).
+
+                Example:
+                  poslab list
+                """)
 
         @Option(name: .customLong("plugin"), help: ArgumentHelp("Also list the encodings of a plugin library (repeatable).", valueName: "path/to/libX.so"))
         var plugins: [String] = []

@@ -8,12 +8,15 @@ extension PosLab {
         static let configuration = CommandConfiguration(
             abstract: "Summarize a results folder over seeds: write summary.csv and rankings.csv, print a table.",
             discussion: """
-                summary.csv has one row per task × encoding × evaluation length × metric: n (runs with numbers), \\
-                n_excluded (diverged, or unsupported at that length), mean, sd, the 95% t interval of the mean \\
-                (ci_low, ci_high), median, min and max (max over seeds, to compare with tables that report the \\
-                best seed). rankings.csv ranks encodings by mean token accuracy per task, and gives each one's \\
-                mean rank and mean reciprocal rank across tasks, at the training and the longest length. \\
+                summary.csv has one row per task × encoding × evaluation length × metric: n (runs with numbers), \
+                n_excluded (diverged, or unsupported at that length), mean, sd, the 95% t interval of the mean \
+                (ci_low, ci_high), median, min and max (max over seeds, to compare with tables that report the \
+                best seed). rankings.csv ranks encodings by mean token accuracy per task, and gives each one's \
+                mean rank and mean reciprocal rank across tasks, at the training and the longest length. \
                 `poslab run` writes both when it finishes.
+
+                Example:
+                  poslab summarize Results/quick
                 """)
 
         @Argument(help: "A results folder, e.g. Results/quick.")
