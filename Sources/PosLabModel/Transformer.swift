@@ -23,6 +23,8 @@ public final class Transformer {
     public let config: ModelConfig
     /// The positional encoding.
     public let encoding: any PositionalEncoding
+    /// The seed the weights were initialised from (a checkpoint records it).
+    public let seed: UInt64
     /// Token embeddings (vocab, C), N(0, 1).
     public let tokenEmbedding: Tensor
     /// The blocks.
@@ -47,6 +49,7 @@ public final class Transformer {
         }
         self.config = config
         self.encoding = encoding
+        self.seed = seed
         let rng = RandomGenerator(seed: seed, stream: "model")
         let c = config.dModel
         tokenEmbedding = .gaussian([config.vocabSize, c], std: 1, rng: rng, label: "token_embedding")
