@@ -8,4 +8,7 @@ let builtinEncodings: [any RegisteredEncoding.Type] = [
     ALiBiEncoding.self,
     RotaryEncoding.self,
     RandomizedEncoding.self,
+    KerpleEncoding.self,
+    ALiBiAsymmetricEncoding.self,
+    FireEncoding.self,
 ]

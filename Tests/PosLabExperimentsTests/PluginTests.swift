@@ -25,7 +25,8 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
 /// Plugin tests share built libraries; they run one after another.
 @Suite(.serialized) struct PluginTests {
     /// Every built-in encoding passes the same conformance checks as a plugin.
-    @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias", "alibi", "rope", "randomized(learned)"])
+    @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias", "alibi", "rope", "randomized(learned)",
+                      "kerple", "kerple(kind=power)", "alibi-asym", "fire"])
     func builtinsPassConformance(_ spec: String) throws {
         let checks = ConformanceChecker(spec: try Spec(parsing: spec)).run()
         #expect(checks.count == 9)
@@ -42,7 +43,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         // --plugin on the command line.
         let suite = dir.appendingPathComponent("fire.yaml")
         try """
-            encodings: [none, fire(hidden=16)]
+            encodings: [none, fire-example(hidden=16)]
             tasks: [shift]
             seeds: [1, 2]
             model: {d_model: 16, layers: 1, heads: 2}
@@ -52,7 +53,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         let (runStatus, _, runErr) = try runPoslab(["run", suite.path, "--plugin", library.path, "--out", "cli"], in: dir)
         #expect(runStatus == 0, "\(runErr)")
         let rows = try #require(try CSVTable.read(dir.appendingPathComponent("cli/runs.csv"), expectedHeader: ResultsStore.runColumns))
-        let fire = rows.rows.filter { $0[rows.column("encoding")] == "fire" }
+        let fire = rows.rows.filter { $0[rows.column("encoding")] == "fire-example" }
         #expect(fire.count == 4 && fire.allSatisfy { $0[rows.column("encoding_args")] == "hidden=16" && $0[rows.column("status")] == "ok" })
 
         // plugins: in the suite file (relative to the file), and without it the name is unknown.
@@ -87,7 +88,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
             #expect(error.reason.contains("ABI version \(PluginABI.version)") && error.reason.contains("rebuild"), "\(error)")
         }
         let fresh = EncodingRegistry()
-        #expect(try PluginLoader.load(library.path, into: fresh) == ["fire"])
-        #expect(fresh.entry("fire")?.origin.hasSuffix("libFirePlugin.so") == true)
+        #expect(try PluginLoader.load(library.path, into: fresh) == ["fire-example"])
+        #expect(fresh.entry("fire-example")?.origin.hasSuffix("libFirePlugin.so") == true)
     }
 }

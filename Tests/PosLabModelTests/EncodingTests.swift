@@ -52,7 +52,8 @@ import Testing
 @Suite struct EncodingGradientTests {
     /// Every built-in encoding's parameters, through a whole model's loss, in both attention modes.
     @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias(buckets=8, max_distance=20)", "alibi", "rope",
-                      "randomized(learned, max_length=30)", "randomized(rope, max_length=40, eval=ordered)"], AttentionMode.allCases)
+                      "randomized(learned, max_length=30)", "randomized(rope, max_length=40, eval=ordered)",
+                      "kerple", "kerple(kind=power)", "alibi-asym", "fire(hidden=8, init_threshold=6)"], AttentionMode.allCases)
     func wholeModelLossGradients(spec: String, mode: AttentionMode) throws {
         let model = try Transformer(config: smallConfig(mode, maxLength: 10), encoding: Spec(parsing: spec), seed: 2)
         let rng = RandomGenerator(seed: 4)

@@ -1,14 +1,14 @@
 import Foundation
 import PosLabModel
 
-/// `fire`: a FIRE-style learned relative bias (Li et al. 2024, "Functional Interpolation for
+/// `fire-example`: a FIRE-style learned relative bias (Li et al. 2024, "Functional Interpolation for
 /// Relative Positions Improves Long Context Transformers").
 ///
 /// Each head's bias for query i and key j is a small MLP of the progressive distance
 /// x = ψ(|i − j|) / ψ(max(i, L)), with ψ(d) = log(1 + d) and L the training length: the MLP is
 /// learned, the features are not. Written with engine ops only — no backward code.
 public final class FireEncoding: RegisteredEncoding {
-    public static let registryName = "fire"
+    public static let registryName = "fire-example"  // PosLab has a built-in `fire`
     public static let summary = "FIRE-style learned bias: MLP of log-scaled relative distance (plugin example)"
     public var arguments: String { "hidden=\(hidden)" }
 

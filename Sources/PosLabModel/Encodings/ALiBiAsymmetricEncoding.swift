@@ -1,0 +1,58 @@
+import Foundation
+
+/// `alibi-asym`: ALiBi with separate learned slopes for keys to the left and to the right of the
+/// query, so that bidirectional attention can tell the two sides apart (plain `alibi`'s −m·|i − j|
+/// cannot). Head h adds to the score of query i and key j
+///
+///     −exp(λ_h)·(i − j)  for j < i,     −exp(ρ_h)·(j − i)  for j > i,     0 for j = i,
+///
+/// with the log-slopes λ (left) and ρ (right) learned per head and shared by all layers.
+///
+/// The variant followed: x-transformers' `LearnedAlibiPositionalBias(bidirectional=True)`
+/// (lucidrains), which learns past and future log-slopes separately, both initialised at Press et
+/// al.'s (2022) slopes; unlike that code (which adds +m·(j − i) to future keys), both sides here are
+/// penalties that grow with distance, as in ALiBi. Causal attention has no right side: only λ.
+/// Initialisation: exp(λ_h) = exp(ρ_h) = `init_scale` · m_h with the reference slopes m_h of `alibi`
+/// (default `init_scale=1`, so training starts at exactly symmetric ALiBi).
+public final class ALiBiAsymmetricEncoding: RegisteredEncoding {
+    public static let registryName = "alibi-asym"
+    public static let summary = "ALiBi with learned left and right slopes per head (x-transformers' learned bidirectional ALiBi)"
+    public var arguments: String { "init_scale=\(initScale == initScale.rounded() ? String(Int(initScale)) : String(initScale))" }
+
+    let initScale: Double
+    /// Log-slopes for keys left of the query (H), and right of it (H; nil in causal attention).
+    public let leftLogSlopes: Tensor, rightLogSlopes: Tensor?
+    public var parameters: [Tensor] { [leftLogSlopes] + (rightLogSlopes.map { [$0] } ?? []) }
+    private var cache: (positions: [Int], left: Tensor, right: Tensor)?
+
+    public init(heads: Int, bidirectional: Bool, initScale: Double = 1) {
+        self.initScale = initScale
+        let logSlopes = ALiBiEncoding.slopes(heads: heads).map { Float(Foundation.log(initScale * $0)) }
+        leftLogSlopes = Tensor(logSlopes, shape: [heads], requiresGrad: true, label: "alibi-asym.left")
+        rightLogSlopes = bidirectional ? Tensor(logSlopes, shape: [heads], requiresGrad: true, label: "alibi-asym.right") : nil
+    }
+
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> ALiBiAsymmetricEncoding {
+        let scale = try arguments.double("init_scale", default: 1, in: 1e-3...1e3)
+        return ALiBiAsymmetricEncoding(heads: context.heads, bidirectional: context.attention == .bidirectional, initScale: scale)
+    }
+
+    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+        let t = positions.count, h = leftLogSlopes.count
+        if cache?.positions != positions {
+            var left = [Float](repeating: 0, count: t * t), right = left
+            for i in 0..<t {
+                for j in 0..<t {
+                    let d = positions[j] - positions[i]
+                    left[i * t + j] = Float(max(-d, 0))
+                    right[i * t + j] = Float(max(d, 0))
+                }
+            }
+            cache = (positions, .constant(left, shape: [t, t]), .constant(right, shape: [t, t]))
+        }
+        let (left, right) = (cache!.left, cache!.right)                             // (T, T) distances
+        let leftBias = exp(leftLogSlopes).reshaped([h, 1, 1]) * left                // (H, T, T)
+        guard let rightLogSlopes else { return -leftBias }
+        return -(leftBias + exp(rightLogSlopes).reshaped([h, 1, 1]) * right)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// `fire`: functional interpolation for relative positions (Li et al. 2023, "Functional
+/// Interpolation for Relative Positions Improves Long Context Transformers", ICLR 2024). Every head's
+/// bias for query i and key j is one learned MLP of a progressively normalised distance:
+///
+///     b(i, j) = f_θ( ψ(i − j) / (ψ(max(p_i, L)) + 1e-6) ),   ψ(x) = log(|c·x| + 1),
+///     f_θ = Linear(1, hidden) → σ → Linear(hidden, heads),   L = |ℓ · init_threshold|,
+///
+/// where p_i is the query's position, c (the log transform's scale) and ℓ (a multiplier of the
+/// threshold L, which keeps short sequences from being over-normalised) are learned scalars, and
+/// the MLP is shared by all layers. This is the paper's reference code (its appendix); like that
+/// code, the distance enters through |i − j|, so keys at the same distance left and right get the
+/// same bias in bidirectional attention.
+///
+/// The activation σ: `activation=gelu` by default, where the paper has ReLU (`activation=relu`, which
+/// matches the reference code exactly; tested). ReLU's kink makes the finite-difference gradient
+/// check that every encoding must pass (`check-plugin`, step 1e-2) fail whenever some ReLU input
+/// lies within a step of 0 — at initialisation, any first-layer bias within 0.01 of 0 — although
+/// its gradients are right; GELU is smooth and otherwise close to ReLU.
+///
+/// Initialisation, the reference code's defaults: `hidden=32`, `init_c=0.1`, `init_threshold=512`
+/// (ℓ starts at 1); the MLP's weights and biases as PyTorch's `nn.Linear`, U(−1/√fan_in, 1/√fan_in).
+public final class FireEncoding: RegisteredEncoding {
+    public static let registryName = "fire"
+    public static let summary = "FIRE: learned MLP of log-transformed distance normalised by the query position (Li 2023)"
+    public var arguments: String {
+        "activation=\(activation.rawValue);hidden=\(hidden);init_c=\(format(initC));init_threshold=\(format(initThreshold))"
+    }
+
+    /// The MLP's nonlinearity.
+    public enum Activation: String, Sendable { case gelu, relu }
+
+    let hidden: Int, initC: Double, initThreshold: Double, activation: Activation
+    /// The MLP: (1, hidden), (hidden), (hidden, heads), (heads).
+    public let w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor
+    /// The log transform's scale c, and the threshold's multiplier ℓ (one value each).
+    public let c: Tensor, thresholdMultiplier: Tensor
+    public var parameters: [Tensor] { [w1, b1, w2, b2, c, thresholdMultiplier] }
+    private var cache: (positions: [Int], distance: Tensor, position: [Float])?
+
+    public init(hidden: Int, heads: Int, initC: Double, initThreshold: Double, activation: Activation = .gelu,
+                rng: RandomGenerator) {
+        self.hidden = hidden
+        self.activation = activation
+        self.initC = initC
+        self.initThreshold = initThreshold
+        func linearInit(_ shape: [Int], fanIn: Int, label: String) -> Tensor {  // nn.Linear's default
+            let bound = 1 / Double(fanIn).squareRoot()
+            let values = (0..<shape.reduce(1, *)).map { _ in Float(bound * (2 * rng.uniform() - 1)) }
+            return Tensor(values, shape: shape, requiresGrad: true, label: label)
+        }
+        w1 = linearInit([1, hidden], fanIn: 1, label: "fire.w1")
+        b1 = linearInit([hidden], fanIn: 1, label: "fire.b1")
+        w2 = linearInit([hidden, heads], fanIn: hidden, label: "fire.w2")
+        b2 = linearInit([heads], fanIn: hidden, label: "fire.b2")
+        c = Tensor([Float(initC)], shape: [1], requiresGrad: true, label: "fire.c")
+        thresholdMultiplier = Tensor([1], shape: [1], requiresGrad: true, label: "fire.threshold_multiplier")
+    }
+
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> FireEncoding {
+        let hidden = try arguments.int("hidden", default: 32, in: 1...1024)
+        let initC = try arguments.double("init_c", default: 0.1, in: 1e-6...1e6)
+        let initThreshold = try arguments.double("init_threshold", default: 512, in: 1e-6...1e9)
+        let text = arguments.string("activation") ?? "gelu"
+        guard let activation = Activation(rawValue: text) else {
+            throw arguments.error("activation", "must be gelu or relu (got '\(text)')")
+        }
+        return FireEncoding(hidden: hidden, heads: context.heads, initC: initC, initThreshold: initThreshold,
+                            activation: activation, rng: context.rng(for: registryName))
+    }
+
+    /// The MLP's input for every (query, key) pair, (T, T).
+    func normalizedDistance(positions: [Int]) -> Tensor {
+        let t = positions.count
+        if cache?.positions != positions {
+            var d = [Float](repeating: 0, count: t * t)
+            for i in 0..<t { for j in 0..<t { d[i * t + j] = Float(positions[i] - positions[j]) } }
+            cache = (positions, .constant(d, shape: [t, t]), positions.map(Float.init))
+        }
+        let (distance, position) = (cache!.distance, cache!.position)
+        let threshold = abs(thresholdMultiplier * Float(initThreshold))                    // (1)
+        // max(p_i, L): the query's position, or the threshold where that is larger.
+        let limit = threshold.scalar
+        let normalizer = select(position.map { $0 > limit }, .constant(position, shape: [t]), threshold)  // (T)
+        let numerator = log(abs(c * distance) + 1)                                         // (T, T)
+        let denominator = log(abs(c * normalizer) + 1) + 1e-6                              // (T)
+        return numerator / denominator.reshaped([t, 1])                                    // (T, T)
+    }
+
+    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+        let t = positions.count
+        let x = normalizedDistance(positions: positions).reshaped([t, t, 1])                // (T, T, 1)
+        let z = linear(x, w1, b1)                                                          // (T, T, hidden)
+        let h = activation == .relu ? relu(z) : gelu(z)
+        return linear(h, w2, b2).permuted([2, 0, 1])                                       // (H, T, T)
+    }
+
+    private func format(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+}
