@@ -24,7 +24,17 @@ public struct CSVTable: Equatable, Sendable {
                 NSLocalizedDescriptionKey: "\(url.path) has columns \(reader.headerRow ?? []), expected \(expectedHeader)"])
         }
         var table = CSVTable(header: expectedHeader)
-        while let row = reader.next() { table.rows.append(row) }
+        while let row = reader.next() {
+            guard row.count == expectedHeader.count else {
+                throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path,
+                    NSLocalizedDescriptionKey: "\(url.path): row \(table.rows.count + 2) has \(row.count) fields for \(expectedHeader.count) columns (truncated or garbled)"])
+            }
+            table.rows.append(row)
+        }
+        if let error = reader.error {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path,
+                NSLocalizedDescriptionKey: "\(url.path): not valid CSV after row \(table.rows.count + 1) (\(error))"])
+        }
         return table
     }
 

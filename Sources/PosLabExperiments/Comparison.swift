@@ -12,13 +12,13 @@ import PosLabStatistics
 /// tests (all differences zero, zero variance, fewer than 2 seeds) have no p and say why.
 public struct Comparison {
     public static let columns = [
-        "task", "eval_length", "metric", "encoding_a", "encoding_b", "n_a", "n_b", "paired", "mean_a", "mean_b",
+        "task", "setting", "eval_length", "metric", "encoding_a", "encoding_b", "n_a", "n_b", "paired", "mean_a", "mean_b",
         "difference", "ci_low", "ci_high", "test", "statistic", "df", "p", "p_holm", "effect_size_name", "effect_size",
         "cliffs_delta", "rank_test", "rank_test_p", "note", "verdict",
     ]
 
     public struct Row: Sendable {
-        public var task: String, evalLength: Int, metric: Metric
+        public var task: String, setting: String, evalLength: Int, metric: Metric
         public var a: String, b: String
         public var valuesA: [Double], valuesB: [Double]
         public var paired: Bool
@@ -36,7 +36,7 @@ public struct Comparison {
     /// Compares every pair of encodings (suite order), or each against `baseline`, at the chosen lengths.
     public init(records: [RunRecord], metric: Metric, lengths choice: LengthChoice, baseline: String? = nil, alpha: Double = 0.05) throws {
         self.alpha = alpha
-        let tasks = records.map(\.task).uniqued(), encodings = records.map(\.encoding).uniqued()
+        let scopes = records.map(\.scope).uniqued(), encodings = records.map(\.encoding).uniqued()
         if let baseline, !encodings.contains(baseline) {
             let hint = encodings.first { $0.hasPrefix(baseline + "(") }.map { " (did you mean '\($0)'?)" } ?? ""
             throw ComparisonError("no encoding '\(baseline)' in these results\(hint); they have: \(encodings.joined(separator: ", "))")
@@ -50,12 +50,13 @@ public struct Comparison {
             for i in encodings.indices { for j in encodings.indices where j > i { pairs.append((encodings[i], encodings[j])) } }
         }
         var rows: [Row] = []
-        for task in tasks {
+        // Encodings are compared within one task and one setting: never across grid points.
+        for scope in scopes {
             for length in lengths {
-                let here = records.filter { $0.task == task && $0.evalLength == length }
-                guard !here.isEmpty else { continue }
+                let here = records.filter { $0.scope == scope && $0.evalLength == length }
+                guard let first = here.first else { continue }
                 for (a, b) in pairs {
-                    rows.append(Self.compare(here, a, b, task: task, length: length, metric: metric))
+                    rows.append(Self.compare(here, a, b, task: first.task, setting: first.setting, length: length, metric: metric))
                 }
             }
         }
@@ -67,7 +68,7 @@ public struct Comparison {
         self.rows = rows
     }
 
-    static func compare(_ records: [RunRecord], _ a: String, _ b: String, task: String, length: Int, metric: Metric) -> Row {
+    static func compare(_ records: [RunRecord], _ a: String, _ b: String, task: String, setting: String = "", length: Int, metric: Metric) -> Row {
         func bySeed(_ enc: String) -> [UInt64: Double] {
             var out: [UInt64: Double] = [:]
             for r in records where r.encoding == enc { if let v = r.value(metric) { out[r.seed] = v } }
@@ -78,7 +79,7 @@ public struct Comparison {
         let seeds = sa.keys.sorted()
         let x = paired ? seeds.map { sa[$0]! } : sa.keys.sorted().map { sa[$0]! }
         let y = paired ? seeds.map { sb[$0]! } : sb.keys.sorted().map { sb[$0]! }
-        var row = Row(task: task, evalLength: length, metric: metric, a: a, b: b, valuesA: x, valuesB: y, paired: paired,
+        var row = Row(task: task, setting: setting, evalLength: length, metric: metric, a: a, b: b, valuesA: x, valuesB: y, paired: paired,
                       difference: nil, interval: nil, test: pairedTTest([], []), rankTest: wilcoxonSignedRank([], []),
                       effectName: paired ? "d_z" : "d", effect: nil, cliffs: cliffsDelta(x, y), pHolm: nil, verdict: "")
         if paired {
@@ -130,7 +131,7 @@ public struct Comparison {
     public var table: CSVTable {
         let f = CSVTable.field
         return CSVTable(header: Self.columns, rows: rows.map { r in
-            [r.task, String(r.evalLength), r.metric.rawValue, r.a, r.b, String(r.valuesA.count), String(r.valuesB.count),
+            [r.task, r.setting, String(r.evalLength), r.metric.rawValue, r.a, r.b, String(r.valuesA.count), String(r.valuesB.count),
              r.paired ? "true" : "false", f(Descriptive(r.valuesA)?.mean), f(Descriptive(r.valuesB)?.mean),
              f(r.difference), f(r.interval?.low), f(r.interval?.high), r.test.kind.rawValue, f(r.test.statistic),
              f(r.test.df), f(r.test.p), f(r.pHolm), r.effectName, f(r.effect), f(r.cliffs),

@@ -36,16 +36,30 @@ final class ProgressReporter: @unchecked Sendable {
         }
     }
 
-    func finished(_ result: RunResult, headline: String) {
+    func finished(_ plan: RunPlan, status: RunStatus, wallSeconds: Double, headline: String) {
         lock.withLock {
-            active[result.plan.id] = nil
+            active[plan.id] = nil
             done += 1
-            let line = "[\(done)/\(total)] \(describe(result.plan)): \(result.status.rawValue), \(headline), "
-                + String(format: "%.1fs", result.wallSeconds) + " — ETA \(eta())"
+            let line = "[\(done)/\(total)] \(describe(plan)): \(status.rawValue), \(headline), "
+                + String(format: "%.1fs", wallSeconds) + " — ETA \(eta())"
             if interactive { emit("\r\u{1B}[K" + line + "\n") } else { emit(line + "\n") }
             draw(force: true)
         }
     }
+
+    /// A run that failed with an unexpected error (recorded; the others go on).
+    func failed(_ plan: RunPlan, message: String) {
+        lock.withLock {
+            active[plan.id] = nil
+            done += 1
+            let line = "[\(done)/\(total)] \(describe(plan)): FAILED: \(message)"
+            if interactive { emit("\r\u{1B}[K" + line + "\n") } else { emit(line + "\n") }
+            draw(force: true)
+        }
+    }
+
+    /// A run found finished by another process sharing the folder.
+    func skipped() { lock.withLock { done += 1 } }
 
     func finish() {
         lock.withLock {
@@ -54,7 +68,9 @@ final class ProgressReporter: @unchecked Sendable {
         }
     }
 
-    private func describe(_ plan: RunPlan) -> String { "\(plan.task) · \(plan.encoding) · seed \(plan.seed)" }
+    private func describe(_ plan: RunPlan) -> String {
+        "\(plan.task) · \(plan.encoding) · seed \(plan.seed)" + (plan.point.swept.isEmpty ? "" : " · \(plan.point.label)")
+    }
 
     private func eta() -> String {
         let finishedHere = done - alreadyDone

@@ -1,107 +1,169 @@
 import Foundation
 
-/// The results folder of one suite: `runs.csv`, `curves.csv` and `manifest.json`.
+/// The results folder of one suite.
 ///
-/// A run counts as finished once its rows are in `runs.csv`. Each finished run is added by
-/// rewriting the file atomically (curves first, then runs), so an interruption at any moment
-/// leaves whole files, and running the suite again skips exactly the finished runs.
-public final class ResultsStore: @unchecked Sendable {  // mutable state behind `lock`
-    /// runs.csv's columns, in order.
+/// Each finished run is its own record, `runs/<id>.json` (see `RunFile`), written atomically;
+/// `runs.csv` and `curves.csv` are derived from the records (`rebuild`) and never read back to
+/// decide what to run, so a damaged or deleted CSV costs nothing. Several processes can share the
+/// folder: each run is claimed (`RunClaim`) before it is trained.
+public final class ResultsStore: @unchecked Sendable {
+    /// runs.csv's columns, in order: identity, settings (every one, swept or not), evaluation, results.
     public static let runColumns = [
-        "suite", "run_id", "encoding", "encoding_args", "task", "task_args", "seed", "attention",
-        "train_length_min", "train_length_max", "eval_length", "token_accuracy", "sequence_accuracy", "eval_loss",
-        "status", "steps", "final_train_loss", "wall_seconds",
+        "suite", "run_id", "task", "task_args", "encoding", "encoding_args", "seed",
+        "d_model", "layers", "heads", "attention", "training_steps", "batch_size", "train_length_min", "train_length_max",
+        "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every",
+        "eval_length", "eval_size", "eval_seed", "token_accuracy", "sequence_accuracy", "eval_loss",
+        "status", "steps", "final_train_loss", "wall_seconds", "message",
     ]
+    /// The columns holding settings a grid can sweep.
+    public static let settingColumns = Array(runColumns[7...19])
     /// curves.csv's columns, in order.
     public static let curveColumns = ["run_id", "step", "train_loss"]
+    /// Files PosLab derives in a results folder (only these, records and claims are ever deleted).
+    static let derivedFiles = ["runs.csv", "curves.csv", "summary.csv", "rankings.csv", "comparisons.csv"]
 
     public let directory: URL
     public let suite: Suite
     public var runsURL: URL { directory.appendingPathComponent("runs.csv") }
     public var curvesURL: URL { directory.appendingPathComponent("curves.csv") }
     public var manifestURL: URL { directory.appendingPathComponent("manifest.json") }
+    /// The folder of run records and claims.
+    public var recordsURL: URL { directory.appendingPathComponent("runs") }
 
-    private(set) var runs: CSVTable
-    private(set) var curves: CSVTable
-    private let order: [String: Int]
-    private let lock = NSLock()
-
-    /// Opens (or, with `fresh`, empties) the results folder of `suite`.
+    /// Opens the results folder of `suite`; with `fresh`, first deletes what PosLab wrote there.
     ///
-    /// Existing results of a different suite are never mixed in: that is an error naming `--fresh`.
+    /// A folder whose files PosLab did not write, or (with `fresh`) one another live process is
+    /// working in, is an error that names the file or the process.
     public init(directory: URL, suite: Suite, fresh: Bool) throws {
         self.directory = directory
         self.suite = suite
-        order = Dictionary(uniqueKeysWithValues: suite.runs.map { ($0.id, $0.index) })
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let runsURL = directory.appendingPathComponent("runs.csv"), curvesURL = directory.appendingPathComponent("curves.csv")
-        let manifestURL = directory.appendingPathComponent("manifest.json")
-        if fresh {
-            for url in [runsURL, curvesURL, manifestURL] where fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
-        }
-        if fm.fileExists(atPath: manifestURL.path) {
-            // Resume only results known to come from this very suite; an unreadable manifest is not that.
-            guard let manifest = Manifest.read(manifestURL), manifest.suite == suite else {
-                throw ResumeConflict(directory: directory.path)
+        for name in Self.derivedFiles + ["manifest.json"] {
+            let url = directory.appendingPathComponent(name)
+            if fm.fileExists(atPath: url.path) && !Self.isOurs(url) {
+                throw ResultsError("\(url.path) was not written by PosLab; choose another folder with --out")
             }
         }
-        runs = try CSVTable.read(runsURL, expectedHeader: Self.runColumns) ?? CSVTable(header: Self.runColumns)
-        curves = try CSVTable.read(curvesURL, expectedHeader: Self.curveColumns) ?? CSVTable(header: Self.curveColumns)
-        // Keep only rows of runs this suite has, and curves of runs that finished.
-        runs.rows.removeAll { order[$0[1]] == nil }
-        let done = completedRunIDs
-        curves.rows.removeAll { !done.contains($0[0]) }
+        if fresh { try clear() }
+        try fm.createDirectory(at: recordsURL, withIntermediateDirectories: true)
     }
 
-    /// The ids of runs whose rows are in runs.csv.
-    public var completedRunIDs: Set<String> { lock.withLock { Set(runs.rows.map { $0[1] }) } }
-
-    /// Adds a finished run's rows to curves.csv, then runs.csv, each written atomically.
-    public func record(_ result: RunResult) throws {
-        try lock.withLock { try append(result) }
-    }
-
-    private func append(_ result: RunResult) throws {
-        let id = result.plan.id
-        precondition(!runs.rows.contains { $0[1] == id }, "run \(id) recorded twice")
-        curves.rows += result.curve.map { [id, String($0.step), CSVTable.field($0.loss)] }
-        try curves.write(to: curvesURL)
-        let t = suite.training
-        for e in result.evaluations {
-            runs.rows.append([
-                suite.name, id, result.encodingName, result.encodingArguments, result.taskName, result.taskArguments,
-                String(result.plan.seed), suite.model.attention.rawValue, String(t.minLength), String(t.maxLength),
-                String(e.length), CSVTable.field(e.tokenAccuracy), CSVTable.field(e.sequenceAccuracy), CSVTable.field(e.loss),
-                e.status.rawValue, String(result.steps), CSVTable.field(result.finalTrainingLoss),
-                String(format: "%.3f", result.wallSeconds),
-            ])
+    /// Whether a derived file or manifest looks like PosLab's (by its header or its keys).
+    static func isOurs(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: (try? handle.read(upToCount: 256)) ?? Data(), as: UTF8.self)
+        if head.isEmpty { return true }  // an empty file: truncated by a crash
+        switch url.lastPathComponent {
+        case "runs.csv": return head.hasPrefix("suite,run_id,")
+        case "curves.csv": return head.hasPrefix("run_id,step,")
+        case "summary.csv", "rankings.csv", "comparisons.csv": return head.hasPrefix("task,") || head.hasPrefix("metric,")
+        default: return head.hasPrefix("{") && ["\"git_commit\"", "\"suite\"", "\"poslab_version\""].contains { head.contains($0) }
         }
-        try runs.write(to: runsURL)
     }
 
-    /// Rewrites both tables in the suite's run order (runs finish out of order with --jobs > 1),
-    /// so an interrupted-and-resumed suite ends with the same files as an uninterrupted one.
-    public func sortByRunOrder() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        func key(_ row: [String], _ idColumn: Int, _ second: Int) -> (Int, Int) {
-            (order[row[idColumn]] ?? Int.max, Int(row[second]) ?? 0)
+    /// Deletes the records, claims, derived files and manifest PosLab wrote here, and nothing else.
+    private func clear() throws {
+        let fm = FileManager.default
+        let names = (try? fm.contentsOfDirectory(atPath: recordsURL.path)) ?? []
+        for name in names where name.hasSuffix(".claim") {
+            let url = recordsURL.appendingPathComponent(name)
+            if let holder = RunClaim.holder(of: url), !RunClaim.isStale(url, holder: holder), holder.pid != RunClaim.me.pid {
+                throw ResultsError("\(url.path): run claimed by \(holder), which is still working in this folder; --fresh would delete its results")
+            }
         }
-        runs.rows.sort { key($0, 1, 10) < key($1, 1, 10) }
-        curves.rows.sort { key($0, 0, 1) < key($1, 0, 1) }
-        try curves.write(to: curvesURL)
-        try runs.write(to: runsURL)
+        for name in names where Self.isRecordName(name) || name.hasSuffix(".claim") {
+            try fm.removeItem(at: recordsURL.appendingPathComponent(name))
+        }
+        if (try? fm.contentsOfDirectory(atPath: recordsURL.path))?.isEmpty == true { try fm.removeItem(at: recordsURL) }
+        for name in Self.derivedFiles + ["manifest.json", "rebuild.lock"] {
+            let url = directory.appendingPathComponent(name)
+            if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+        }
     }
 
-    /// The rows of runs.csv (header in `runColumns`).
-    public var runRows: [[String]] { lock.withLock { runs.rows } }
-}
-
-/// Results of another suite are already in the folder.
-public struct ResumeConflict: Error, CustomStringConvertible {
-    public var directory: String
-    public var description: String {
-        "\(directory) holds results of a different version of this suite; rerun with --fresh to replace them, or --out DIR to keep both"
+    /// Whether a file name in runs/ is a record's: 20 hex digits and `.json`.
+    static func isRecordName(_ name: String) -> Bool {
+        name.hasSuffix(".json") && name.count == 25 && name.prefix(20).allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
+
+    public func recordURL(_ id: String) -> URL { recordsURL.appendingPathComponent("\(id).json") }
+    public func claimURL(_ id: String) -> URL { recordsURL.appendingPathComponent("\(id).claim") }
+
+    /// The record of run `id`: nil if there is none, an error saying what is wrong if it is damaged.
+    public func record(_ id: String) -> Result<RunFile?, RecordDamage> {
+        let url = recordURL(id)
+        guard FileManager.default.fileExists(atPath: url.path) else { return .success(nil) }
+        do { return .success(try RunFile.read(url, id: id)) } catch { return .failure(error) }
+    }
+
+    /// Writes a run's record atomically (a temporary file renamed over the old one).
+    public func write(_ record: RunFile) throws {
+        try record.encoded().write(to: recordURL(record.id), options: .atomic)
+    }
+
+    /// Files in runs/ that are neither records nor claims (left alone, but reported).
+    public func foreignFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: recordsURL.path)) ?? []
+        return names.filter { !Self.isRecordName($0) && !$0.hasSuffix(".claim") && !$0.contains(".json.") && !$0.hasPrefix(".") }
+            .sorted().map { recordsURL.appendingPathComponent($0).path }
+    }
+
+    /// Rewrites runs.csv and curves.csv from the records of `runs`, in suite order, evaluated at
+    /// the suite's lengths. Runs without a usable record have no rows. Returns the damaged records.
+    @discardableResult
+    public func rebuild(_ runs: [ResolvedRun]) throws -> [RecordDamage] {
+        var table = CSVTable(header: Self.runColumns), curves = CSVTable(header: Self.curveColumns)
+        var damaged: [RecordDamage] = []
+        for run in runs {
+            let record: RunFile
+            switch self.record(run.id) {
+            case .success(let r?): record = r
+            case .success(nil): continue
+            case .failure(let damage): damaged.append(damage); continue
+            }
+            guard record.status == .failed || record.covers(suite.evaluation) else { continue }
+            table.rows += Self.rows(record, suite: suite.name, lengths: suite.evaluation.lengths)
+            curves.rows += record.curve.map { [record.id, String($0.step), CSVTable.field($0.loss)] }
+        }
+        try withFolderLock {
+            try curves.write(to: curvesURL)
+            try table.write(to: runsURL)
+        }
+        return damaged
+    }
+
+    /// runs.csv rows of one record at `lengths`.
+    static func rows(_ r: RunFile, suite: String, lengths: [Int]) -> [[String]] {
+        let m = r.configuration.model, t = r.configuration.training, f = CSVTable.field
+        let settings = [String(m.dModel), String(m.layers), String(m.heads), m.attention.rawValue, String(t.steps),
+                        String(t.batchSize), String(t.minLength), String(t.maxLength), t.optimizer, "\(t.learningRate)",
+                        "\(t.weightDecay)", "\(t.clipNorm)", String(t.logEvery)]
+        return lengths.map { length in
+            let e = r.results.first { $0.length == length }
+            return [suite, r.id, r.taskName, r.taskArguments, r.encodingName, r.encodingArguments, String(r.configuration.seed)]
+                + settings
+                + [String(length), String(r.evaluationSize), String(r.evaluationSeed), f(e?.tokenAccuracy), f(e?.sequenceAccuracy),
+                   f(e?.loss), (e?.status ?? r.status).rawValue, String(r.steps), f(r.finalTrainLoss),
+                   String(format: "%.3f", r.wallSeconds), r.message ?? ""]
+        }
+    }
+
+    /// Runs `body` holding an exclusive lock on the folder's `rebuild.lock` (flock), so two
+    /// processes rewriting the derived files do not interleave.
+    func withFolderLock<T>(_ body: () throws -> T) throws -> T {
+        let path = directory.appendingPathComponent("rebuild.lock").path
+        let fd = open(path, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { throw ResultsError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// The rows of runs.csv as last written (header in `runColumns`).
+    public var runRows: [[String]] { (try? CSVTable.read(runsURL, expectedHeader: Self.runColumns))??.rows ?? [] }
+
+    /// The run ids with rows in runs.csv.
+    public var completedRunIDs: Set<String> { Set(runRows.map { $0[1] }) }
 }

@@ -1,6 +1,8 @@
-/// One cell of a suite: a task, an encoding and a seed.
+import PosLabModel
+
+/// One cell of a suite: a task, an encoding and a seed at one grid point.
 public struct RunPlan: Sendable, Hashable {
-    /// The position in the suite's run order (tasks, then encodings, then seeds).
+    /// The position in the suite's run order (tasks, then grid points, then encodings, then seeds).
     public var index: Int
     /// The task spec, e.g. `shift(k=1;symbols=8)`.
     public var task: String
@@ -8,9 +10,15 @@ public struct RunPlan: Sendable, Hashable {
     public var encoding: String
     /// The training seed.
     public var seed: UInt64
+    /// The grid point: model and training settings, and what is swept.
+    public var point: GridPoint
 
-    /// A stable, readable identifier: `task|encoding|seed`.
-    public var id: String { "\(task)|\(encoding)|\(seed)" }
+    public var model: Suite.Model { point.model }
+    public var training: Suite.Training { point.training }
+
+    /// A readable label: `task|encoding|seed`, then the swept settings if any. The run's identity
+    /// is its configuration's hash (`RunConfiguration.id`), not this.
+    public var id: String { point.swept.isEmpty ? "\(task)|\(encoding)|\(seed)" : "\(task)|\(encoding)|\(seed)|\(point.label)" }
 }
 
 extension Suite {
@@ -18,12 +26,22 @@ extension Suite {
     public var runs: [RunPlan] {
         var plans: [RunPlan] = []
         for task in tasks {
-            for encoding in encodings {
-                for seed in seeds {
-                    plans.append(RunPlan(index: plans.count, task: task, encoding: encoding, seed: seed))
+            for point in points {
+                for encoding in encodings {
+                    for seed in seeds {
+                        plans.append(RunPlan(index: plans.count, task: task, encoding: encoding, seed: seed, point: point))
+                    }
                 }
             }
         }
         return plans
+    }
+}
+
+extension RunPlan {
+    /// The model config of this run for a task with `vocabSize` tokens.
+    public func modelConfig(vocabSize: Int) -> ModelConfig {
+        ModelConfig(vocabSize: vocabSize, dModel: model.dModel, layers: model.layers, heads: model.heads,
+                    maxLength: training.maxLength, attention: model.attention)
     }
 }

@@ -9,9 +9,12 @@ public struct RunRecord: Sendable {
     public var evalLength: Int
     public var status: RunStatus
     public var tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?
+    /// The settings that vary across the file, `column=value;…` (empty when only one configuration
+    /// is present): results with different settings are never averaged or paired together.
+    public var setting: String
 
     public init(task: String, encoding: String, seed: UInt64, trainLengthMax: Int, evalLength: Int, status: RunStatus,
-                tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?) {
+                tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?, setting: String = "") {
         self.task = task
         self.encoding = encoding
         self.seed = seed
@@ -21,7 +24,11 @@ public struct RunRecord: Sendable {
         self.tokenAccuracy = tokenAccuracy
         self.sequenceAccuracy = sequenceAccuracy
         self.evalLoss = evalLoss
+        self.setting = setting
     }
+
+    /// The task and, when settings vary, the setting: the scope within which encodings are compared.
+    public var scope: String { setting.isEmpty ? task : "\(task) [\(setting)]" }
 
     /// The value of `metric` (nil unless the run has numbers at this length).
     public func value(_ metric: Metric) -> Double? {
@@ -32,24 +39,33 @@ public struct RunRecord: Sendable {
         }
     }
 
-    /// Every row of the runs.csv in `directory`, in file order.
+    /// Every row of the runs.csv in `directory`, in file order; a missing or damaged file is a
+    /// `ResultsError` naming it.
     public static func load(directory: URL) throws -> [RunRecord] {
         let url = directory.appendingPathComponent("runs.csv")
-        guard let table = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(url.path) does not exist; run the suite first"])
+        let table: CSVTable
+        do {
+            guard let t = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns) else {
+                throw ResultsError("\(url.path) does not exist; run the suite first")
+            }
+            table = t
+        } catch let error as ResultsError { throw error } catch {
+            throw ResultsError("\(error.localizedDescription); `poslab rebuild \(directory.path)` rewrites it from the run records")
         }
         func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
         let c = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
+        let varying = ResultsStore.settingColumns.filter { column in Set(table.rows.map { $0[c[column]!] }).count > 1 }
         return try table.rows.enumerated().map { i, row in
             guard let seed = UInt64(row[c["seed"]!]), let train = Int(row[c["train_length_max"]!]),
                   let length = Int(row[c["eval_length"]!]), let status = RunStatus(rawValue: row[c["status"]!]) else {
-                throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(url.path): row \(i + 2) is malformed"])
+                throw ResultsError("\(url.path): row \(i + 2) is malformed; `poslab rebuild \(directory.path)` rewrites it from the run records")
             }
             return RunRecord(task: named(row[c["task"]!], row[c["task_args"]!]),
                              encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: seed,
                              trainLengthMax: train, evalLength: length, status: status,
                              tokenAccuracy: Double(row[c["token_accuracy"]!]), sequenceAccuracy: Double(row[c["sequence_accuracy"]!]),
-                             evalLoss: Double(row[c["eval_loss"]!]))
+                             evalLoss: Double(row[c["eval_loss"]!]),
+                             setting: varying.map { "\($0)=\(row[c[$0]!])" }.joined(separator: ";"))
         }
     }
 }

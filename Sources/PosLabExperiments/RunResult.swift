@@ -6,10 +6,12 @@ public enum RunStatus: String, Sendable, Codable {
     case unsupported
     /// The training loss became NaN or infinite; the run stopped there.
     case diverged
+    /// An unexpected error stopped the run (its message is recorded); a resume tries it again.
+    case failed
 }
 
 /// One evaluation length of a finished run.
-public struct EvaluationResult: Sendable, Equatable {
+public struct EvaluationResult: Sendable, Equatable, Codable {
     public var length: Int
     public var status: RunStatus
     /// Fraction of scored positions right; nil unless status is ok.

@@ -28,7 +28,7 @@ extension Suite {
         }
         guard let root else { throw SuiteError(file: file, keyPath: "", rule: "the file is empty; see Experiments/quick.yaml") }
         let top = try YAMLReader(file: file, path: "", node: root)
-        try top.rejectUnknownKeys(["name", "plugins", "encodings", "tasks", "seeds", "model", "training", "evaluation"])
+        try top.rejectUnknownKeys(["name", "plugins", "encodings", "tasks", "seeds", "model", "training", "evaluation", "grid"])
 
         // Plugins first: their encodings must be known before the encodings list is checked.
         // Relative paths are relative to the suite file.
@@ -45,8 +45,8 @@ extension Suite {
         }
 
         let name = try top.string("name", default: defaultName)
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw top.error("name", "must be letters, digits, '-', '_' or '.' (it names the results folder)")
+        guard isPlainName(name) else {
+            throw top.error("name", "must be a plain folder name: 1 to 64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit (got '\(name.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : String($0) }.joined())'); it names the results folder")
         }
 
         // Encodings and tasks: required, non-empty lists of specs.
@@ -93,40 +93,23 @@ extension Suite {
 
         let m = try top.child("model")
         try m.rejectUnknownKeys(["d_model", "layers", "heads", "attention"])
-        let model = Model(dModel: try m.int("d_model", default: 32, max: 4096), layers: try m.int("layers", default: 2, max: 64),
-                          heads: try m.int("heads", default: 4, max: 256),
-                          attention: AttentionMode(rawValue: try m.string("attention", default: "bidirectional",
-                                                                          allowed: AttentionMode.allCases.map(\.rawValue)))!)
-
         let t = try top.child("training")
         try t.rejectUnknownKeys(["steps", "batch_size", "length", "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every"])
-        var minLength = 8, maxLength = 8
-        if let node = t.value("length") {
-            if node.scalar != nil {
-                minLength = try t.int("length", default: 8, max: 100_000)
-                maxLength = minLength
-            } else {
-                let range = try t.child("length")
-                try range.rejectUnknownKeys(["min", "max"])
-                guard range.value("min") != nil, range.value("max") != nil else {
-                    throw t.error("length", "a range needs both min and max, e.g. {min: 4, max: 12}")
-                }
-                minLength = try range.int("min", default: 1, max: 100_000)
-                maxLength = try range.int("max", default: 1, max: 100_000)
-                guard minLength <= maxLength else {
-                    throw range.error("max", "must be at least min (\(minLength)); got \(maxLength)")
-                }
+
+        // Grid points: every model or training setting given as a list is swept (see GridExpansion).
+        var points: [GridPoint] = []
+        var sweptLines: [[String: Int]] = []  // per point: swept key → the line of its value
+        for point in try GridExpansion.points(file: file, top: top, model: m, training: t) {
+            var mp = m, tp = t
+            for (key, node) in point {
+                if key.hasPrefix("model.") { mp.overrides[String(key.dropFirst(6))] = node } else { tp.overrides[String(key.dropFirst(9))] = node }
             }
+            let (model, training) = try readSettings(model: mp, training: tp)
+            points.append(GridPoint(model: model, training: training,
+                                    swept: Dictionary(uniqueKeysWithValues: point.map { ($0.key, GridExpansion.text($0.node)) })))
+            sweptLines.append(Dictionary(uniqueKeysWithValues: point.compactMap { p in p.node.mark.map { (p.key, $0.line) } }))
         }
-        let training = Training(
-            steps: try t.int("steps", default: 300, max: 10_000_000),
-            batchSize: try t.int("batch_size", default: 32, max: 65_536),
-            minLength: minLength, maxLength: maxLength,
-            optimizer: try t.string("optimizer", default: "adam", allowed: ["adam", "adamw"]),
-            learningRate: try t.double("learning_rate", default: 3e-3, min: 1e-12, max: 10),
-            weightDecay: try t.double("weight_decay", default: 0, max: 10),
-            clipNorm: try t.double("clip_norm", default: 1, max: 1e9),
-            logEvery: try t.int("log_every", default: 10))
+        let minLength = points.map(\.training.minLength).min()!, maxLength = points.map(\.training.maxLength).max()!
 
         let e = try top.child("evaluation")
         try e.rejectUnknownKeys(["lengths", "size", "seed"])
@@ -157,39 +140,95 @@ extension Suite {
         let evaluation = Evaluation(lengths: lengths, size: try e.int("size", default: 256, max: 1_000_000),
                                     seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))))
 
-        let suite = Suite(name: name, plugins: plugins, encodings: encodingSpecs.map(\.0.description),
-                          tasks: taskSpecs.map(\.0.description), seeds: seeds, model: model, training: training,
+        var suite = Suite(name: name, plugins: plugins, encodings: encodingSpecs.map(\.0.description),
+                          tasks: taskSpecs.map(\.0.description), seeds: seeds, model: points[0].model, training: points[0].training,
                           evaluation: evaluation)
+        if !points[0].swept.isEmpty { suite.grid = points }
 
-        // Combinations: the model shape, each encoding and each task must accept this suite.
-        let probe = suite.modelConfig(vocabSize: 2)
-        do { try probe.validate() } catch let error as ConfigurationError {
-            throw SuiteError(file: file, keyPath: error.field, line: top.value("model")?.mark?.line, rule: error.rule)
-        }
-        for (spec, path, line) in encodingSpecs {
-            do {
-                _ = try encodingRegistry.make(spec, context: EncodingContext(config: probe, seed: 0))
-            } catch let error as ConfigurationError {
-                let field = error.field.hasPrefix("model.") ? error.field : path
-                throw SuiteError(file: file, keyPath: field, line: line, rule: "\(error.rule) (in '\(spec)')")
+        // Combinations: at every grid point, the model shape, each encoding and each task must accept it.
+        for (index, point) in points.enumerated() {
+            let at = point.swept.isEmpty ? "" : " (at grid point \(point.label))"
+            // The line of the swept value at fault: the field's own, else one swept in the same section.
+            func line(_ field: String, _ fallback: Int?) -> Int? {
+                let section = field.prefix { $0 != "." }
+                return sweptLines[index][field] ?? sweptLines[index].filter { $0.key.hasPrefix(section + ".") }.min { $0.key < $1.key }?.value ?? fallback
             }
-        }
-        for (spec, path, line) in taskSpecs {
-            let task: any SequenceTask
-            do { task = try taskRegistry.make(spec) } catch let error as ConfigurationError {
-                throw SuiteError(file: file, keyPath: path, line: line, rule: "\(error.rule) (in '\(spec)')")
+            let probe = ModelConfig(vocabSize: 2, dModel: point.model.dModel, layers: point.model.layers, heads: point.model.heads,
+                                    maxLength: point.training.maxLength, attention: point.model.attention)
+            let minLength = point.training.minLength, maxLength = point.training.maxLength
+            do { try probe.validate() } catch let error as ConfigurationError {
+                throw SuiteError(file: file, keyPath: error.field, line: line(error.field, top.value("model")?.mark?.line), rule: error.rule + at)
             }
-            let shortest = min(minLength, lengths.first!)
-            if shortest < task.minimumLength {
-                let key = minLength < task.minimumLength ? "training.length" : "evaluation.lengths"
-                throw SuiteError(file: file, keyPath: key, line: nil,
-                                 rule: "\(task.fullName) needs sequences of at least \(task.minimumLength) tokens; got \(shortest)")
+            for (spec, path, specLine) in encodingSpecs {
+                do {
+                    _ = try encodingRegistry.make(spec, context: EncodingContext(config: probe, seed: 0))
+                } catch let error as ConfigurationError {
+                    let field = error.field.hasPrefix("model.") ? error.field : path
+                    throw SuiteError(file: file, keyPath: field, line: specLine, rule: "\(error.rule) (in '\(spec)')" + at)
+                }
             }
-            if let longest = task.maximumLength, max(maxLength, lengths.last!) > longest {
-                throw SuiteError(file: file, keyPath: "evaluation.lengths", line: nil,
-                                 rule: "\(task.fullName) is defined up to length \(longest); got \(max(maxLength, lengths.last!))")
+            for (spec, path, specLine) in taskSpecs {
+                let task: any SequenceTask
+                do { task = try taskRegistry.make(spec) } catch let error as ConfigurationError {
+                    throw SuiteError(file: file, keyPath: path, line: specLine, rule: "\(error.rule) (in '\(spec)')")
+                }
+                let shortest = min(minLength, lengths.first!)
+                if shortest < task.minimumLength {
+                    let key = minLength < task.minimumLength ? "training.length" : "evaluation.lengths"
+                    throw SuiteError(file: file, keyPath: key, line: line(key, nil),
+                                     rule: "\(task.fullName) needs sequences of at least \(task.minimumLength) tokens; got \(shortest)" + at)
+                }
+                if let longest = task.maximumLength, max(maxLength, lengths.last!) > longest {
+                    throw SuiteError(file: file, keyPath: "evaluation.lengths", line: nil,
+                                     rule: "\(task.fullName) is defined up to length \(longest); got \(max(maxLength, lengths.last!))" + at)
+                }
             }
         }
         return suite
     }
+
+    /// The model and training settings of one grid point (readers carry the point's overrides).
+    static func readSettings(model m: YAMLReader, training t: YAMLReader) throws -> (Model, Training) {
+        let model = Model(dModel: try m.int("d_model", default: 32, max: 4096), layers: try m.int("layers", default: 2, max: 64),
+                          heads: try m.int("heads", default: 4, max: 256),
+                          attention: AttentionMode(rawValue: try m.string("attention", default: "bidirectional",
+                                                                          allowed: AttentionMode.allCases.map(\.rawValue)))!)
+        var minLength = 8, maxLength = 8
+        if let node = t.value("length") {
+            if node.scalar != nil {
+                minLength = try t.int("length", default: 8, max: 100_000)
+                maxLength = minLength
+            } else {
+                let range = try t.child("length")
+                try range.rejectUnknownKeys(["min", "max"])
+                guard range.value("min") != nil, range.value("max") != nil else {
+                    throw t.error("length", "a range needs both min and max, e.g. {min: 4, max: 12}")
+                }
+                minLength = try range.int("min", default: 1, max: 100_000)
+                maxLength = try range.int("max", default: 1, max: 100_000)
+                guard minLength <= maxLength else {
+                    throw range.error("max", "must be at least min (\(minLength)); got \(maxLength)")
+                }
+            }
+        }
+        let training = Training(
+            steps: try t.int("steps", default: 300, max: 10_000_000),
+            batchSize: try t.int("batch_size", default: 32, max: 65_536),
+            minLength: minLength, maxLength: maxLength,
+            optimizer: try t.string("optimizer", default: "adam", allowed: ["adam", "adamw"]),
+            learningRate: try t.double("learning_rate", default: 3e-3, min: 1e-12, max: 10),
+            weightDecay: try t.double("weight_decay", default: 0, max: 10),
+            clipNorm: try t.double("clip_norm", default: 1, max: 1e9),
+            logEvery: try t.int("log_every", default: 10))
+
+        return (model, training)
+    }
+}
+
+/// Whether `name` can name a results folder: 1–64 ASCII letters, digits, `-`, `_` or `.`, the
+/// first a letter or digit (so never `.`, `..`, a hidden name, a path or a control character).
+func isPlainName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 64 else { return false }
+    func allowed(_ c: Unicode.Scalar) -> Bool { c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)) }
+    return allowed(first) && name.unicodeScalars.allSatisfy { allowed($0) || "-_.".unicodeScalars.contains($0) }
 }

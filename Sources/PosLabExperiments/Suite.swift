@@ -5,7 +5,7 @@ import PosLabModel
 /// README's suite-file reference); written back, fully resolved, into `manifest.json`.
 public struct Suite: Codable, Sendable, Equatable {
     /// How runs are trained.
-    public struct Training: Codable, Sendable, Equatable {
+    public struct Training: Codable, Sendable, Hashable {
         /// Optimizer steps per run.
         public var steps: Int
         /// Sequences per batch.
@@ -25,7 +25,7 @@ public struct Suite: Codable, Sendable, Equatable {
     }
 
     /// Where and on what runs are evaluated.
-    public struct Evaluation: Codable, Sendable, Equatable {
+    public struct Evaluation: Codable, Sendable, Hashable {
         /// Every length evaluated, ascending.
         public var lengths: [Int]
         /// Sequences per length (the same set for every encoding and seed of a task).
@@ -35,7 +35,7 @@ public struct Suite: Codable, Sendable, Equatable {
     }
 
     /// The shape of the model (the vocabulary comes from the task, max_length from training).
-    public struct Model: Codable, Sendable, Equatable {
+    public struct Model: Codable, Sendable, Hashable {
         public var dModel: Int, layers: Int, heads: Int
         public var attention: AttentionMode
     }
@@ -53,8 +53,10 @@ public struct Suite: Codable, Sendable, Equatable {
     public var model: Model
     public var training: Training
     public var evaluation: Evaluation
+    /// The grid points when settings are swept (see `GridPoint`); empty: one point, `model` and `training`.
+    public var grid: [GridPoint] = []
 
-    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation }
+    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation, grid }
 
     public init(name: String, plugins: [String] = [], encodings: [String], tasks: [String], seeds: [UInt64],
                 model: Model, training: Training, evaluation: Evaluation) {
@@ -76,7 +78,11 @@ public struct Suite: Codable, Sendable, Equatable {
                   seeds: try c.decode([UInt64].self, forKey: .seeds), model: try c.decode(Model.self, forKey: .model),
                   training: try c.decode(Training.self, forKey: .training),
                   evaluation: try c.decode(Evaluation.self, forKey: .evaluation))
+        grid = try c.decodeIfPresent([GridPoint].self, forKey: .grid) ?? []
     }
+
+    /// The points runs are trained at: the grid, or the one point of `model` and `training`.
+    public var points: [GridPoint] { grid.isEmpty ? [GridPoint(model: model, training: training, swept: [:])] : grid }
 
     /// The model config for a task with `vocabSize` tokens.
     public func modelConfig(vocabSize: Int) -> ModelConfig {

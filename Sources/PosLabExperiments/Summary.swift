@@ -7,11 +7,13 @@ import PosLabStatistics
 /// statistics and counted in `n_excluded`. The confidence interval is Student's t interval of the
 /// mean (GSL's t quantile); `max` is kept to compare with tables that report the best seed.
 public struct Summary {
-    public static let columns = ["task", "encoding", "eval_length", "metric", "n", "n_excluded", "mean", "sd",
+    public static let columns = ["task", "setting", "encoding", "eval_length", "metric", "n", "n_excluded", "mean", "sd",
                                  "ci_low", "ci_high", "median", "min", "max"]
 
     public struct Row: Sendable {
-        public var task: String, encoding: String, evalLength: Int, metric: Metric
+        public var task: String, setting: String, encoding: String, evalLength: Int, metric: Metric
+        /// The task and, when settings vary, the setting (see `RunRecord.scope`).
+        public var scope: String { setting.isEmpty ? task : "\(task) [\(setting)]" }
         public var n: Int, excluded: Int
         /// Of the excluded: runs unsupported at this length, and runs that diverged.
         public var unsupported: Int, diverged: Int
@@ -25,7 +27,7 @@ public struct Summary {
         var order: [String] = []
         var groups: [String: [RunRecord]] = [:]
         for r in records {
-            let key = "\(r.task)\u{1}\(r.encoding)\u{1}\(r.evalLength)"
+            let key = "\(r.task)\u{1}\(r.setting)\u{1}\(r.encoding)\u{1}\(r.evalLength)"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(r)
         }
@@ -35,7 +37,7 @@ public struct Summary {
             for metric in metrics {
                 let values = group.compactMap { $0.value(metric) }
                 let stats = Descriptive(values)
-                rows.append(Row(task: first.task, encoding: first.encoding, evalLength: first.evalLength, metric: metric,
+                rows.append(Row(task: first.task, setting: first.setting, encoding: first.encoding, evalLength: first.evalLength, metric: metric,
                                 n: values.count, excluded: group.count - values.count,
                                 unsupported: group.filter { $0.status == .unsupported }.count,
                                 diverged: group.filter { $0.status == .diverged }.count,
@@ -49,17 +51,17 @@ public struct Summary {
     public var table: CSVTable {
         let f = CSVTable.field
         return CSVTable(header: Self.columns, rows: rows.map { r in
-            [r.task, r.encoding, String(r.evalLength), r.metric.rawValue, String(r.n), String(r.excluded),
+            [r.task, r.setting, r.encoding, String(r.evalLength), r.metric.rawValue, String(r.n), String(r.excluded),
              f(r.stats?.mean), f(r.stats?.sd), f(r.interval?.low), f(r.interval?.high), f(r.stats?.median),
              f(r.stats?.min), f(r.stats?.max)]
         })
     }
 
-    /// Mean of `metric` per task and encoding at one length.
+    /// Mean of `metric` per scope (task and setting) and encoding at one length.
     public func means(metric: Metric, length: Int) -> [String: [String: Double]] {
         var out: [String: [String: Double]] = [:]
         for r in rows where r.metric == metric && r.evalLength == length {
-            if let m = r.stats?.mean { out[r.task, default: [:]][r.encoding] = m }
+            if let m = r.stats?.mean { out[r.scope, default: [:]][r.encoding] = m }
         }
         return out
     }

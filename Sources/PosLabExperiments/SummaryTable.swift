@@ -23,9 +23,9 @@ public struct SummaryTable {
         let rows = summary.rows.filter { $0.metric == metric }
         var keys: [(String, String)] = []
         var seen = Set<String>()
-        for r in rows where seen.insert(r.task + "\u{1}" + r.encoding).inserted { keys.append((r.task, r.encoding)) }
+        for r in rows where seen.insert(r.scope + "\u{1}" + r.encoding).inserted { keys.append((r.scope, r.encoding)) }
         func find(_ task: String, _ enc: String, _ length: Int) -> Summary.Row? {
-            rows.first { $0.task == task && $0.encoding == enc && $0.evalLength == length }
+            rows.first { $0.scope == task && $0.encoding == enc && $0.evalLength == length }
         }
         let header = ["task", "encoding", "seeds", "@\(trainingLength) (train)", "@\(longestLength) (longest)", "notes"]
         let body = keys.map { task, enc -> [String] in

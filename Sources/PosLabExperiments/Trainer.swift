@@ -24,9 +24,9 @@ public struct Trainer: Sendable {
     public func run(_ plan: RunPlan, progress: (Int, Double) -> Void = { _, _ in }) throws -> RunResult {
         let start = Date()
         let task = try tasks.make(Spec(parsing: plan.task))
-        let config = suite.modelConfig(vocabSize: task.vocabSize)
+        let config = plan.modelConfig(vocabSize: task.vocabSize)
         let model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
-        let t = suite.training
+        let t = plan.training
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(t.learningRate),
                              weightDecay: Float(t.weightDecay), decoupled: t.optimizer == "adamw",
                              clipNorm: t.clipNorm > 0 ? Float(t.clipNorm) : nil)
@@ -72,6 +72,39 @@ public struct Trainer: Sendable {
                          taskName: task.name, taskArguments: task.arguments, status: status, steps: steps,
                          finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations,
                          wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Resolves every plan to its full configuration (task and encoding with every argument, the
+    /// content hash of any plugin the encoding comes from), and so to its identity.
+    public func resolve(_ plans: [RunPlan]) throws -> [ResolvedRun] {
+        var encodingNames: [String: (String, String)] = [:]  // spec + point → (name, arguments)
+        var pluginHashes: [String: String] = [:]
+        return try plans.map { plan in
+            let task = try tasks.make(Spec(parsing: plan.task))
+            let config = plan.modelConfig(vocabSize: task.vocabSize)
+            let key = "\(plan.encoding)\u{1}\(config)"
+            if encodingNames[key] == nil {
+                let encoding = try encodings.make(Spec(parsing: plan.encoding), context: EncodingContext(config: config, seed: 0))
+                encodingNames[key] = (encoding.name, encoding.arguments)
+            }
+            let (name, arguments) = encodingNames[key]!
+            // The plugins whose encodings the spec names (wrappers name others inside their arguments).
+            let words = Set(plan.encoding.split { !($0.isLetter || $0.isNumber || "-_".contains($0)) }.map(String.init))
+            var hashes: [String] = []
+            for word in words.sorted() {
+                guard let entry = encodings.entry(word), FileManager.default.fileExists(atPath: entry.origin) else { continue }
+                if pluginHashes[entry.origin] == nil {
+                    let data = (try? Data(contentsOf: URL(fileURLWithPath: entry.origin))) ?? Data()
+                    pluginHashes[entry.origin] = SHA256.hex(data)
+                }
+                hashes.append(pluginHashes[entry.origin]!)
+            }
+            let configuration = RunConfiguration(
+                task: task.fullName, encoding: arguments.isEmpty ? name : "\(name)(\(arguments))", seed: plan.seed,
+                model: plan.model, training: plan.training, plugins: hashes)
+            return ResolvedRun(plan: plan, configuration: configuration, taskName: task.name, taskArguments: task.arguments,
+                               encodingName: name, encodingArguments: arguments)
+        }
     }
 
     /// Accuracy and loss on the evaluation set of `task` at `length`.

@@ -8,6 +8,8 @@ struct YAMLReader {
     let path: String
     let node: Node?
     private let mapping: Node.Mapping?
+    /// Values that replace the file's (one grid point's value of a swept setting), by key.
+    var overrides: [String: Node] = [:]
 
     init(file: String, path: String, node: Node?) throws {
         self.file = file
@@ -28,7 +30,7 @@ struct YAMLReader {
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The value of `key`, if present.
-    func value(_ key: String) -> Node? { mapping?[key] }
+    func value(_ key: String) -> Node? { overrides[key] ?? mapping?[key] }
 
     /// Throws for any key not in `known`, suggesting the nearest known key.
     func rejectUnknownKeys(_ known: [String]) throws {

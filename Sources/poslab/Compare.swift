@@ -57,8 +57,9 @@ extension PosLab {
             try comparison.table.write(to: directory.appendingPathComponent("comparisons.csv"))
             var task = ""
             for row in comparison.rows {
-                if row.task != task {
-                    task = row.task
+                let scope = row.setting.isEmpty ? row.task : "\(row.task) [\(row.setting)]"
+                if scope != task {
+                    task = scope
                     print("\n\(task) — \(row.metric.rawValue), \(row.paired ? "paired" : "unpaired") over \(row.valuesA.count) seeds")
                 }
                 print("  " + row.verdict)

@@ -9,10 +9,13 @@ extension PosLab {
         static let configuration = CommandConfiguration(
             abstract: "Run a suite: train every task × encoding × seed, evaluate per length, write CSV.",
             discussion: """
-                Results go to Results/<suite name>/ (or --out): runs.csv (one row per run × evaluation length), \
-                curves.csv (training loss every log_every steps) and manifest.json (the resolved suite, versions, \
-                machine, times). Each finished run is written at once, atomically: if the suite is interrupted, \
-                the same command resumes it, skipping finished runs. --fresh starts over.
+                Results go to Results/<suite name>/ (or --out): runs/<id>.json (one record per finished run, written \
+                atomically, named by the hash of its resolved configuration), and derived from them runs.csv (one row \
+                per run × evaluation length), curves.csv and manifest.json. The same command resumes an interrupted \
+                suite, and a grown one (more seeds, encodings, tasks, grid points, lengths) trains only the new runs. \
+                Several processes may share a folder: each run is claimed before it is trained. A run that fails is \
+                recorded as failed, the others go on, and the exit status is 1; running again retries it. \
+                --fresh deletes the files PosLab wrote there and starts over.
 
                 Progress goes to standard error; the summary table to standard output.
                 """)
@@ -67,15 +70,28 @@ extension PosLab {
             let directory = URL(fileURLWithPath: shown)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
             let total = suite.runs.count
+            let grid = suite.grid.isEmpty ? "" : " × \(suite.grid.count) grid points"
             FileHandle.standardError.write(Data((
-                "suite \(suite.name): \(suite.tasks.count) tasks × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
+                "suite \(suite.name): \(suite.tasks.count) tasks\(grid) × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
                 + "= \(total) runs, \(jobs) at a time → \(shown)\n").utf8))
-            try SuiteRunner(suite: suite, store: store, jobs: jobs).run(stopAfter: limit)
+            let outcome = try SuiteRunner(suite: suite, store: store, jobs: jobs).run(stopAfter: limit)
+            if store.runRows.isEmpty {
+                print("No run has finished yet; run the same command again to go on.")
+                throw ExitCode(outcome.failed.isEmpty ? 0 : 1)
+            }
             let analysis = try Analysis(directory: directory)
             try analysis.write(to: directory)
             print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
             print(analysis.render())
-            print("\nResults in \(shown)/: runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv")
+            print("\nResults in \(shown)/: runs/ (one record per run), runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv")
+            if !outcome.failed.isEmpty {
+                print("\n\(outcome.failed.count) run\(outcome.failed.count == 1 ? "" : "s") failed (rows with status failed); run the same command again to retry:")
+                for (run, message) in outcome.failed { print("  \(run): \(message)") }
+                throw ExitCode(1)
+            }
+            if outcome.missing > 0 {
+                print("\n\(outcome.missing) runs are not finished yet; run the same command again to go on.")
+            }
             print("Next: poslab compare \(shown) --baseline none")
         }
     }

@@ -37,7 +37,7 @@ import Testing
         #expect(none8.interval! == expected.meanInterval()!)
         let csv = summary.table
         #expect(csv.header == Summary.columns && csv.rows.count == summary.rows.count)
-        #expect(csv.rows.first { $0[1] == "learned" && $0[2] == "16" }![6].isEmpty)  // mean: NA, not 0
+        #expect(csv.rows.first { $0[2] == "learned" && $0[3] == "16" }![7].isEmpty)  // mean: NA, not 0
     }
 
     @Test func comparisonIsPairedAndHolmCorrected() throws {

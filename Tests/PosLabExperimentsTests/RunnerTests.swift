@@ -77,7 +77,10 @@ import Testing
     @Test func killedCLIResumes() throws {
         let dir = temporaryDirectory()
         let suitePath = fixture("tiny.yaml")
-        let runs = dir.appendingPathComponent("killed/runs.csv")
+        let runs = dir.appendingPathComponent("killed/runs.csv"), records = dir.appendingPathComponent("killed/runs")
+        func recordCount() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: records.path)) ?? []).filter { $0.hasSuffix(".json") }.count
+        }
         let process = Process()
         process.executableURL = poslabExecutable
         process.arguments = ["run", suitePath, "--out", "killed", "--jobs", "1"]
@@ -86,13 +89,12 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: runs.path) && Date() < deadline { usleep(5_000) }
+        while recordCount() == 0 && Date() < deadline { usleep(5_000) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let partial = try String(contentsOf: runs, encoding: .utf8)
-        let partialRows = partial.split(separator: "\n").count - 1
-        #expect(partialRows > 0 && partialRows < 8 * 2, "killed after \(partialRows) rows")
-        #expect(partial.hasSuffix("\n"))  // never half a line
+        let partial = recordCount()
+        #expect(partial > 0 && partial < 8, "killed after \(partial) records")
+        #expect(!FileManager.default.fileExists(atPath: runs.path))  // runs.csv is derived at the end
 
         let (status, out, _) = try runPoslab(["run", suitePath, "--out", "killed", "--jobs", "2"], in: dir)
         #expect(status == 0)
@@ -127,14 +129,19 @@ import Testing
         #expect(randomized[0][c.firstIndex(of: "encoding_args")!] == "encoding=relative-bias(buckets=8;max_distance=20);eval=random;max_length=12")
     }
 
-    /// Results of an edited suite are not mixed with the old ones.
-    @Test func editedSuiteNeedsFresh() throws {
+    /// Results of an edited suite are never mixed with the old ones: a changed setting is a new
+    /// run, and runs.csv holds only the suite's current runs.
+    @Test func editedSuiteNeverMixes() throws {
         var suite = try Suite.load(path: fixture("tiny.yaml"))
         suite.training.steps = 5
         let dir = temporaryDirectory()
         try SuiteRunner(suite: suite, store: ResultsStore(directory: dir, suite: suite, fresh: true), jobs: 2).run(stopAfter: 1)
         suite.training.steps = 6
-        #expect(throws: ResumeConflict.self) { _ = try ResultsStore(directory: dir, suite: suite, fresh: false) }
+        let store = try ResultsStore(directory: dir, suite: suite, fresh: false)
+        let outcome = try SuiteRunner(suite: suite, store: store, jobs: 2).run()
+        #expect(outcome.trained == suite.runs.count)
+        let c = ResultsStore.runColumns.firstIndex(of: "training_steps")!
+        #expect(store.runRows.count == suite.runs.count * 2 && store.runRows.allSatisfy { $0[c] == "6" })
         #expect(try ResultsStore(directory: dir, suite: suite, fresh: true).completedRunIDs.isEmpty)
     }
 }

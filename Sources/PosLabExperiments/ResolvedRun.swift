@@ -1,0 +1,10 @@
+/// A planned run with its fully resolved configuration, and so its identity.
+public struct ResolvedRun: Sendable {
+    public var plan: RunPlan
+    public var configuration: RunConfiguration
+    /// The resolved names and arguments, as the task and the encoding report them.
+    public var taskName: String, taskArguments: String, encodingName: String, encodingArguments: String
+
+    /// The run's identity (the hash of its configuration); its record is `runs/<id>.json`.
+    public var id: String { configuration.id }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A claim on one run, `runs/<id>.claim`: created with O_CREAT|O_EXCL, so of several processes
+/// sharing a results folder (on one machine or many) exactly one trains each run. It names the
+/// holder's pid and host; the holder touches it while training. A claim whose holder is gone (a
+/// dead pid on this host, or no touch for `staleAfter` seconds from another host) is stale and
+/// is taken over.
+public final class RunClaim: @unchecked Sendable {
+    /// Seconds without a touch after which another host's claim is stale.
+    public nonisolated(unsafe) static var staleAfter: TimeInterval = 600
+
+    public let url: URL
+    private var lastTouch = Date()
+
+    private init(url: URL) { self.url = url }
+
+    /// Who holds a claim.
+    public struct Holder: CustomStringConvertible, Sendable {
+        public var pid: Int32, host: String
+        public var description: String { "pid \(pid) on \(host)" }
+    }
+
+    /// The outcome of trying to claim a run.
+    public enum Attempt {
+        case acquired(RunClaim)
+        case held(Holder)
+    }
+
+    static var me: Holder { Holder(pid: getpid(), host: ProcessInfo.processInfo.hostName) }
+
+    /// Tries to claim the run whose claim file is `url`, taking over a stale claim.
+    public static func attempt(_ url: URL) throws -> Attempt {
+        for _ in 0..<3 {
+            let fd = open(url.path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+            if fd >= 0 {
+                let text = "pid \(me.pid)\nhost \(me.host)\nsince \(Manifest.now())\n"
+                _ = text.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+                return .acquired(RunClaim(url: url))
+            }
+            guard errno == EEXIST else {
+                throw ResultsError("cannot create \(url.path): \(String(cString: strerror(errno)))")
+            }
+            guard let holder = holder(of: url) else { continue }  // released meanwhile, or being written
+            guard isStale(url, holder: holder) else { return .held(holder) }
+            // Take over: move the stale claim aside (only one taker's rename succeeds), then retry.
+            let aside = url.appendingPathExtension("stale-\(me.pid)")
+            if rename(url.path, aside.path) == 0 { unlink(aside.path) }
+        }
+        return holder(of: url).map { .held($0) } ?? .held(Holder(pid: 0, host: "unknown"))
+    }
+
+    /// The holder named in a claim file (nil if it is gone or unreadable).
+    static func holder(of url: URL) -> Holder? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        var pid: Int32?, host: String?
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("pid ") { pid = Int32(line.dropFirst(4)) }
+            if line.hasPrefix("host ") { host = String(line.dropFirst(5)) }
+        }
+        guard let pid, let host else {
+            // Half-written (a holder killed between create and write): stale once old.
+            let age = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date).map { Date().timeIntervalSince($0) }
+            return (age ?? 0) > 5 ? Holder(pid: 0, host: "") : nil
+        }
+        return Holder(pid: pid, host: host)
+    }
+
+    /// Whether `holder`'s claim can be taken over.
+    static func isStale(_ url: URL, holder: Holder) -> Bool {
+        if holder.pid == 0 { return true }
+        if holder.host == me.host {
+            if holder.pid == me.pid { return false }
+            return kill(holder.pid, 0) != 0 && errno == ESRCH
+        }
+        let touched = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
+        return Date().timeIntervalSince(touched) > staleAfter
+    }
+
+    /// Marks the claim alive (at most every 30 seconds).
+    public func touch() {
+        guard Date().timeIntervalSince(lastTouch) > 30 else { return }
+        lastTouch = Date()
+        utimes(url.path, nil)
+    }
+
+    /// Gives the claim up (after the run's record is written).
+    public func release() { unlink(url.path) }
+}
