@@ -26,7 +26,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
 @Suite(.serialized) struct PluginTests {
     /// Every built-in encoding passes the same conformance checks as a plugin.
     @Test(arguments: ["none", "learned", "sinusoidal", "relative-bias", "alibi", "rope", "randomized(learned)",
-                      "kerple", "kerple(kind=power)", "alibi-asym", "fire"])
+                      "kerple", "kerple(kind=power)", "alibi-asym", "fire", "rope(scaling=yarn)"])
     func builtinsPassConformance(_ spec: String) throws {
         let checks = ConformanceChecker(spec: try Spec(parsing: spec)).run()
         #expect(checks.count == 9)
