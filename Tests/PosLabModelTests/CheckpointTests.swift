@@ -38,6 +38,26 @@ import Testing
         #expect(try other.logits(ids: ids, batch: 3, length: 10, positions: positions).values.map(\.bitPattern) == expected)
     }
 
+    /// Every registered built-in encoding (with its default arguments) survives the round trip bit for bit.
+    @Test func everyBuiltinEncodingRoundTrips() throws {
+        let names = EncodingRegistry.shared.all.filter { $0.origin == "built-in" }.map(\.name)
+        #expect(names.count >= 7)
+        for name in names {
+            let spec = name == "randomized" ? "randomized(learned, max_length=16)" : name
+            for mode in AttentionMode.allCases {
+                let saved = try Transformer(config: smallConfig(mode), encoding: Spec(parsing: spec), seed: 6)
+                perturb(saved, seed: 12)
+                let file = try saved.checkpointContents()
+                #expect(file.tensors.count == saved.parameters.count && Set(file.tensors.map(\.name)).count == file.tensors.count)
+                let loaded = try Transformer(checkpoint: Checkpoint(contents: SafetensorsFile(decoding: file.encoded(), file: name), file: name))
+                let ids = (0..<20).map { ($0 * 3 + 1) % 7 }, positions = Array(0..<10)
+                let a = try saved.logits(ids: ids, batch: 2, length: 10, positions: positions).values.map(\.bitPattern)
+                let b = try loaded.logits(ids: ids, batch: 2, length: 10, positions: positions).values.map(\.bitPattern)
+                #expect(a == b, "\(spec) \(mode)")
+            }
+        }
+    }
+
     /// Names follow the model and PyTorch's conventions; linear weights are stored (out, in).
     @Test func namesAndLayout() throws {
         let model = try Transformer(config: smallConfig(), encoding: Spec(parsing: "learned(size=12)"), seed: 1)
