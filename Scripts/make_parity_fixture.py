@@ -264,8 +264,9 @@ def make_parameters(encoding, generator, d_model=D_MODEL, heads=HEADS):
     return params
 
 
-def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS):
-    """Logits (B, T, V) for ids (B, T)."""
+def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_bias=None):
+    """Logits (B, T, V) for ids (B, T). `extra_bias(T, H)`, if given, is an (H, T, T) attention bias
+    (Scripts/make_encoding_parity_fixture.py uses it for the encodings this file does not build)."""
     b, t = ids.shape
     c, h = d_model, heads
     d = c // h
@@ -284,6 +285,8 @@ def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS):
         bias = params["relative-bias.table"][buckets].permute(2, 0, 1)  # (T, T, H) -> (H, T, T)
     elif encoding == "alibi":
         bias = alibi_bias(t, h)
+    if extra_bias is not None:
+        bias = extra_bias(t, h)
     rope = rope_tables(t, d) if encoding == "rope" else None
     future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
 

@@ -1,0 +1,55 @@
+import Foundation
+import PosLabModel
+import Testing
+
+/// kerple, alibi-asym and fire against their PyTorch forms in the reference model
+/// (`Scripts/make_encoding_parity_fixture.py`, PyTorch 2.13, float32): the same weights and inputs
+/// give the same logits, loss and gradients, to 1e-4 of each tensor's largest value as in
+/// `PyTorchParityTests`.
+@Suite struct EncodingParityTests {
+    static let cases: [ParityFixture.Case] = {
+        struct File: Decodable { var cases: [ParityFixture.Case] }
+        let url = Bundle.module.url(forResource: "encoding_parity", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+    }()
+
+    @Test func everyNewEncodingInBothModes() {
+        let covered = Set(Self.cases.map { "\($0.spec) \($0.attention)" })
+        for spec in ["kerple", "kerple(kind=power)", "alibi-asym", "fire(hidden=4, init_threshold=6)"] {
+            for mode in AttentionMode.allCases { #expect(covered.contains("\(spec) \(mode.rawValue)"), "\(spec) \(mode)") }
+        }
+    }
+
+    @Test(arguments: 0..<8)
+    func matchesPyTorch(_ index: Int) throws {
+        let c = try #require(Self.cases.indices.contains(index) ? Self.cases[index] : nil)
+        let config = ModelConfig(vocabSize: c.config.vocab_size, dModel: c.config.d_model, layers: c.config.layers,
+                                 heads: c.config.heads, maxLength: c.config.max_length,
+                                 attention: AttentionMode(rawValue: c.attention)!)
+        let model = try Transformer(config: config, encoding: Spec(parsing: c.spec), seed: 0)
+        let parameters = model.parameters
+        let what = "\(c.spec) \(c.attention)"
+        #expect(Set(parameters.map(\.label)) == Set(c.parameters.keys), "\(what): parameter sets differ")
+        for p in parameters {
+            let given = try #require(c.parameters[p.label], "fixture lacks \(p.label)")
+            #expect(given.shape == p.shape, "\(p.label): \(given.shape) vs \(p.shape)")
+            p.assign(given.values)
+        }
+        let logits = try model.logits(ids: c.ids, batch: c.batch, length: c.length)
+        let loss = crossEntropy(logits, targets: c.targets, mask: c.mask)
+        loss.backward()
+        #expect(PyTorchParityTests.normwiseError(logits.values, c.logits) < 1e-4, "\(what): logits")
+        #expect(abs(loss.scalar - c.loss) < 1e-4 * abs(c.loss), "\(what): loss \(loss.scalar) vs \(c.loss)")
+        for p in parameters {
+            let reference = c.gradients[p.label]!
+            if reference.allSatisfy({ abs($0) < 1e-6 }) {
+                // Zero in exact arithmetic, PyTorch's ~1e-8 is rounding: fire's output bias b2 shifts
+                // a head's whole row of scores, which softmax ignores. Ours must be as small.
+                #expect(p.gradValues.allSatisfy { abs($0) < 1e-6 }, "\(what): gradient of \(p.label) \(p.gradValues), not ~0")
+                continue
+            }
+            let err = PyTorchParityTests.normwiseError(p.gradValues, reference)
+            #expect(err < 1e-4, "\(what): gradient of \(p.label) off by \(err)")
+        }
+    }
+}
