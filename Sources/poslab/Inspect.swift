@@ -24,9 +24,9 @@ extension PosLab {
                 A missing, truncated or damaged file stops with one line naming it, exit status 2.
 
                 Examples:
-                  poslab inspect Results/quick/checkpoints/shift-learned-1.safetensors
+                  poslab inspect Tests/PosLabModelTests/Fixtures/checkpoints/learned-causal.safetensors
                   poslab inspect model.safetensors --tensor encoding.table --csv > table.csv
-                  poslab inspect model.safetensors --attention --task "shift(k=1, symbols=8)" --length 16 --example 3 > attention.csv
+                  poslab inspect model.safetensors --attention --task reverse --length 16 --example 3 > attention.csv
                   poslab inspect model.safetensors --attention --ids "3 1 4 1 5 9 2 6"
                 """)
 
