@@ -66,6 +66,8 @@ extension PosLab {
             var suite = try Suite.load(path: self.suite)
             suite.plugins = (loaded + suite.plugins).uniqued()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
+            // Before anything is written: the largest run must fit the machine's memory shared by the jobs.
+            try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: self.suite)
             let shown = out ?? "Results/\(suite.name)"
             let directory = URL(fileURLWithPath: shown)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
@@ -81,9 +83,14 @@ extension PosLab {
             }
             let analysis = try Analysis(directory: directory)
             try analysis.write(to: directory)
+            var reportNote = ", report/report.html"
+            do { try Report(data: ReportData.load(directory)).write(to: directory.appendingPathComponent("report")) } catch {
+                reportNote = ""
+                FileHandle.standardError.write(Data("warning: the report was not written: \(error)\n".utf8))
+            }
             print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
             print(analysis.render())
-            print("\nResults in \(shown)/: runs/ (one record per run), runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv")
+            print("\nResults in \(shown)/: runs/ (one record per run), runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv\(reportNote)")
             if !outcome.failed.isEmpty {
                 print("\n\(outcome.failed.count) run\(outcome.failed.count == 1 ? "" : "s") failed (rows with status failed); run the same command again to retry:")
                 for (run, message) in outcome.failed { print("  \(run): \(message)") }

@@ -1,0 +1,45 @@
+import Foundation
+import PosLabExperiments
+import Testing
+
+/// Suites too large for the machine are refused before anything is written.
+@Suite struct MemoryBudgetTests {
+    static let base = "encodings: [none, learned]\ntasks: [shift]\nseeds: [1]\n"
+
+    /// The oversized suites: each exit 2 within a second, naming the key and the estimate, nothing written.
+    @Test(arguments: [
+        ("model: {d_model: 4096, layers: 64, heads: 256}\n", "model"),
+        ("training: {batch_size: 65536, length: 100000}\n", "training.batch_size, training.length"),
+        ("training: {length: 100000}\n", "training.batch_size, training.length"),
+        ("evaluation: {lengths: [100000]}\n", "evaluation.lengths"),
+    ])
+    func oversizedSuitesAreRefused(_ extra: String, key: String) throws {
+        let dir = temporaryDirectory()
+        try (Self.base + extra).write(to: dir.appendingPathComponent("big.yaml"), atomically: true, encoding: .utf8)
+        let start = Date()
+        let (status, _, err) = try runPoslab(["run", "big.yaml", "--out", "out", "--jobs", "1"], in: dir)
+        #expect(status == 2 && err.contains("big.yaml: \(key):") && err.contains("needs about"), "\(err)")
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
+    /// A learned table of a billion rows is refused by its size bound, during validation.
+    @Test func aHugeLearnedTableIsRefused() throws {
+        let dir = temporaryDirectory()
+        try "encodings: [\"learned(size=1000000000)\"]\ntasks: [shift]\nseeds: [1]\n"
+            .write(to: dir.appendingPathComponent("big.yaml"), atomically: true, encoding: .utf8)
+        let (status, _, err) = try runPoslab(["run", "big.yaml", "--out", "out"], in: dir)
+        #expect(status == 2 && err.contains("1...1000000"), "\(err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
+    /// The budget is the available memory divided by the jobs: the same suite fits one job and not two.
+    @Test func theBudgetIsSharedByTheJobs() throws {
+        let suite = try Suite.parse(yaml: Self.base + "model: {d_model: 256, layers: 4}\ntraining: {batch_size: 64, length: 64}\n",
+                                    file: "s.yaml", defaultName: "s")
+        let (estimate, run) = try #require(try suite.largestRun())
+        #expect(run.contains("learned"))
+        try suite.checkMemory(jobs: 1, available: estimate.peak + 1, file: "s.yaml")
+        #expect(throws: SuiteError.self) { try suite.checkMemory(jobs: 2, available: estimate.peak + 1, file: "s.yaml") }
+    }
+}
