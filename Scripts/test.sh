@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the plugin walkthrough (docs/walkthrough.md)
-# as written, renders a small study's report in headless Chromium (Scripts/check_report.sh), then
+# as written, renders a small study's report in headless Chromium (Scripts/check_report.sh), runs a
+# suite as a Slurm job array on a single-node cluster it starts and stops (Scripts/slurm_test.sh), then
 # builds and runs every test in release mode (training tests are 20× faster optimised; the
 # gradient and parity checks run the same code).
 set -euo pipefail
@@ -17,4 +18,6 @@ trap 'rm -rf "$report"' EXIT
 "$poslab" compare "$report/results" --baseline none > /dev/null
 "$poslab" report "$report/results" > /dev/null
 Scripts/check_report.sh "$report/results/report/report.html"
+# Many machines: a real single-node Slurm cluster runs a 4-task job array of a small suite.
+Scripts/slurm_test.sh
 swift test -c release "$@"
