@@ -172,3 +172,24 @@ private enum FireReference {
         #expect(result.checked == enc.parameters.reduce(0) { $0 + $1.count })
     }
 }
+
+@Suite struct RelativeBiasInitialisationTests {
+    /// The table starts at std 1/√d_model (Hugging Face's T5 `_init_weights`) unless `init_std` is
+    /// given; the default's name is unchanged, a given value is named.
+    @Test func initStdArgument() throws {
+        let wide = EncodingContext(dModel: 64, heads: 8, layers: 1, maxLength: 8, attention: .bidirectional, seed: 3)
+        func std(_ t: Tensor) -> Double {
+            let v = t.values.map(Double.init)
+            let m = v.reduce(0, +) / Double(v.count)
+            return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
+        }
+        let plain = try make("relative-bias", wide, as: RelativeBiasEncoding.self)
+        #expect(plain.fullName == "relative-bias(buckets=32;max_distance=128)")
+        #expect(abs(std(plain.table) - 0.125) < 0.125 * 0.15, "\(std(plain.table))")  // 256 draws: ±15%
+        let unit = try make("relative-bias(init_std=1)", wide, as: RelativeBiasEncoding.self)
+        #expect(unit.fullName == "relative-bias(buckets=32;init_std=1;max_distance=128)")
+        #expect(abs(std(unit.table) - 1) < 0.15, "\(std(unit.table))")
+        #expect(try make("relative-bias(init_std=0.5)", wide, as: RelativeBiasEncoding.self).arguments.contains("init_std=0.5;"))
+        #expect(throws: ConfigurationError.self) { try make("relative-bias(init_std=-1)", wide, as: RelativeBiasEncoding.self) }
+    }
+}

@@ -7,11 +7,18 @@ import Foundation
 /// distances, the rest grow logarithmically up to `max_distance`, and everything farther shares
 /// the last bucket. Bidirectional attention splits the buckets between keys before and after the
 /// query; causal attention uses all of them for keys before it (keys after are masked anyway).
-/// The table (buckets, heads) is shared by all layers, as in T5, and starts N(0, 1/d_model).
+/// The table (buckets, heads) is shared by all layers, as in T5, and starts N(0, init_std²) with
+/// `init_std` = 1/√d_model by default, as Hugging Face transformers' T5 initialises it
+/// (`_init_weights`: std = factor·d_model^−0.5, factor 1); `init_std=1` is `nn.Embedding`'s default.
+/// Results name `init_std` only when it is given, so the default's name is unchanged.
 public final class RelativeBiasEncoding: RegisteredEncoding {
     public static let registryName = "relative-bias"
     public static let summary = "T5 learned per-head bias over log-bucketed relative distance; buckets=32, max_distance=128"
-    public var arguments: String { "buckets=\(buckets);max_distance=\(maxDistance)" }
+    public var arguments: String {
+        "buckets=\(buckets);\(initStd.map { "init_std=\($0 == $0.rounded() ? String(Int($0)) : String($0));" } ?? "")max_distance=\(maxDistance)"
+    }
+    /// The initial standard deviation when given as an argument (nil: the default 1/√d_model).
+    public let initStd: Double?
     /// The number of buckets.
     public let buckets: Int
     /// Distances at or beyond this share the last bucket.
@@ -23,7 +30,9 @@ public final class RelativeBiasEncoding: RegisteredEncoding {
     public var parameters: [Tensor] { [table] }
     private var cache: (positions: [Int], ids: [Int])?
 
-    public init(buckets: Int, maxDistance: Int, heads: Int, bidirectional: Bool, std: Float, rng: RandomGenerator) {
+    public init(buckets: Int, maxDistance: Int, heads: Int, bidirectional: Bool, std: Float, rng: RandomGenerator,
+                initStd: Double? = nil) {
+        self.initStd = initStd
         self.buckets = buckets
         self.maxDistance = maxDistance
         self.bidirectional = bidirectional
@@ -38,9 +47,11 @@ public final class RelativeBiasEncoding: RegisteredEncoding {
         guard maxDistance > exact else {
             throw arguments.error("max_distance", "must exceed the exact range (\(exact) for \(buckets) buckets); raise max_distance or lower buckets")
         }
+        var initStd: Double?  // nil: the default, 1/√d_model
+        if arguments.spec.arguments["init_std"] != nil { initStd = try arguments.double("init_std", default: 1, in: 0...100) }
         return RelativeBiasEncoding(buckets: buckets, maxDistance: maxDistance, heads: context.heads,
-                                    bidirectional: bidirectional, std: 1 / Float(context.dModel).squareRoot(),
-                                    rng: context.rng(for: registryName))
+                                    bidirectional: bidirectional, std: initStd.map(Float.init) ?? 1 / Float(context.dModel).squareRoot(),
+                                    rng: context.rng(for: registryName), initStd: initStd)
     }
 
     /// T5's bucket for `relative` = key position − query position.
