@@ -85,7 +85,7 @@ extension PosLab {
                     summarize(file)
                 }
             } catch let error as CheckpointError {
-                PosLab.fail(error.description)
+                PosLab.fail("\(checkpoint): \(error.problem)")  // the file as the user named it
             } catch let error as LengthUnsupported {
                 PosLab.fail("\(checkpoint): \(error)")
             }

@@ -5,8 +5,9 @@ import Testing
 /// `poslab inspect`, run as a user runs it.
 @Suite struct InspectCommandTests {
     /// Runs the `poslab` built next to the test bundle; returns (status, stdout, stderr).
-    func poslab(_ arguments: [String]) throws -> (Int32, String, String) {
+    func poslab(_ arguments: [String], in directory: URL? = nil) throws -> (Int32, String, String) {
         let process = Process()
+        process.currentDirectoryURL = directory
         process.executableURL = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab")
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
@@ -123,5 +124,9 @@ import Testing
         #expect(try poslab(["inspect", truncated]) == (2, "", "error: \(truncated): the header is not a JSON object (it must start with '{')\n"))
         let missing = path + ".missing"
         #expect(try poslab(["inspect", missing]) == (2, "", "error: \(missing): no such file\n"))
+        // Named as the user wrote it; a device is not read at all.
+        let folder = URL(fileURLWithPath: truncated).deletingLastPathComponent(), name = URL(fileURLWithPath: truncated).lastPathComponent
+        #expect(try poslab(["inspect", name], in: folder) == (2, "", "error: \(name): the header is not a JSON object (it must start with '{')\n"))
+        #expect(try poslab(["inspect", "/dev/null"]) == (2, "", "error: /dev/null: is not a regular file\n"))
     }
 }

@@ -9,9 +9,12 @@ extension SafetensorsFile {
             throw CheckpointError(file: url.path, problem: "no such file")
         }
         guard !isDirectory.boolValue else { throw CheckpointError(file: url.path, problem: "is a directory, not a safetensors file") }
+        guard (try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeRegular else {
+            throw CheckpointError(file: url.path, problem: "is not a regular file")
+        }
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
+            data = try Data(contentsOf: url)
         } catch {
             throw CheckpointError(file: url.path, problem: "cannot be read (\(error.localizedDescription))")
         }
