@@ -9,8 +9,8 @@ import Foundation
 /// with r1_h, r2_h > 0 learned per head and shared by all layers.
 ///
 /// Constraints: the reference implementation (the authors' GPT-NeoX fork, `ParallelKerpleLog`
-/// and `ParallelKerplePower`) clamps the stored parameters to ≥ 0.01 (and the power's exponent to
-/// ≤ 2) after each update. Here they are reparametrised instead, with the same bounds:
+/// and `ParallelKerplePower`) clamps the stored parameters in place to ≥ 0.01 (and the power's
+/// exponent to ≤ 2) at every forward pass. Here they are reparametrised instead, with the same bounds:
 /// r = 0.01 + softplus(θ), and the power's exponent r2 = 0.01 + 1.99·sigmoid(θ), so a parameter
 /// pushed against a bound keeps a gradient rather than sticking there.
 ///
