@@ -19,7 +19,8 @@ extension PosLab {
                 --attention writes the attention weights of one example, every layer and head, as CSV with \
                 columns layer,head,query,key,query_position,key_position,query_token,key_token,weight. The \
                 example is number K (from 0) of a task's evaluation set at length T, drawn as `poslab run` \
-                draws it (seed --eval-seed, default 2024), or the ids given with --ids.
+                draws it (seed --eval-seed, default 2024), or the ids given with --ids. --task and --eval-seed \
+                default to the checkpoint's metadata keys `task` and `evaluation_seed` when it has them.
 
                 A missing, truncated or damaged file stops with one line naming it, exit status 2.
 
@@ -51,8 +52,8 @@ extension PosLab {
         @Option(help: "With --attention: which example of the evaluation set, from 0.")
         var example = 0
 
-        @Option(help: "With --attention: the evaluation seed the set is drawn from.")
-        var evalSeed: UInt64 = 2024
+        @Option(help: "With --attention: the evaluation seed the set is drawn from (default: the checkpoint's, or 2024).")
+        var evalSeed: UInt64?
 
         @Option(help: ArgumentHelp("With --attention: token ids, space-separated, instead of --task.", valueName: "ids"))
         var ids: String?
@@ -66,7 +67,6 @@ extension PosLab {
             if !attention && (task != nil || ids != nil || length != nil) {
                 throw ValidationError("--task, --ids and --length go with --attention")
             }
-            if attention && task == nil && ids == nil { throw ValidationError("--attention needs --task SPEC or --ids \"…\"") }
             if task != nil && ids != nil { throw ValidationError("give --task or --ids, not both") }
             if let length, length < 1 { throw ValidationError("--length must be at least 1 (got \(length))") }
             if example < 0 { throw ValidationError("--example counts from 0 (got \(example))") }
@@ -175,7 +175,10 @@ extension PosLab {
                 if let length, length != parsed.count { throw ValidationError("--length \(length) but \(parsed.count) ids") }
                 tokens = parsed
             } else {
-                let task = try TaskRegistry.shared.make(Spec(parsing: self.task!))
+                guard let spec = self.task ?? checkpoint.extraMetadata["task"] else {
+                    throw ValidationError("--attention needs --task SPEC or --ids \"…\" (the checkpoint names no task)")
+                }
+                let task = try TaskRegistry.shared.make(Spec(parsing: spec))
                 guard task.vocabSize == model.config.vocabSize else {
                     throw ValidationError("task \(task.fullName) has vocabulary \(task.vocabSize), the model \(model.config.vocabSize): not the task it was trained on")
                 }
@@ -183,7 +186,11 @@ extension PosLab {
                 guard t >= task.minimumLength, t <= task.maximumLength ?? t else {
                     throw ValidationError("task \(task.fullName) is defined for lengths \(task.minimumLength)…\(task.maximumLength.map(String.init) ?? "∞"), not \(t)")
                 }
-                let rng = RandomGenerator(seed: evalSeed, stream: "eval/\(task.fullName)/\(t)")
+                let seed = try evalSeed ?? checkpoint.extraMetadata["evaluation_seed"].map {
+                    guard let seed = UInt64($0) else { throw CheckpointError(file: self.checkpoint, problem: "metadata 'evaluation_seed' is '\($0)', not a seed") }
+                    return seed
+                } ?? 2024
+                let rng = RandomGenerator(seed: seed, stream: "eval/\(task.fullName)/\(t)")
                 tokens = Array(task.batch(size: example + 1, length: t, rng: rng).inputs.suffix(t))
             }
             let t = tokens.count

@@ -99,6 +99,18 @@ import Testing
         let examples = (0..<3).map { _ in (0..<6).map { _ in rng.int(below: 7) } }
         let tokens = out.split(separator: "\n").dropFirst().prefix(36).map { Int($0.split(separator: ",")[7])! }
         #expect(tokens == Array((0..<6).map { _ in examples[2] }.joined()))
+        // The task and evaluation seed saved in the checkpoint's metadata are the defaults.
+        let model = try Transformer(checkpoint: URL(fileURLWithPath: path))
+        let named = path + ".task.safetensors"
+        defer { try? FileManager.default.removeItem(atPath: named) }
+        try model.saveCheckpoint(to: URL(fileURLWithPath: named), metadata: ["task": "reverse(symbols=7)", "evaluation_seed": "7"])
+        let (s1, o1, _) = try poslab(["inspect", named, "--attention", "--length", "6", "--example", "2"])
+        let own = RandomGenerator(seed: 7, stream: "eval/reverse(symbols=7)/6")
+        let ownExamples = (0..<3).map { _ in (0..<6).map { _ in own.int(below: 7) } }
+        #expect(s1 == 0 && o1.split(separator: "\n").dropFirst().prefix(6).map { Int($0.split(separator: ",")[7])! } == ownExamples[2])
+        #expect(try poslab(["inspect", named, "--attention", "--length", "6", "--example", "2", "--eval-seed", "2024"]).1 == out)
+        let (s4, _, e4) = try poslab(["inspect", path, "--attention"])
+        #expect(s4 == 2 && e4.contains("--attention needs --task SPEC or --ids"))
         let (s2, _, e2) = try poslab(["inspect", path, "--attention", "--task", "reverse(symbols=8)"])
         #expect(s2 == 2 && e2.contains("has vocabulary 8, the model 7"))
         let (s3, _, e3) = try poslab(["inspect", path, "--attention", "--ids", "1 2 3 4 5 6 0 1 2 3 4"])
