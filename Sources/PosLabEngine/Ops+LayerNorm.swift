@@ -28,6 +28,9 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
         // already exists and x's part is added, not assigned over theirs.
         let gg = gamma.requiresGrad ? gamma.grad : nil, gb = beta.requiresGrad ? beta.grad : nil
         let gx = x.requiresGrad ? x.gradForWriting() : nil
+        // One row's x̂ and dx̂, computed in the first pass and read again in the second.
+        let scratch = Storage(uninitializedCount: 2 * n)
+        let xh = scratch.pointer, dxh = scratch.pointer + n
         for r in 0..<rows {
             let row = x.data + r * n, dy = g + r * n
             let mu = mean[r], rs = rstd[r]
@@ -36,7 +39,9 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
             var j = 0
             while j < vectorEnd {
                 let xhat = (row.load8(j) - mu) * rs, dyj = dy.load8(j)
+                xh.store8(xhat, j)
                 let dxhat = dyj * gm.load8(j)
+                dxh.store8(dxhat, j)
                 sumD8 += dxhat
                 sumDX8 += dxhat * xhat
                 if let gg { gg.store8(gg.load8(j) + dyj * xhat, j) }
@@ -46,7 +51,9 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
             var sumD = sumD8.horizontalSum, sumDX = sumDX8.horizontalSum
             while j < n {
                 let xhat = (row[j] - mu) * rs
+                xh[j] = xhat
                 let dxhat = dy[j] * gm[j]
+                dxh[j] = dxhat
                 sumD += dxhat
                 sumDX += dxhat * xhat
                 gg?[j] += dy[j] * xhat
@@ -58,19 +65,18 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
                 let a = inv * sumD, b = inv * sumDX
                 j = 0
                 while j < vectorEnd {
-                    let xhat = (row.load8(j) - mu) * rs
-                    let local = rs * (dy.load8(j) * gm.load8(j) - a - xhat * b)
+                    let local = rs * (dxh.load8(j) - a - xh.load8(j) * b)
                     dst.store8(overwrite ? local : dst.load8(j) + local, j)
                     j += 8
                 }
                 while j < n {
-                    let xhat = (row[j] - mu) * rs
-                    let local = rs * (dy[j] * gm[j] - a - xhat * b)
+                    let local = rs * (dxh[j] - a - xh[j] * b)
                     dst[j] = overwrite ? local : dst[j] + local
                     j += 1
                 }
             }
         }
+        withExtendedLifetime(scratch) {}
     }
     let y = out.data, gm = gamma.data, bt = beta.data
     for r in 0..<rows {

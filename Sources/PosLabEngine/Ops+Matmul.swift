@@ -77,9 +77,8 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
         let dX = x.requiresGrad ? x.gradForWriting() : nil
         matmulBackward(m: m, n: n, k: k, transposeB: false, a: x.data, b: weight.data, dC: g,
                        dA: dX?.pointer, dB: weight.requiresGrad ? weight.grad : nil, overwriteA: dX?.overwrite ?? false)
-        if let bias, bias.requiresGrad {
-            let gb = bias.grad
-            for r in 0..<m { addRow(g + r * n, into: gb, count: n) }
+        if let bias, bias.requiresGrad {  // db (n) += Σ over rows of dY (m, n)
+            addColumnSums(of: g, rowCount: m, width: n, into: bias.grad)
         }
     }
     let y = out.data

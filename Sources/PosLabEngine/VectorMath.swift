@@ -128,3 +128,44 @@ func addRow(_ src: UnsafeMutablePointer<Float>, into dst: UnsafeMutablePointer<F
         j += 1
     }
 }
+
+/// sums[j] += Σ_r rows[r·width + j] for every column j of a (rowCount, width) matrix: a bias's
+/// gradient from its output's. Each column is added row by row in order r = 0, 1, … (the order of
+/// `addRow` applied to each row in turn, so the same bits), but 32 columns at a time stay in
+/// registers over all the rows instead of being loaded and stored once per row.
+public func addColumnSums(of rows: UnsafeMutablePointer<Float>, rowCount: Int, width: Int,
+                          into sums: UnsafeMutablePointer<Float>) {
+    var j = 0
+    while j + 32 <= width {  // (rowCount, 32) column blocks
+        var s0 = sums.load8(j), s1 = sums.load8(j + 8), s2 = sums.load8(j + 16), s3 = sums.load8(j + 24)
+        var row = rows + j
+        for _ in 0..<rowCount {
+            s0 += row.load8(0)
+            s1 += row.load8(8)
+            s2 += row.load8(16)
+            s3 += row.load8(24)
+            row += width
+        }
+        sums.store8(s0, j)
+        sums.store8(s1, j + 8)
+        sums.store8(s2, j + 16)
+        sums.store8(s3, j + 24)
+        j += 32
+    }
+    while j + 8 <= width {  // (rowCount, 8)
+        var s = sums.load8(j)
+        var row = rows + j
+        for _ in 0..<rowCount {
+            s += row.load8(0)
+            row += width
+        }
+        sums.store8(s, j)
+        j += 8
+    }
+    while j < width {  // single columns
+        var s = sums[j]
+        for r in 0..<rowCount { s += rows[r * width + j] }
+        sums[j] = s
+        j += 1
+    }
+}

@@ -40,4 +40,21 @@ import Testing
             #expect(together.gradValues[i].bitPattern == alone.gradValues[0].bitPattern, "gelu'(\(x))")
         }
     }
+
+    /// `addColumnSums` (32 and 8 columns in registers, then single columns) gives the bits of the
+    /// plain reference, `addRow` of each row in turn, for widths that use each path (53 = 32 + 16 +
+    /// 5) and sums that start non-zero, as a parameter's gradient does after its first batch.
+    @Test func columnSumsAreTheRowByRowSums() {
+        for (rows, width) in [(37, 53), (5, 8), (3, 3), (1, 96), (0, 40)] {
+            let matrix = randomTensor([max(rows, 1), width], seed: 7)
+            let start = randomTensor([width], seed: 8).values, values = matrix.values
+            var reference = start  // sums[j] += row[j], one row after another
+            for r in 0..<rows { for j in 0..<width { reference[j] += values[r * width + j] } }
+            var sums = start
+            sums.withUnsafeMutableBufferPointer {
+                addColumnSums(of: matrix.data, rowCount: rows, width: width, into: $0.baseAddress!)
+            }
+            #expect(sums.map(\.bitPattern) == reference.map(\.bitPattern), "\(rows) × \(width)")
+        }
+    }
 }
