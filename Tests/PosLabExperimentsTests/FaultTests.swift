@@ -123,6 +123,38 @@ import Testing
         #expect(!((try? FileManager.default.contentsOfDirectory(atPath: store.recordsURL.path)) ?? []).contains { $0.hasSuffix(".claim") })
     }
 
+    /// Two `poslab run` processes started together on one folder: both exit 0, every run is
+    /// trained by exactly one of them, and runs.csv equals a single process's.
+    @Test func twoProcessesSharingAFolder() throws {
+        let dir = temporaryDirectory()
+        let suitePath = fixture("tiny.yaml")
+        func start() throws -> (Process, Pipe) {
+            let process = Process()
+            process.executableURL = poslabExecutable
+            process.arguments = ["run", suitePath, "--out", "shared", "--jobs", "1"]
+            process.currentDirectoryURL = dir
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return (process, err)
+        }
+        let (a, errA) = try start(), (b, errB) = try start()
+        let logs = [errA, errB].map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(a.terminationStatus == 0 && b.terminationStatus == 0, "\(logs)")
+        // Each process prints one "[k/8] …: ok" line per run it trained itself.
+        let trained = logs.map { $0.split(separator: "\n").filter { $0.hasPrefix("[") && $0.contains(": ok,") }.count }
+        #expect(trained.reduce(0, +) == 8, "\(trained): \(logs)")
+        let (status, _, _) = try runPoslab(["run", suitePath, "--out", "single", "--jobs", "1"], in: dir)
+        #expect(status == 0)
+        let columns = ResultsStore.runColumns
+        let shared = try #require(try CSVTable.read(dir.appendingPathComponent("shared/runs.csv"), expectedHeader: columns))
+        let single = try #require(try CSVTable.read(dir.appendingPathComponent("single/runs.csv"), expectedHeader: columns))
+        #expect(withoutWallTime(shared.rows) == withoutWallTime(single.rows))
+    }
+
     @Test func staleClaimsAreTakenOverLiveOnesRespected() throws {
         let suite = try smallSuite(name: "claims")
         let dir = temporaryDirectory()
