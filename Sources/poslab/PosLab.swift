@@ -37,6 +37,10 @@ struct PosLab: ParsableCommand {
             fail(error.description)
         } catch let error as PluginError {
             fail(error.description)
+        } catch let error as CheckpointError {
+            fail(error.description)
+        } catch let error as ReportError {
+            fail(error.description)
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
