@@ -51,12 +51,13 @@ let package = Package(
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine"]),
-        .testTarget(name: "PosLabModelTests", dependencies: ["PosLabModel"], resources: [.copy("Fixtures")]),
+        .target(name: "PosLabTestSupport", path: "Tests/PosLabTestSupport"),
+        .testTarget(name: "PosLabModelTests", dependencies: ["PosLabModel", "PosLabTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabTasksTests", dependencies: ["PosLabTasks"]),
         .testTarget(
             name: "PosLabTextTests",
-            dependencies: ["PosLabText", "PosLabModel", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["PosLabText", "PosLabModel", "PosLabTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "PosLabExperimentsTests", dependencies: ["PosLabExperiments"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PosLabExperimentsTests", dependencies: ["PosLabExperiments", "PosLabTestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

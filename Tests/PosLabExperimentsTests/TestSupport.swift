@@ -1,4 +1,5 @@
 import Foundation
+import PosLabTestSupport
 import PosLabExperiments
 
 /// A fixture file's path.
@@ -30,20 +31,5 @@ var poslabExecutable: URL {
 /// variable); returns (status, stdout, stderr).
 @discardableResult
 func runPoslab(_ arguments: [String], in directory: URL, environment: [String: String?] = [:]) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = poslabExecutable
-    process.arguments = arguments
-    if !environment.isEmpty {
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-    }
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try runProcess(poslabExecutable, arguments, in: directory, environment: environment)
 }

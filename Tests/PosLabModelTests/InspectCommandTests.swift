@@ -1,4 +1,5 @@
 import Foundation
+import PosLabTestSupport
 import PosLabModel
 import Testing
 
@@ -6,17 +7,7 @@ import Testing
 @Suite struct InspectCommandTests {
     /// Runs the `poslab` built next to the test bundle; returns (status, stdout, stderr).
     func poslab(_ arguments: [String], in directory: URL? = nil) throws -> (Int32, String, String) {
-        let process = Process()
-        process.currentDirectoryURL = directory
-        process.executableURL = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try runProcess(Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab"), arguments, in: directory)
     }
 
     /// A saved model (learned table, causal) with head.bias = 1…7; removed by the caller.

@@ -1,20 +1,12 @@
 import Foundation
+import PosLabTestSupport
 import Testing
 
 /// `poslab tokenize`, run as a user runs it.
 @Suite struct TokenizeCommandTests {
     /// Runs the `poslab` built next to the test bundle; returns (status, stdout, stderr).
     func poslab(_ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try runProcess(Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab"), arguments)
     }
 
     func temporaryFile(_ bytes: [UInt8]) throws -> String {

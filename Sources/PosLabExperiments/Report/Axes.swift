@@ -19,6 +19,7 @@ enum Axes {
     /// A tick label: integers without a decimal point, others with up to 3 significant decimals.
     static func label(_ v: Double) -> String {
         if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+        if abs(v) < 0.01 { return String(format: "%g", v) }  // 0.001, 0.0001: not "0.0"
         return String((v * 1000).rounded() / 1000)
     }
 
