@@ -23,18 +23,9 @@ import Testing
     @Test(arguments: 0..<8)
     func matchesPyTorch(_ index: Int) throws {
         let c = try #require(Self.cases.indices.contains(index) ? Self.cases[index] : nil)
-        let config = ModelConfig(vocabSize: c.config.vocab_size, dModel: c.config.d_model, layers: c.config.layers,
-                                 heads: c.config.heads, maxLength: c.config.max_length,
-                                 attention: AttentionMode(rawValue: c.attention)!)
-        let model = try Transformer(config: config, encoding: Spec(parsing: c.spec), seed: 0)
+        let model = try c.modelWithFixtureWeights()
         let parameters = model.parameters
         let what = "\(c.spec) \(c.attention)"
-        #expect(Set(parameters.map(\.label)) == Set(c.parameters.keys), "\(what): parameter sets differ")
-        for p in parameters {
-            let given = try #require(c.parameters[p.label], "fixture lacks \(p.label)")
-            #expect(given.shape == p.shape, "\(p.label): \(given.shape) vs \(p.shape)")
-            p.assign(given.values)
-        }
         let logits = try model.logits(ids: c.ids, batch: c.batch, length: c.length)
         let loss = crossEntropy(logits, targets: c.targets, mask: c.mask)
         loss.backward()

@@ -43,17 +43,8 @@ struct ParityFixture: Decodable {
     @Test(arguments: ParityFixture.shared.cases.indices)
     func matchesPyTorch(_ index: Int) throws {
         let c = ParityFixture.shared.cases[index]
-        let config = ModelConfig(vocabSize: c.config.vocab_size, dModel: c.config.d_model, layers: c.config.layers,
-                                 heads: c.config.heads, maxLength: c.config.max_length,
-                                 attention: AttentionMode(rawValue: c.attention)!)
-        let model = try Transformer(config: config, encoding: Spec(parsing: c.spec), seed: 0)
+        let model = try c.modelWithFixtureWeights()
         let parameters = model.parameters
-        #expect(Set(parameters.map(\.label)) == Set(c.parameters.keys), "\(c.spec) \(c.attention): parameter sets differ")
-        for p in parameters {
-            let given = try #require(c.parameters[p.label], "fixture lacks \(p.label)")
-            #expect(given.shape == p.shape, "\(p.label): \(given.shape) vs \(p.shape)")
-            p.assign(given.values)
-        }
         let logits = try model.logits(ids: c.ids, batch: c.batch, length: c.length)
         let loss = crossEntropy(logits, targets: c.targets, mask: c.mask)
         loss.backward()
@@ -82,5 +73,22 @@ struct ParityFixture: Decodable {
             }
             #expect(ours == table.bucket, "buckets=\(table.buckets) max=\(table.max_distance) bidirectional=\(table.bidirectional)")
         }
+    }
+}
+
+extension ParityFixture.Case {
+    /// The case's model with the fixture's weights, after checking that both have the same tensors and shapes.
+    func modelWithFixtureWeights() throws -> Transformer {
+        let shape = ModelConfig(vocabSize: config.vocab_size, dModel: config.d_model, layers: config.layers,
+                                heads: config.heads, maxLength: config.max_length,
+                                attention: AttentionMode(rawValue: attention)!)
+        let model = try Transformer(config: shape, encoding: Spec(parsing: spec), seed: 0)
+        #expect(Set(model.parameters.map(\.label)) == Set(parameters.keys), "\(spec) \(attention): parameter sets differ")
+        for p in model.parameters {
+            let given = try #require(parameters[p.label], "fixture lacks \(p.label)")
+            #expect(given.shape == p.shape, "\(p.label): \(given.shape) vs \(p.shape)")
+            p.assign(given.values)
+        }
+        return model
     }
 }

@@ -44,16 +44,18 @@ public struct Report {
         return out
     }
 
-    /// Counts of runs by status (a run counts once, by its status at its first length).
+    /// Runs by status, each counted once: `ok` if it has numbers at any length (a run unsupported
+    /// beyond its table is still an ok run), else `failed` if any row failed, else its first row's status.
     var statusCounts: [(String, Int)] {
-        var seen: [String: String] = [:]
-        for r in data.rows where seen[r.runID] == nil || r.status == "failed" { seen[r.runID] = r.status }
-        var counts: [String: Int] = [:]
-        // A run unsupported only beyond some length is still an ok run.
-        for r in data.rows { if r.status == "ok" { seen[r.runID] = "ok" } }
-        for s in seen.values { counts[s, default: 0] += 1 }
-        return ["ok", "unsupported", "diverged", "failed"].compactMap { s in counts[s].map { (s, $0) } }
-            + counts.filter { !["ok", "unsupported", "diverged", "failed"].contains($0.key) }.sorted { $0.key < $1.key }
+        var status: [String: String] = [:]
+        for r in data.rows {
+            let now = status[r.runID]
+            if now == nil || r.status == "ok" || (r.status == "failed" && now != "ok") { status[r.runID] = r.status }
+        }
+        let order = ["ok", "unsupported", "diverged", "failed"]
+        let counts = Dictionary(grouping: status.values, by: { $0 }).mapValues(\.count)
+        return order.compactMap { s in counts[s].map { (s, $0) } }
+            + counts.filter { !order.contains($0.key) }.sorted { $0.key < $1.key }
     }
 
     /// Writes report.html and the figures' SVG files into `folder`; returns the HTML's URL.
