@@ -58,6 +58,16 @@ final class ProgressReporter: @unchecked Sendable {
         }
     }
 
+    /// A run evaluated at new lengths from its checkpoint (not trained).
+    func evaluated(_ plan: RunPlan, headline: String) {
+        lock.withLock {
+            done += 1
+            let line = "[\(done)/\(total)] \(describe(plan)): evaluated from its checkpoint, \(headline)"
+            if interactive { emit("\r\u{1B}[K" + line + "\n") } else { emit(line + "\n") }
+            draw(force: true)
+        }
+    }
+
     /// A run found finished by another process sharing the folder.
     func skipped() { lock.withLock { done += 1 } }
 

@@ -72,7 +72,7 @@ public final class ResultsStore: @unchecked Sendable {
                 throw ResultsError("\(url.path): run claimed by \(holder), which is still working in this folder; --fresh would delete its results")
             }
         }
-        for name in names where Self.isRecordName(name) || name.hasSuffix(".claim") {
+        for name in names where Self.isRecordName(name) || Self.isCheckpointName(name) || name.hasSuffix(".claim") {
             try fm.removeItem(at: recordsURL.appendingPathComponent(name))
         }
         if (try? fm.contentsOfDirectory(atPath: recordsURL.path))?.isEmpty == true { try fm.removeItem(at: recordsURL) }
@@ -87,8 +87,46 @@ public final class ResultsStore: @unchecked Sendable {
         name.hasSuffix(".json") && name.count == 25 && name.prefix(20).allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 
+    /// Whether a file name in runs/ is a run's checkpoint: 20 hex digits and `.safetensors`.
+    static func isCheckpointName(_ name: String) -> Bool {
+        name.hasSuffix(".safetensors") && name.count == 32 && name.prefix(20).allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    }
+
     public func recordURL(_ id: String) -> URL { recordsURL.appendingPathComponent("\(id).json") }
+    /// Where run `id`'s model is saved.
+    public func checkpointURL(_ id: String) -> URL { recordsURL.appendingPathComponent("\(id).safetensors") }
     public func claimURL(_ id: String) -> URL { recordsURL.appendingPathComponent("\(id).claim") }
+
+    /// Why a record's saved model cannot give it new evaluation lengths.
+    public struct CheckpointProblem: Sendable, CustomStringConvertible {
+        /// What is wrong, naming the file if there is one.
+        public var description: String
+        /// Whether a checkpoint was saved and is now missing or changed (rather than never saved).
+        public var damaged: Bool
+    }
+
+    /// Why `record`'s saved model cannot give it new evaluation lengths, or nil if it can (a
+    /// diverged run needs none: its every length is diverged).
+    public func checkpointProblem(_ record: RunFile) -> CheckpointProblem? {
+        if record.status == .diverged { return nil }
+        guard let saved = record.checkpoint else {
+            return CheckpointProblem(description: "it has no checkpoint (trained with training.checkpoint: false, or before PosLab saved models)",
+                                     damaged: false)
+        }
+        let url = recordsURL.appendingPathComponent(saved.file)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            return CheckpointProblem(description: "its checkpoint \(url.path) is missing", damaged: true)
+        }
+        guard data.count == saved.bytes else {
+            return CheckpointProblem(description: "its checkpoint \(url.path) has \(data.count) bytes where \(saved.bytes) were written "
+                                         + "(truncated or replaced)", damaged: true)
+        }
+        guard SHA256.hex(data) == saved.sha256 else {
+            return CheckpointProblem(description: "its checkpoint \(url.path) differs from the one written (its SHA-256 is not "
+                                         + "the record's: changed or damaged)", damaged: true)
+        }
+        return nil
+    }
 
     /// The record of run `id`: nil if there is none, an error saying what is wrong if it is damaged.
     public func record(_ id: String) -> Result<RunFile?, RecordDamage> {
@@ -105,12 +143,14 @@ public final class ResultsStore: @unchecked Sendable {
     /// Files in runs/ that are neither records nor claims (left alone, but reported).
     public func foreignFiles() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: recordsURL.path)) ?? []
-        return names.filter { !Self.isRecordName($0) && !$0.hasSuffix(".claim") && !$0.contains(".json.") && !$0.hasPrefix(".") }
+        return names.filter { !Self.isRecordName($0) && !Self.isCheckpointName($0) && !$0.hasSuffix(".claim") && !$0.contains(".json.") && !$0.contains(".safetensors.") && !$0.hasPrefix(".") }
             .sorted().map { recordsURL.appendingPathComponent($0).path }
     }
 
     /// Rewrites runs.csv and curves.csv from the records of `runs`, in suite order, evaluated at
-    /// the suite's lengths. Runs without a usable record have no rows. Returns the damaged records.
+    /// the suite's lengths. Runs without a usable record have no rows; a record evaluated on the
+    /// suite's set but not yet at every length (a study growing) has rows at the lengths it has.
+    /// Returns the damaged records.
     @discardableResult
     public func rebuild(_ runs: [ResolvedRun]) throws -> [RecordDamage] {
         var table = CSVTable(header: Self.runColumns), curves = CSVTable(header: Self.curveColumns)
@@ -122,8 +162,12 @@ public final class ResultsStore: @unchecked Sendable {
             case .success(nil): continue
             case .failure(let damage): damaged.append(damage); continue
             }
-            guard record.status == .failed || record.covers(suite.evaluation) else { continue }
-            table.rows += Self.rows(record, suite: suite.name, lengths: suite.evaluation.lengths)
+            let e = suite.evaluation
+            let lengths = record.status == .failed || record.covers(e) ? e.lengths
+                : record.evaluationSize == e.size && record.evaluationSeed == e.seed
+                    ? e.lengths.filter { l in record.results.contains { $0.length == l } } : []
+            guard !lengths.isEmpty else { continue }
+            table.rows += Self.rows(record, suite: suite.name, lengths: lengths)
             curves.rows += record.curve.map { [record.id, String($0.step), CSVTable.field($0.loss)] }
         }
         try withFolderLock {

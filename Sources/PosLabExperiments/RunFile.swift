@@ -15,6 +15,15 @@ public struct RunFile: Codable, Sendable, Equatable {
         public var blasKernel: String
     }
 
+    /// The run's saved model, `runs/<id>.safetensors` (see `Checkpoint`).
+    public struct SavedCheckpoint: Codable, Sendable, Equatable {
+        /// The file's name in runs/.
+        public var file: String
+        /// SHA-256 of the file as written: a changed or damaged file is named, not used.
+        public var sha256: String
+        public var bytes: Int
+    }
+
     /// One logged training step.
     public struct CurvePoint: Codable, Sendable, Equatable {
         public var step: Int, loss: Double
@@ -36,6 +45,9 @@ public struct RunFile: Codable, Sendable, Equatable {
     public var curve: [CurvePoint]
     public var results: [EvaluationResult]
     public var wallSeconds: Double
+    /// The saved model (nil: not saved — `training.checkpoint: false`, a diverged or failed run, or
+    /// a record from before checkpoints).
+    public var checkpoint: SavedCheckpoint?
     public var finishedAt: String
     public var host: String
     public var build: Build
@@ -44,7 +56,8 @@ public struct RunFile: Codable, Sendable, Equatable {
 
     /// The record of a finished (or failed) run.
     public init(run: ResolvedRun, evaluation: Suite.Evaluation, status: RunStatus, message: String? = nil, steps: Int,
-                finalTrainLoss: Double, curve: [CurvePoint], results: [EvaluationResult], wallSeconds: Double) {
+                finalTrainLoss: Double, curve: [CurvePoint], results: [EvaluationResult], wallSeconds: Double,
+                checkpoint: SavedCheckpoint? = nil) {
         format = Self.formatName
         id = run.id
         configuration = run.configuration
@@ -61,6 +74,7 @@ public struct RunFile: Codable, Sendable, Equatable {
         self.curve = curve
         self.results = results
         self.wallSeconds = wallSeconds
+        self.checkpoint = checkpoint
         finishedAt = Manifest.now()
         host = ProcessInfo.processInfo.hostName
         build = Build(version: Manifest.version, commit: Self.commit, blas: BLAS.configuration,
@@ -71,6 +85,21 @@ public struct RunFile: Codable, Sendable, Equatable {
 
     /// The git commit of this build, looked up once.
     static let commit = Manifest.gitCommit()
+
+    /// The record with `results` at `lengths` replaced or added (sorted by length) and evaluated
+    /// with `evaluation`'s set, its wall time grown by `seconds`; everything else as trained.
+    public func extended(with results: [EvaluationResult], evaluation: Suite.Evaluation, seconds: Double) -> RunFile {
+        var copy = self
+        let new = Set(results.map(\.length))
+        let sameSet = evaluation.size == evaluationSize && evaluation.seed == evaluationSeed
+        copy.results = ((sameSet ? self.results.filter { !new.contains($0.length) } : []) + results).sorted { $0.length < $1.length }
+        copy.evaluationSize = evaluation.size
+        copy.evaluationSeed = evaluation.seed
+        copy.wallSeconds += seconds
+        copy.checksum = ""
+        copy.checksum = copy.computedChecksum
+        return copy
+    }
 
     /// The checksum this record should carry.
     var computedChecksum: String {

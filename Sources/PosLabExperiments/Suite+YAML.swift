@@ -94,7 +94,8 @@ extension Suite {
         let m = try top.child("model")
         try m.rejectUnknownKeys(["d_model", "layers", "heads", "attention"])
         let t = try top.child("training")
-        try t.rejectUnknownKeys(["steps", "batch_size", "length", "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every"])
+        try t.rejectUnknownKeys(["steps", "batch_size", "length", "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every", "checkpoint"])
+        let checkpoint = try t.bool("checkpoint", default: true)
 
         // Grid points: every model or training setting given as a list is swept (see GridExpansion).
         var points: [GridPoint] = []
@@ -144,6 +145,7 @@ extension Suite {
                           tasks: taskSpecs.map(\.0.description), seeds: seeds, model: points[0].model, training: points[0].training,
                           evaluation: evaluation)
         if !points[0].swept.isEmpty { suite.grid = points }
+        suite.checkpoint = checkpoint
 
         // Combinations: at every grid point, the model shape, each encoding and each task must accept it.
         for (index, point) in points.enumerated() {

@@ -55,8 +55,11 @@ public struct Suite: Codable, Sendable, Equatable {
     public var evaluation: Evaluation
     /// The grid points when settings are swept (see `GridPoint`); empty: one point, `model` and `training`.
     public var grid: [GridPoint] = []
+    /// Whether each run's final weights are saved, `runs/<id>.safetensors` (YAML `training.checkpoint`,
+    /// default true). Not part of a run's identity: it changes what is kept, not what is trained.
+    public var checkpoint = true
 
-    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation, grid }
+    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation, grid, checkpoint }
 
     public init(name: String, plugins: [String] = [], encodings: [String], tasks: [String], seeds: [UInt64],
                 model: Model, training: Training, evaluation: Evaluation) {
@@ -79,6 +82,7 @@ public struct Suite: Codable, Sendable, Equatable {
                   training: try c.decode(Training.self, forKey: .training),
                   evaluation: try c.decode(Evaluation.self, forKey: .evaluation))
         grid = try c.decodeIfPresent([GridPoint].self, forKey: .grid) ?? []
+        checkpoint = try c.decodeIfPresent(Bool.self, forKey: .checkpoint) ?? false  // absent before checkpoints existed
     }
 
     /// The points runs are trained at: the grid, or the one point of `model` and `training`.

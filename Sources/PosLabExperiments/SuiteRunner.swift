@@ -6,10 +6,11 @@ import PosLabTasks
 /// finishes, then derives runs.csv and curves.csv from the records.
 ///
 /// A run is skipped when its record (same configuration, hence same id) has numbers for the
-/// suite's evaluation settings; a record lacking an evaluation length is retrained (and progress
-/// says so); a failed or damaged record is retrained. An error inside one run is recorded as a
-/// failed run and the others go on. Runs claimed by another process sharing the folder are left
-/// to it, and waited for.
+/// suite's evaluation settings. A record lacking an evaluation length (or evaluated on another
+/// set) is evaluated from its saved model, `runs/<id>.safetensors`, without training; without a
+/// usable checkpoint it is retrained (and progress says why). A failed or damaged record is
+/// retrained. An error inside one run is recorded as a failed run and the others go on. Runs
+/// claimed by another process sharing the folder are left to it, and waited for.
 public struct SuiteRunner {
     public let suite: Suite
     public let store: ResultsStore
@@ -29,6 +30,10 @@ public struct SuiteRunner {
     public struct Outcome: Sendable {
         /// Runs trained by this call.
         public var trained = 0
+        /// Runs evaluated at new lengths from their checkpoints by this call (not trained).
+        public var evaluated = 0
+        /// With `evaluateOnly`: runs that need training to get the new lengths, and why.
+        public var needTraining: [(run: String, reason: String)] = []
         /// Runs that failed in this call: label and message.
         public var failed: [(run: String, message: String)] = []
         /// Runs of the suite without a usable record at the end (e.g. after `stopAfter`).
@@ -36,9 +41,10 @@ public struct SuiteRunner {
     }
 
     /// Runs the suite. `stopAfter` stops once that many runs have been trained in this call, as an
-    /// interruption would (`poslab run --limit`).
+    /// interruption would (`poslab run --limit`). With `evaluateOnly` nothing is trained: runs are
+    /// only evaluated from their checkpoints, and those that cannot be are listed in the outcome.
     @discardableResult
-    public func run(stopAfter: Int? = nil) throws -> Outcome {
+    public func run(stopAfter: Int? = nil, evaluateOnly: Bool = false) throws -> Outcome {
         let resolved = try trainer.resolve(suite.runs)
         var seen: [String: String] = [:]
         for run in resolved {
@@ -53,29 +59,52 @@ public struct SuiteRunner {
         var pending: [ResolvedRun] = []
         var failedBefore: [String: String] = [:]  // id → checksum of its failed record
         var done = 0
+        var outcome = Outcome()
+        var damagedCheckpoints: [String] = []
+        var toEvaluate: [String: Int] = [:]  // why → runs evaluated from their checkpoints for it
+        func needsTraining(_ run: ResolvedRun, _ reason: String) {
+            if evaluateOnly { outcome.needTraining.append((run.plan.id, reason)) } else { pending.append(run) }
+        }
         for run in resolved {
             switch store.record(run.id) {
             case .failure(let damage):
-                log("warning: \(damage); run \(run.plan.id) will be trained again")
-                pending.append(run)
+                if !evaluateOnly { log("warning: \(damage); run \(run.plan.id) will be trained again") }
+                needsTraining(run, "its record \(damage.file) is damaged")
             case .success(nil):
-                pending.append(run)
+                needsTraining(run, "it has not been trained")
             case .success(let record?):
                 if record.status == .failed {
-                    log("retrying \(run.plan.id), which failed before: \(record.message ?? "")")
+                    if !evaluateOnly { log("retrying \(run.plan.id), which failed before: \(record.message ?? "")") }
                     failedBefore[run.id] = record.checksum
-                    pending.append(run)
+                    needsTraining(run, "it failed: \(record.message ?? "")")
                 } else if !record.covers(suite.evaluation) {
                     let missing = Set(suite.evaluation.lengths).subtracting(record.results.map(\.length)).sorted()
                     let why = record.evaluationSize != suite.evaluation.size || record.evaluationSeed != suite.evaluation.seed
                         ? "its evaluation set changed (size \(record.evaluationSize) → \(suite.evaluation.size), seed \(record.evaluationSeed) → \(suite.evaluation.seed))"
                         : "its record lacks evaluation length\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", "))"
-                    log("retraining \(run.plan.id): \(why) (models are not kept, so the run is trained again)")
-                    pending.append(run)
+                    switch store.checkpointProblem(record) {
+                    case nil:
+                        toEvaluate[why, default: 0] += 1
+                        pending.append(run)
+                    case let problem?:
+                        if !evaluateOnly { log("retraining \(run.plan.id): \(why), and \(problem)") }
+                        if problem.damaged { damagedCheckpoints.append("\(run.plan.id): \(problem)") }
+                        needsTraining(run, problem.description)
+                    }
                 } else {
                     done += 1
                 }
             }
+        }
+
+        for (why, count) in toEvaluate.sorted(by: { $0.key < $1.key }) {
+            log(count == 1 ? "evaluating 1 run from its checkpoint, not training it: \(why)"
+                           : "evaluating \(count) runs from their checkpoints, not training them: \(why.replacingOccurrences(of: "its record lacks", with: "their records lack").replacingOccurrences(of: "its evaluation set", with: "their evaluation set"))")
+        }
+        // Evaluating only, a damaged checkpoint is bad input: named before anything is written.
+        if evaluateOnly, !damagedCheckpoints.isEmpty {
+            throw ResultsError(damagedCheckpoints.joined(separator: "\n") + "\n"
+                               + "`poslab run` of the suite retrains \(damagedCheckpoints.count == 1 ? "this run" : "these runs") (nothing was written)")
         }
 
         let started = Manifest.now()
@@ -92,8 +121,8 @@ public struct SuiteRunner {
         let progress = ProgressReporter(total: resolved.count, alreadyDone: done)
         let queue = ClaimQueue(pending, limit: stopAfter, log: log)
         let failure = FailureBox()
-        let outcome = OutcomeBox()
-        let trainer = self.trainer, store = self.store, evaluation = suite.evaluation
+        let outcomes = OutcomeBox(outcome)
+        let trainer = self.trainer, store = self.store, evaluation = suite.evaluation, checkpoint = suite.checkpoint
         let group = DispatchGroup()
         let failedBeforeNow = failedBefore
         /// Finished for this call: a usable record, or a failure recorded since this call began.
@@ -115,11 +144,27 @@ public struct SuiteRunner {
                         }
                         defer { claim.release() }
                         if settled(run) { queue.finished(trained: false); progress.skipped(); continue }
-                        let record = Self.train(run, trainer: trainer, evaluation: evaluation, progress: progress, claim: claim)
+                        // A record whose checkpoint can give the missing lengths is evaluated, not trained.
+                        if case .success(let old?) = store.record(run.id), old.status != .failed,
+                           store.checkpointProblem(old) == nil {
+                            let record = try Self.extend(old, run: run, trainer: trainer, store: store, evaluation: evaluation)
+                            try store.write(record)
+                            queue.finished(trained: false)
+                            outcomes.evaluated()
+                            progress.evaluated(run.plan, headline: Self.headline(record, length: run.plan.training.maxLength))
+                            continue
+                        }
+                        if evaluateOnly {
+                            queue.finished(trained: false)
+                            outcomes.needsTraining(run.plan.id, "its checkpoint became unusable while waiting")
+                            continue
+                        }
+                        let record = Self.train(run, trainer: trainer, evaluation: evaluation, progress: progress, claim: claim,
+                                                checkpoint: checkpoint ? store.checkpointURL(run.id) : nil)
                         try store.write(record)
                         queue.finished(trained: true)
                         if record.status == .failed {
-                            outcome.failed(run.plan.id, record.message ?? "")
+                            outcomes.failed(run.plan.id, record.message ?? "")
                             progress.failed(run.plan, message: record.message ?? "")
                         } else {
                             progress.finished(run.plan, status: record.status, wallSeconds: record.wallSeconds,
@@ -142,39 +187,65 @@ public struct SuiteRunner {
 
         let damaged = try store.rebuild(resolved)
         for damage in damaged { log("warning: \(damage); its run has no rows until it is trained again") }
-        var result = outcome.value
+        var result = outcomes.value
         result.trained = queue.trainedCount
         let complete = resolved.filter { run in
             if case .success(let r?) = store.record(run.id) { return r.status != .failed && r.covers(evaluation) }
             return false
         }.count
-        result.missing = resolved.count - complete - result.failed.count
+        result.missing = resolved.count - complete - result.failed.count - result.needTraining.count
         manifest.runsCompleted = complete
         if complete == resolved.count { manifest.finishedAt = Manifest.now() }
         try manifest.write(to: store.manifestURL)
         return result
     }
 
-    /// Trains one run into its record; an error becomes a failed record with its message.
+    /// Trains one run into its record, saving its model to `checkpoint` if given (before the
+    /// record, so a record that names a checkpoint always has it); an error becomes a failed record
+    /// with its message.
     static func train(_ run: ResolvedRun, trainer: Trainer, evaluation: Suite.Evaluation, progress: ProgressReporter,
-                      claim: RunClaim) -> RunFile {
+                      claim: RunClaim, checkpoint: URL?) -> RunFile {
         progress.started(run.plan)
         let start = Date()
         let steps = run.plan.training.steps
+        var saved: RunFile.SavedCheckpoint?
         do {
-            let result = try trainer.run(run.plan) { step, loss in
+            let result = try trainer.run(run.plan, keep: { model in
+                guard let checkpoint else { return }
+                let data = try model.checkpointContents(
+                    configuration: String(decoding: run.configuration.canonicalJSON, as: UTF8.self),
+                    metadata: ["run_id": run.id, "task": run.configuration.task, "evaluation_seed": String(evaluation.seed)]
+                ).encoded(file: checkpoint.path)
+                try data.write(to: checkpoint, options: .atomic)
+                saved = RunFile.SavedCheckpoint(file: checkpoint.lastPathComponent, sha256: SHA256.hex(data), bytes: data.count)
+            }) { step, loss in
                 claim.touch()
                 progress.step(run.plan, step: step, of: steps, loss: loss)
             }
             return RunFile(run: run, evaluation: evaluation, status: result.status, steps: result.steps,
                            finalTrainLoss: result.finalTrainingLoss,
                            curve: result.curve.map { RunFile.CurvePoint(step: $0.step, loss: $0.loss) },
-                           results: result.evaluations, wallSeconds: result.wallSeconds)
+                           results: result.evaluations, wallSeconds: result.wallSeconds, checkpoint: saved)
         } catch {
             let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
             return RunFile(run: run, evaluation: evaluation, status: .failed, message: message, steps: 0, finalTrainLoss: .nan,
                            curve: [], results: [], wallSeconds: Date().timeIntervalSince(start))
         }
+    }
+
+    /// `record` evaluated at the lengths of `evaluation` it lacks (all of them if its evaluation
+    /// set changed) from its checkpoint; a diverged run's new lengths are diverged too.
+    static func extend(_ record: RunFile, run: ResolvedRun, trainer: Trainer, store: ResultsStore,
+                       evaluation: Suite.Evaluation) throws -> RunFile {
+        let start = Date()
+        let sameSet = record.evaluationSize == evaluation.size && record.evaluationSeed == evaluation.seed
+        let have = Set(sameSet ? record.results.map(\.length) : [])
+        let lengths = evaluation.lengths.filter { !have.contains($0) }
+        let results = record.status == .diverged
+            ? lengths.map { EvaluationResult(length: $0, status: .diverged) }
+            : try trainer.evaluate(checkpoint: store.checkpointURL(record.id), task: record.configuration.task,
+                                   lengths: lengths, evaluation: evaluation)
+        return record.extended(with: results, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
     }
 
     static func headline(_ record: RunFile, length: Int) -> String {
@@ -270,10 +341,13 @@ final class FailureBox: @unchecked Sendable {
     func set(_ error: Error) { lock.withLock { if stored == nil { stored = error } } }
 }
 
-/// Failures collected from worker threads.
+/// Failures and counts collected from worker threads.
 final class OutcomeBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored = SuiteRunner.Outcome()
+    private var stored: SuiteRunner.Outcome
+    init(_ initial: SuiteRunner.Outcome) { stored = initial }
     var value: SuiteRunner.Outcome { lock.withLock { stored } }
     func failed(_ run: String, _ message: String) { lock.withLock { stored.failed.append((run, message)) } }
+    func evaluated() { lock.withLock { stored.evaluated += 1 } }
+    func needsTraining(_ run: String, _ reason: String) { lock.withLock { stored.needTraining.append((run, reason)) } }
 }

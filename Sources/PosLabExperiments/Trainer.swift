@@ -20,8 +20,10 @@ public struct Trainer: Sendable {
         self.tasks = tasks
     }
 
-    /// Trains and evaluates `plan`; `progress(step, loss)` is called every `log_every` steps.
-    public func run(_ plan: RunPlan, progress: (Int, Double) -> Void = { _, _ in }) throws -> RunResult {
+    /// Trains and evaluates `plan`; `progress(step, loss)` is called every `log_every` steps, and
+    /// `keep(model)` once training has ended without diverging, before evaluation (to save it).
+    public func run(_ plan: RunPlan, keep: ((Transformer) throws -> Void)? = nil,
+                    progress: (Int, Double) -> Void = { _, _ in }) throws -> RunResult {
         let start = Date()
         let task = try tasks.make(Spec(parsing: plan.task))
         let config = plan.modelConfig(vocabSize: task.vocabSize)
@@ -57,17 +59,9 @@ public struct Trainer: Sendable {
             }
         }
 
-        let evaluations: [EvaluationResult] = try suite.evaluation.lengths.map { length in
-            if status == .diverged { return EvaluationResult(length: length, status: .diverged) }
-            if let limit = model.encoding.maximumLength, length > limit {
-                return EvaluationResult(length: length, status: .unsupported)
-            }
-            do {
-                return try evaluate(model, task: task, length: length)
-            } catch is LengthUnsupported {
-                return EvaluationResult(length: length, status: .unsupported)
-            }
-        }
+        if status == .ok, let keep { try keep(model) }
+        let evaluations = try evaluate(status == .diverged ? nil : model, task: task, lengths: suite.evaluation.lengths,
+                                       evaluation: suite.evaluation)
         return RunResult(plan: plan, encodingName: model.encoding.name, encodingArguments: model.encoding.arguments,
                          taskName: task.name, taskArguments: task.arguments, status: status, steps: steps,
                          finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations,
@@ -107,11 +101,34 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// The results at `lengths` of a trained model (nil: the run diverged, and every length says so).
+    func evaluate(_ model: Transformer?, task: any SequenceTask, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
+        try lengths.map { length in
+            guard let model else { return EvaluationResult(length: length, status: .diverged) }
+            if let limit = model.encoding.maximumLength, length > limit {
+                return EvaluationResult(length: length, status: .unsupported)
+            }
+            do {
+                return try evaluate(model, task: task, length: length, evaluation: evaluation)
+            } catch is LengthUnsupported {
+                return EvaluationResult(length: length, status: .unsupported)
+            }
+        }
+    }
+
+    /// The results at `lengths` of the model saved in `checkpoint` for a run of `task` (its full
+    /// spec): the numbers its run would have recorded had these lengths been in its suite.
+    public func evaluate(checkpoint: URL, task spec: String, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
+        let task = try tasks.make(Spec(parsing: spec))
+        let model = try Transformer(checkpoint: checkpoint, registry: encodings)
+        return try evaluate(model, task: task, lengths: lengths, evaluation: evaluation)
+    }
+
     /// Accuracy and loss on the evaluation set of `task` at `length`.
-    func evaluate(_ model: Transformer, task: any SequenceTask, length: Int) throws -> EvaluationResult {
-        let rng = RandomGenerator(seed: suite.evaluation.seed, stream: "eval/\(task.fullName)/\(length)")
-        let chunk = max(1, min(suite.evaluation.size, 16_384 / length))
-        var remaining = suite.evaluation.size
+    func evaluate(_ model: Transformer, task: any SequenceTask, length: Int, evaluation: Suite.Evaluation) throws -> EvaluationResult {
+        let rng = RandomGenerator(seed: evaluation.seed, stream: "eval/\(task.fullName)/\(length)")
+        let chunk = max(1, min(evaluation.size, 16_384 / length))
+        var remaining = evaluation.size
         var correct = 0.0, scored = 0.0, perfect = 0.0, lossSum = 0.0
         while remaining > 0 {
             let size = min(chunk, remaining)
@@ -130,7 +147,7 @@ public struct Trainer: Sendable {
             perfect += acc.sequence * Double(size)
         }
         return EvaluationResult(length: length, status: .ok, tokenAccuracy: scored > 0 ? correct / scored : 0,
-                                sequenceAccuracy: perfect / Double(suite.evaluation.size),
+                                sequenceAccuracy: perfect / Double(evaluation.size),
                                 loss: scored > 0 ? lossSum / scored : 0)
     }
 

@@ -77,6 +77,12 @@ struct YAMLReader {
         return s
     }
 
+    func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
+        guard let v = value(key) else { return defaultValue }
+        guard v.scalar != nil, let b = v.bool else { throw error(key, "must be true or false (got \(YAMLReader.kind(v)))") }
+        return b
+    }
+
     /// A list of scalars (a single scalar counts as a list of one), as strings with their lines.
     func scalarList(_ key: String) throws -> [(String, Int?)]? {
         guard let v = value(key) else { return nil }

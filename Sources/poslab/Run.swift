@@ -15,7 +15,9 @@ extension PosLab {
                 suite, and a grown one (more seeds, encodings, tasks, grid points, lengths) trains only the new runs. \
                 Several processes may share a folder: each run is claimed before it is trained. A run that fails is \
                 recorded as failed, the others go on, and the exit status is 1; running again retries it. \
-                --fresh deletes the files PosLab wrote there and starts over.
+                --fresh deletes the files PosLab wrote there and starts over. Each run's final weights are saved beside its \
+                record (runs/<id>.safetensors, about 0.4 MB at the standard size; --no-checkpoint or \
+                training.checkpoint: false to skip), so that lengths added later are evaluated, not retrained.
 
                 Progress goes to standard error; the summary table to standard output.
                 """)
@@ -37,6 +39,11 @@ extension PosLab {
 
         @Option(help: "Stop after this many runs (the rest are done by running the same command again).")
         var limit: Int?
+
+        @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+            "Save each run's final weights as runs/<id>.safetensors (default: the suite's training.checkpoint, true if absent).",
+            discussion: "A checkpoint lets `poslab eval` and a grown suite add evaluation lengths without training."))
+        var checkpoint: Bool?
 
         @Option(name: .customLong("plugin"), help: ArgumentHelp("Load encodings from a plugin library (repeatable).", valueName: "path/to/libX.so"))
         var plugins: [String] = []
@@ -66,6 +73,7 @@ extension PosLab {
             var suite = try Suite.load(path: self.suite)
             suite.plugins = (loaded + suite.plugins).uniqued()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
+            if let checkpoint { suite.checkpoint = checkpoint }
             // Before anything is written: the largest run must fit the machine's memory shared by the jobs.
             try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: self.suite)
             let shown = out ?? "Results/\(suite.name)"
@@ -81,13 +89,7 @@ extension PosLab {
                 print("No run has finished yet; run the same command again to go on.")
                 throw ExitCode(outcome.failed.isEmpty ? 0 : 1)
             }
-            let analysis = try Analysis(directory: directory)
-            try analysis.write(to: directory)
-            var reportNote = ", report/report.html"
-            do { try Report(data: ReportData.load(directory)).write(to: directory.appendingPathComponent("report")) } catch {
-                reportNote = ""
-                FileHandle.standardError.write(Data("warning: the report was not written: \(error)\n".utf8))
-            }
+            let (analysis, reportNote) = try writeDerivedFiles(directory)
             print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
             print(analysis.render())
             print("\nResults in \(shown)/: runs/ (one record per run), runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv\(reportNote)")

@@ -6,8 +6,10 @@
 /// instead of 0 ..< T, so it is trained on every position up to L while only ever seeing T tokens.
 ///
 /// Evaluation (`eval=random`, the default, as in the paper): positions are again sorted random
-/// subsets of 0 ..< L, drawn from a generator with a fixed seed, so every run of a suite is
-/// evaluated on the same position draws. `eval=ordered` uses 0 ..< T instead. Lengths above L
+/// subsets of 0 ..< L, drawn from a generator with a fixed seed and one stream per length, so every
+/// run of a suite is evaluated on the same position draws, and a length's draws do not depend on
+/// which lengths were evaluated before it (a model evaluated from its checkpoint at a new length
+/// gets the numbers it would have got right after training). `eval=ordered` uses 0 ..< T instead. Lengths above L
 /// cannot be represented (the runner records `unsupported`). The wrapped encoding is built as if
 /// the model's maximum length were L (a learned table gets L rows).
 public final class RandomizedEncoding: RegisteredEncoding {
@@ -21,7 +23,8 @@ public final class RandomizedEncoding: RegisteredEncoding {
     /// Whether evaluation batches get random positions too.
     public let randomAtEvaluation: Bool
     private let trainingDraws: RandomGenerator
-    private let evaluationDraws: RandomGenerator
+    /// One generator per evaluation length, made when the length is first evaluated.
+    private var evaluationDraws: [Int: RandomGenerator] = [:]
 
     public var parameters: [Tensor] { inner.parameters }
     public var maximumLength: Int? { min(range, inner.maximumLength ?? range) }
@@ -32,7 +35,6 @@ public final class RandomizedEncoding: RegisteredEncoding {
         self.range = range
         self.randomAtEvaluation = randomAtEvaluation
         trainingDraws = RandomGenerator(seed: seed, stream: "randomized/training")
-        evaluationDraws = RandomGenerator(seed: 0, stream: "randomized/evaluation")
     }
 
     public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> RandomizedEncoding {
@@ -55,7 +57,9 @@ public final class RandomizedEncoding: RegisteredEncoding {
 
     public func positions(length: Int, training: Bool) -> [Int] {
         if !training && !randomAtEvaluation { return Array(0..<length) }
-        return (training ? trainingDraws : evaluationDraws).sortedSample(length, from: range)
+        if training { return trainingDraws.sortedSample(length, from: range) }
+        if evaluationDraws[length] == nil { evaluationDraws[length] = RandomGenerator(seed: 0, stream: "randomized/evaluation/\(length)") }
+        return evaluationDraws[length]!.sortedSample(length, from: range)
     }
 
     public func embed(_ x: Tensor, positions: [Int]) -> Tensor { inner.embed(x, positions: positions) }
