@@ -50,6 +50,9 @@ struct Benchmark: ParsableCommand {
     @Option(help: "With --memory: sequences per evaluation length (chunked as `poslab run` does).")
     var evalSize = 256
 
+    @Flag(help: "Measure checkpoints instead of speed: the size of the model's safetensors file and the time to save and to load it (median of --repeats).")
+    var checkpoint = false
+
     /// The CPU's model name, from /proc/cpuinfo.
     static var cpuModel: String {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -94,6 +97,27 @@ struct Benchmark: ParsableCommand {
                                           batch: batch, trainLength: length, evaluationLength: te, evaluationSize: evalSize)
             print(String(format: "peak resident set %.1f MB; estimate %.1f MB (%@)", Self.memory("VmHWM:"),
                          Double(estimate.peak) / 1_048_576, estimate.description as NSString))
+            return
+        }
+        if checkpoint {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("poslab-bench-\(getpid()).safetensors")
+            defer { try? FileManager.default.removeItem(at: url) }
+            var saves: [Double] = [], loads: [Double] = []
+            for _ in 0..<repeats {
+                var start = DispatchTime.now().uptimeNanoseconds
+                try model.saveCheckpoint(to: url, configuration: "poslab-bench", metadata: ["run_id": "bench"])
+                saves.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                start = DispatchTime.now().uptimeNanoseconds
+                _ = try Transformer(checkpoint: url)
+                loads.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            let bytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            let parameters = model.parameters.reduce(0) { $0 + $1.count }
+            print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), max length \(length), \(encoding), \(attention)")
+            print("machine: \(Self.cpuModel); BLAS kernel: \(BLAS.kernel)")
+            print(String(format: "checkpoint: %d parameters, %d bytes (%.1f KB); save %.2f ms, load %.2f ms (median of %d; fastest %.2f / %.2f)",
+                         parameters, bytes, Double(bytes) / 1024, median(saves), median(loads), repeats,
+                         saves.min() ?? 0, loads.min() ?? 0))
             return
         }
         // PyTorch warms up in its own process first; then the two take turns, one repeat each, so
