@@ -38,6 +38,11 @@ Policy (the Swift side implements the same policy):
 * Distribution functions: scipy.stats.t.ppf(q, df) on a grid, t.cdf / t.sf at (t, df) pairs
   (including non-integer df, as Welch produces), norm.cdf / norm.sf at points, norm.ppf at
   probabilities.
+* Intervals of the difference: ttest_rel(x, y).confidence_interval(0.95) and ttest_ind(x, y,
+  equal_var=False).confidence_interval(0.95), re-derived from their formulas; for samples within
+  [0, 1] the t interval of the mean is also recorded clipped to [0, 1] (numpy.clip).
+* Exact sign test: scipy.stats.binomtest(k, n, 0.5, alternative='two-sided') with n the number
+  of non-zero differences and k the positive ones, re-derived by counting; null if n == 0.
 * Holm-Bonferroni adjusted p-values: sort ascending (stable), adj_(i) = max_{j<=i} min(1,
   (m-j+1) p_(j)), mapped back to the original order. Checked against a brute-force
   implementation of the step-down rejection rule and a hand-computed vector.
@@ -168,6 +173,9 @@ def describe(x):
         t_crit = float(stats.t.ppf(0.975, n - 1))
         out.update(sd=num(sd), se=num(se), t_crit=num(t_crit),
                    ci95_low=num(mean - t_crit * se), ci95_high=num(mean + t_crit * se))
+        if np.all((x >= 0) & (x <= 1)):  # an accuracy: the interval clipped to the metric's range
+            lo, hi = np.clip([mean - t_crit * se, mean + t_crit * se], 0, 1)
+            out.update(ci95_clipped_low=num(lo), ci95_clipped_high=num(hi))
     return out
 
 
@@ -187,7 +195,11 @@ def paired_t(x, y, notes):
     check(close(t, res.statistic), f"paired t {t} vs SciPy {res.statistic}")
     check(close(2 * stats.t.sf(abs(t), n - 1), res.pvalue), "paired t p-value")
     check(float(res.df) == n - 1, "paired df")
-    return {"call": call, "statistic": num(res.statistic), "pvalue": num(res.pvalue), "df": num(n - 1)}
+    ci = res.confidence_interval(confidence_level=0.95)
+    half = stats.t.ppf(0.975, n - 1) * np.std(d, ddof=1) / math.sqrt(n)
+    check(close(ci.low, np.mean(d) - half) and close(ci.high, np.mean(d) + half), "paired interval")
+    return {"call": call, "statistic": num(res.statistic), "pvalue": num(res.pvalue), "df": num(n - 1),
+            "ci95_low": num(ci.low), "ci95_high": num(ci.high)}
 
 
 def welch_t(x, y, notes):
@@ -203,7 +215,39 @@ def welch_t(x, y, notes):
     check(close(df, res.df), f"Welch df {df} vs SciPy {res.df}")
     check(close(t, res.statistic), f"Welch t {t} vs SciPy {res.statistic}")
     check(close(2 * stats.t.sf(abs(t), df), res.pvalue), "Welch p-value")
-    return {"call": call, "statistic": num(res.statistic), "pvalue": num(res.pvalue), "df": num(df)}
+    ci = res.confidence_interval(confidence_level=0.95)
+    half = stats.t.ppf(0.975, df) * math.sqrt(v1 + v2)
+    diff = np.mean(x) - np.mean(y)
+    check(close(ci.low, diff - half, atol=1e-15) and close(ci.high, diff + half, atol=1e-15), "Welch interval")
+    return {"call": call, "statistic": num(res.statistic), "pvalue": num(res.pvalue), "df": num(df),
+            "ci95_low": num(ci.low), "ci95_high": num(ci.high)}
+
+
+def welch_interval(x, y, notes):
+    """Welch's 95% interval of mean(x) - mean(y), recorded even where the test's p is 1 (difference 0);
+    null where SciPy's is NaN (fewer than 2 values on a side, both samples constant)."""
+    if len(x) < 2 or len(y) < 2 or np.var(x, ddof=1) + np.var(y, ddof=1) == 0:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ci = stats.ttest_ind(x, y, equal_var=False, alternative="two-sided").confidence_interval(confidence_level=0.95)
+    return {"call": "scipy.stats.ttest_ind(x, y, equal_var=False, alternative='two-sided').confidence_interval(confidence_level=0.95)",
+            "low": num(ci.low), "high": num(ci.high)}
+
+
+def sign_test(x, y, notes):
+    """Exact two-sided sign test on the non-zero differences: scipy.stats.binomtest(k, n, 0.5), k = #(d > 0)."""
+    d = x - y
+    nonzero = d[d != 0]
+    n, k = len(nonzero), int(np.sum(nonzero > 0))
+    if n == 0:
+        notes.append("sign_test: every difference is zero; null")
+        return None
+    res = stats.binomtest(k, n, 0.5, alternative="two-sided")
+    by_hand = min(1.0, 2 * sum(math.comb(n, j) for j in range(0, min(k, n - k) + 1)) / 2 ** n)
+    check(close(res.pvalue, by_hand), f"sign test p {res.pvalue} vs counting {by_hand}")
+    return {"call": f"scipy.stats.binomtest({k}, {n}, 0.5, alternative='two-sided')", "statistic": k, "n_nonzero": n,
+            "pvalue": num(res.pvalue)}
 
 
 def wilcoxon_null_counts(n):
@@ -473,6 +517,18 @@ def make_cases():
     cases.append(("n4_identical", x, x.copy()))
 
     cases.append(("n1_single", np.array([0.75]), np.array([0.5])))
+
+    # sequence accuracy 1 against 0 on every seed: zero variance (no t test), every difference positive
+    cases.append(("n3_all_one_vs_zero", np.ones(3), np.zeros(3)))
+
+    # every difference negative, unequal: the t test and the sign test both defined (p = 2/2^5)
+    cases.append(("n5_all_negative", np.array([0.25, 0.5, 0.375, 0.125, 0.625]), np.array([0.5, 0.875, 0.5, 0.25, 1.0])))
+
+    # equal means, unequal samples: a Welch difference of exactly 0 (t = 0) still has an interval
+    cases.append(("n4_equal_means", np.array([0.25, 0.75, 0.5, 0.5]), np.array([0.5, 0.5, 0.375, 0.625])))
+
+    # accuracies near 1 with n = 3: the t interval runs past 1 and is clipped
+    cases.append(("n3_near_one", np.array([1.0, 0.875, 1.0]), np.array([0.5, 0.625, 0.375])))
     return cases
 
 
@@ -485,6 +541,8 @@ def build_case(name, x, y):
              "describe_x": describe(x), "describe_y": describe(y)}
     entry["paired_t"] = paired_t(x, y, notes)
     entry["welch_t"] = welch_t(x, y, notes)
+    entry["welch_interval"] = welch_interval(x, y, notes)
+    entry["sign_test"] = sign_test(x, y, notes)
     entry["wilcoxon"] = wilcoxon(x, y, notes)
     entry["mann_whitney"] = mann_whitney(x, y, notes)
     entry["cohen_d"] = cohen_d(x, y)
@@ -565,6 +623,10 @@ def main():
             "effect_sizes": "cohen_d: pooled sd (ddof=1); cohen_dz: mean(d)/sd(d, ddof=1); "
                             "cliffs_delta: (#x>y - #x<y)/(n1 n2); null where undefined",
             "holm": "adj_(i) = max_{j<=i} min(1, (m-j+1) p_(j)), stable ascending sort, original order",
+            "intervals": "paired_t and welch_t ci95 from res.confidence_interval(confidence_level=0.95); "
+                         "welch_interval also where the Welch p is defined as 1 (difference 0); "
+                         "describe ci95_clipped = numpy.clip(ci95, 0, 1) for samples in [0, 1]",
+            "sign_test": "scipy.stats.binomtest(k, n, 0.5), n = #(d != 0), k = #(d > 0); null iff n == 0",
         },
         "cases": cases,
         "t_ppf": t_ppf,

@@ -9,6 +9,7 @@ public struct HypothesisTest: Sendable, Equatable {
         case welchT = "Welch t"
         case wilcoxon = "Wilcoxon signed-rank"
         case mannWhitney = "Mann-Whitney U"
+        case sign = "exact sign"
     }
 
     public var kind: Kind
@@ -45,6 +46,27 @@ public func pairedTTest(_ x: [Double], _ y: [Double]) -> HypothesisTest {
     let t = s.mean / se, df = Double(n - 1)
     return HypothesisTest(kind: .pairedT, method: "t", statistic: t, df: df, p: Distributions.tTwoSided(t, df: df),
                           n1: n, n2: n, note: nil)
+}
+
+/// The t interval of the mean paired difference mean(x − y) at `level` (as `ttest_rel(x, y).confidence_interval(level)`);
+/// nil for fewer than 2 pairs, zero width when every difference is equal.
+public func pairedDifferenceInterval(_ x: [Double], _ y: [Double], level: Double = 0.95) -> (low: Double, high: Double)? {
+    precondition(x.count == y.count, "paired interval needs equal lengths")
+    return Descriptive(zip(x, y).map { $0 - $1 })?.meanInterval(level: level)
+}
+
+/// Welch's interval of mean(x) − mean(y) at `level` (as `ttest_ind(x, y, equal_var=False).confidence_interval(level)`):
+/// the difference ± t_{(1+level)/2, df}·√(s1²/n1 + s2²/n2) with the Welch–Satterthwaite df. nil with fewer than 2
+/// values on a side or when both samples are constant. The standard error comes from the samples, never from t,
+/// so a difference of exactly 0 has an interval like any other.
+public func welchInterval(_ x: [Double], _ y: [Double], level: Double = 0.95) -> (low: Double, high: Double)? {
+    let (n1, n2) = (x.count, y.count)
+    guard n1 >= 2, n2 >= 2, let a = Descriptive(x), let b = Descriptive(y) else { return nil }
+    let v1 = a.sd! * a.sd! / Double(n1), v2 = b.sd! * b.sd! / Double(n2)
+    guard v1 + v2 > 0 else { return nil }
+    let df = (v1 + v2) * (v1 + v2) / (v1 * v1 / Double(n1 - 1) + v2 * v2 / Double(n2 - 1))
+    let difference = a.mean - b.mean, half = Distributions.tQuantile((1 + level) / 2, df: df) * (v1 + v2).squareRoot()
+    return (difference - half, difference + half)
 }
 
 /// Welch's unequal-variance t-test of mean(x) = mean(y) (as `ttest_ind(equal_var=False)`).

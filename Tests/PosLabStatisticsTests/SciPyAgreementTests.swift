@@ -7,13 +7,16 @@ struct StatsFixture: Decodable {
     struct Describe: Decodable {
         var n: Int, mean: Double, sd: Double?, se: Double?, ci95_low: Double?, ci95_high: Double?
         var median: Double, min: Double, max: Double, q1: Double, q3: Double
+        var ci95_clipped_low: Double?, ci95_clipped_high: Double?
     }
-    struct TResult: Decodable { var statistic: Double, pvalue: Double, df: Double }
+    struct TResult: Decodable { var statistic: Double, pvalue: Double, df: Double, ci95_low: Double, ci95_high: Double }
+    struct Interval: Decodable { var low: Double, high: Double }
+    struct SignResult: Decodable { var statistic: Double, n_nonzero: Int, pvalue: Double }
     struct RankResult: Decodable { var method: String, statistic: Double, pvalue: Double }
     struct Case: Decodable {
         var name: String, x: [Double], y: [Double]
         var describe_x: Describe, describe_y: Describe
-        var paired_t: TResult?, welch_t: TResult?
+        var paired_t: TResult?, welch_t: TResult?, welch_interval: Interval?, sign_test: SignResult?
         var wilcoxon: RankResult?, mann_whitney: RankResult
         var cohen_d: Double?, cohen_dz: Double?, cliffs_delta: Double?
     }
@@ -62,11 +65,36 @@ func expectAgrees(_ a: Double?, _ b: Double?, _ what: String, sourceLocation: So
             let ci = d.meanInterval()
             expectAgrees(ci?.low, expected.ci95_low, "\(name) \(side) ci low")
             expectAgrees(ci?.high, expected.ci95_high, "\(name) \(side) ci high")
+            if expected.ci95_clipped_low != nil || expected.ci95_clipped_high != nil {
+                let bounded = clipped(ci, to: 0...1)
+                expectAgrees(bounded?.low, expected.ci95_clipped_low, "\(name) \(side) clipped ci low")
+                expectAgrees(bounded?.high, expected.ci95_clipped_high, "\(name) \(side) clipped ci high")
+            }
         }
         let paired = pairedTTest(c.x, c.y)
         expectAgrees(paired.statistic, c.paired_t?.statistic, "\(name) paired t")
         expectAgrees(paired.p, c.paired_t?.pvalue, "\(name) paired p")
         if c.paired_t != nil { expectAgrees(paired.df, c.paired_t?.df, "\(name) paired df") } else { #expect(paired.note != nil) }
+        if let expected = c.paired_t {
+            let ci = pairedDifferenceInterval(c.x, c.y)
+            expectAgrees(ci?.low, expected.ci95_low, "\(name) paired ci low")
+            expectAgrees(ci?.high, expected.ci95_high, "\(name) paired ci high")
+        }
+        let welchCI = welchInterval(c.x, c.y)
+        expectAgrees(welchCI?.low, c.welch_interval?.low, "\(name) Welch ci low")
+        expectAgrees(welchCI?.high, c.welch_interval?.high, "\(name) Welch ci high")
+        if let expected = c.welch_t {
+            expectAgrees(welchCI?.low, expected.ci95_low, "\(name) Welch test's ci low")
+            expectAgrees(welchCI?.high, expected.ci95_high, "\(name) Welch test's ci high")
+        }
+        let sign = signTest(c.x, c.y)
+        if let expected = c.sign_test {
+            #expect(sign.kind == .sign && sign.method == "exact")
+            expectAgrees(sign.statistic, expected.statistic, "\(name) sign test k")
+            expectAgrees(sign.p, expected.pvalue, "\(name) sign test p")
+        } else {
+            #expect(sign.p == nil && sign.note == "all differences are zero", "\(name) sign test")
+        }
         let welch = welchTTest(c.x, c.y)
         expectAgrees(welch.statistic, c.welch_t?.statistic, "\(name) Welch t")
         expectAgrees(welch.p, c.welch_t?.pvalue, "\(name) Welch p")
