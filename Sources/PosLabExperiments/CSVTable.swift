@@ -14,26 +14,41 @@ public struct CSVTable: Equatable, Sendable {
         self.rows = rows
     }
 
-    /// Reads `url`; nil if the file does not exist. Throws if its header is not `expectedHeader`.
-    public static func read(_ url: URL, expectedHeader: [String]) throws -> CSVTable? {
+    /// Reads `url`; nil if the file does not exist. An unreadable, empty, ragged or unparsable
+    /// file, or a header other than `expectedHeader`, is a `ResultsError` naming the file and the
+    /// line (and `fix`, what to do about it).
+    public static func read(_ url: URL, expectedHeader: [String], fix: String? = nil) throws -> CSVTable? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let text = try String(contentsOf: url, encoding: .utf8)
-        let reader = try CSVReader(string: text, hasHeaderRow: true)
+        let hint = fix.map { "; \($0)" } ?? ""
+        func damaged(_ line: Int?, _ problem: String) -> ResultsError {
+            ResultsError("\(url.path)\(line.map { ":\($0)" } ?? ""): \(problem)\(hint)")
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw damaged(nil, "cannot be read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw damaged(nil, "is not UTF-8 text") }
+        guard !text.isEmpty else { throw damaged(nil, "is empty (no header row)") }
+        let reader: CSVReader
+        do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch {
+            throw damaged(1, "the header row cannot be read as CSV")
+        }
         guard reader.headerRow == expectedHeader else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path,
-                NSLocalizedDescriptionKey: "\(url.path) has columns \(reader.headerRow ?? []), expected \(expectedHeader)"])
+            let got = reader.headerRow ?? []
+            let first = zip(got, expectedHeader).enumerated().first { $0.element.0 != $0.element.1 }
+            let detail = first.map { "column \($0.offset + 1) is '\($0.element.0)', expected '\($0.element.1)'" }
+                ?? "\(got.count) columns, expected \(expectedHeader.count)"
+            throw damaged(1, "not the expected header (\(detail))")
         }
         var table = CSVTable(header: expectedHeader)
         while let row = reader.next() {
+            let line = table.rows.count + 2
+            if row == [""] { throw damaged(line, "blank line (a file PosLab writes has none)") }
             guard row.count == expectedHeader.count else {
-                throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path,
-                    NSLocalizedDescriptionKey: "\(url.path): row \(table.rows.count + 2) has \(row.count) fields for \(expectedHeader.count) columns (truncated or garbled)"])
+                let where_ = row.count < expectedHeader.count ? "column \(row.count + 1) (\(expectedHeader[row.count])) is missing" : "column \(expectedHeader.count + 1) is extra"
+                throw damaged(line, "\(row.count) fields for \(expectedHeader.count) columns, \(where_) (truncated, or an unbalanced quote)")
             }
             table.rows.append(row)
         }
-        if let error = reader.error {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path,
-                NSLocalizedDescriptionKey: "\(url.path): not valid CSV after row \(table.rows.count + 1) (\(error))"])
+        if reader.error != nil {
+            throw damaged(table.rows.count + 2, "not valid CSV (an unbalanced quote?)")
         }
         return table
     }

@@ -74,7 +74,10 @@ final class ProgressReporter: @unchecked Sendable {
     func finish() {
         lock.withLock {
             if interactive { emit("\r\u{1B}[K") }
-            emit("finished \(total) runs in \(Self.duration(Date().timeIntervalSince(start)))\n")
+            let time = Self.duration(Date().timeIntervalSince(start))
+            // With --limit (or runs held by another process) not every run is done: say how many are.
+            emit(done >= total ? "finished \(total) runs in \(time)\n"
+                 : "\(done) of \(total) runs finished (\(done - alreadyDone) this time, in \(time)); run the same command again to go on\n")
         }
     }
 

@@ -12,9 +12,12 @@ public struct RunRecord: Sendable {
     /// The settings that vary across the file, `column=value;…` (empty when only one configuration
     /// is present): results with different settings are never averaged or paired together.
     public var setting: String
+    /// `bidirectional` or `causal`: whether `none` is blind to order (bidirectional) or not.
+    public var attention: String
 
     public init(task: String, encoding: String, seed: UInt64, trainLengthMax: Int, evalLength: Int, status: RunStatus,
-                tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?, setting: String = "") {
+                tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?, setting: String = "",
+                attention: String = "bidirectional") {
         self.task = task
         self.encoding = encoding
         self.seed = seed
@@ -25,6 +28,7 @@ public struct RunRecord: Sendable {
         self.sequenceAccuracy = sequenceAccuracy
         self.evalLoss = evalLoss
         self.setting = setting
+        self.attention = attention
     }
 
     /// The task and, when settings vary, the setting: the scope within which encodings are compared.
@@ -39,42 +43,53 @@ public struct RunRecord: Sendable {
         }
     }
 
-    /// Every row of the runs.csv in `directory`, in file order; a missing or damaged file is a
-    /// `ResultsError` naming it.
+    /// Every row of the runs.csv in `directory`, in file order. A missing, empty, ragged or
+    /// unparsable file, and a value that is not a number or outside its metric's range, is a
+    /// `ResultsError` naming the file, the line and the column.
     public static func load(directory: URL) throws -> [RunRecord] {
         let url = directory.appendingPathComponent("runs.csv")
-        let table: CSVTable
-        do {
-            guard let t = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns) else {
-                throw ResultsError("\(url.path) does not exist; run the suite first")
-            }
-            table = t
-        } catch let error as ResultsError { throw error } catch {
-            throw ResultsError("\(error.localizedDescription); `poslab rebuild \(directory.path)` rewrites it from the run records")
+        let fix = "`poslab rebuild \(directory.path)` rewrites it from the run records"
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ResultsError("\(directory.path): no such results folder (run a suite first, e.g. poslab run Experiments/quick.yaml)")
         }
+        guard let table = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns, fix: fix) else {
+            throw ResultsError("\(url.path) does not exist; run the suite first")
+        }
+        guard !table.rows.isEmpty else { throw ResultsError("\(url.path) has a header but no rows yet; run the suite first") }
         func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
         let c = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
         let varying = ResultsStore.settingColumns.filter { column in Set(table.rows.map { $0[c[column]!] }).count > 1 }
         return try table.rows.enumerated().map { i, row in
-            guard let seed = UInt64(row[c["seed"]!]), let train = Int(row[c["train_length_max"]!]),
-                  let length = Int(row[c["eval_length"]!]), let status = RunStatus(rawValue: row[c["status"]!]) else {
-                throw ResultsError("\(url.path): row \(i + 2) is malformed; `poslab rebuild \(directory.path)` rewrites it from the run records")
+            let line = i + 2
+            func bad(_ column: String, _ rule: String) -> ResultsError {
+                ResultsError("\(url.path):\(line): column \(column) (\(c[column]! + 1)): \(rule); \(fix)")
             }
+            func integer<T: FixedWidthInteger>(_ column: String, _: T.Type) throws -> T {
+                guard let v = T(row[c[column]!]) else { throw bad(column, "'\(row[c[column]!])' is not a whole number") }
+                return v
+            }
+            guard let status = RunStatus(rawValue: row[c["status"]!]) else {
+                throw bad("status", "'\(row[c["status"]!])' is not one of ok, unsupported, diverged, failed")
+            }
+            func metric(_ m: Metric) throws -> Double? {
+                let text = row[c[m.rawValue]!]
+                if text.isEmpty { return nil }
+                guard let v = Double(text), v.isFinite else { throw bad(m.rawValue, "'\(text)' is not a number") }
+                guard m.range.contains(v) else {
+                    throw bad(m.rawValue, "\(text) is outside [\(m.range.lowerBound), \(m.range.upperBound.isFinite ? "\(m.range.upperBound)]" : "∞)")")
+                }
+                return v
+            }
+            let attention = row[c["attention"]!]
             return RunRecord(task: named(row[c["task"]!], row[c["task_args"]!]),
-                             encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: seed,
-                             trainLengthMax: train, evalLength: length, status: status,
-                             tokenAccuracy: Double(row[c["token_accuracy"]!]), sequenceAccuracy: Double(row[c["sequence_accuracy"]!]),
-                             evalLoss: Double(row[c["eval_loss"]!]),
-                             setting: varying.map { "\($0)=\(row[c[$0]!])" }.joined(separator: ";"))
+                             encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: try integer("seed", UInt64.self),
+                             trainLengthMax: try integer("train_length_max", Int.self), evalLength: try integer("eval_length", Int.self),
+                             status: status, tokenAccuracy: try metric(.tokenAccuracy), sequenceAccuracy: try metric(.sequenceAccuracy),
+                             evalLoss: try metric(.loss), setting: varying.map { "\($0)=\(row[c[$0]!])" }.joined(separator: ";"),
+                             attention: attention)
         }
     }
-}
-
-/// A per-length result column that statistics can be computed on.
-public enum Metric: String, Sendable, CaseIterable {
-    case tokenAccuracy = "token_accuracy"
-    case sequenceAccuracy = "sequence_accuracy"
-    case loss = "eval_loss"
 }
 
 /// Which evaluation length(s) to look at.

@@ -4,11 +4,17 @@ import PosLabStatistics
 /// `summary.csv`: per encoding × task × evaluation length × metric, the distribution over seeds.
 ///
 /// Runs without numbers at a length (diverged, or unsupported there) are excluded from the
-/// statistics and counted in `n_excluded`. The confidence interval is Student's t interval of the
-/// mean (GSL's t quantile); `max` is kept to compare with tables that report the best seed.
+/// statistics and counted in `n_excluded` (`n` of `n_total` runs have numbers); with
+/// `DivergedPolicy.worst` a diverged run counts as the metric's worst value instead. The interval
+/// is Student's t interval of the mean (GSL's t quantile) clipped to the metric's range ([0, 1]
+/// for accuracies, [0, ∞) for loss): the true mean lies in the range, so clipping never lowers
+/// the coverage. `max` is kept to compare with tables that report the best seed. Each row says
+/// whether its task is an order-insensitive control, whether its encoding is the order-blind
+/// control (`none` under bidirectional attention), and the task's chance level.
 public struct Summary {
     public static let columns = ["task", "setting", "encoding", "eval_length", "metric", "n", "n_excluded", "mean", "sd",
-                                 "ci_low", "ci_high", "median", "min", "max"]
+                                 "ci_low", "ci_high", "median", "min", "max", "n_total", "ci_method", "control_task",
+                                 "control_encoding", "chance"]
 
     public struct Row: Sendable {
         public var task: String, setting: String, encoding: String, evalLength: Int, metric: Metric
@@ -19,11 +25,25 @@ public struct Summary {
         public var unsupported: Int, diverged: Int
         public var stats: Descriptive?
         public var interval: (low: Double, high: Double)?
+        /// Whether the task needs no order (a control), and whether the encoding is blind to order here.
+        public var controlTask: Bool, controlEncoding: Bool
+        /// The input-blind chance level of a token-accuracy row (nil for other metrics and unknown tasks).
+        public var chance: Double?
+        /// Every run of this cell, with numbers or not.
+        public var total: Int { n + excluded }
     }
 
     public let rows: [Row]
+    public let diverged: DivergedPolicy
 
-    public init(records: [RunRecord], metrics: [Metric] = Metric.allCases) {
+    /// The interval method, as the `ci_method` column names it.
+    public static func intervalMethod(_ metric: Metric) -> String {
+        metric.isBounded ? "t clipped to [0, 1]" : "t clipped to [0, inf)"
+    }
+
+    public init(records: [RunRecord], metrics: [Metric] = Metric.allCases, diverged: DivergedPolicy = .drop,
+                facts: TaskFacts = TaskFacts()) {
+        self.diverged = diverged
         var order: [String] = []
         var groups: [String: [RunRecord]] = [:]
         for r in records {
@@ -34,14 +54,18 @@ public struct Summary {
         var rows: [Row] = []
         for key in order {
             let group = groups[key]!, first = group[0]
+            let controlTask = facts.isControl(first.task)
+            let controlEncoding = first.encoding == "none" && group.allSatisfy { $0.attention == "bidirectional" }
             for metric in metrics {
-                let values = group.compactMap { $0.value(metric) }
+                let values = group.compactMap { diverged.value($0, metric) }
                 let stats = Descriptive(values)
                 rows.append(Row(task: first.task, setting: first.setting, encoding: first.encoding, evalLength: first.evalLength, metric: metric,
                                 n: values.count, excluded: group.count - values.count,
                                 unsupported: group.filter { $0.status == .unsupported }.count,
                                 diverged: group.filter { $0.status == .diverged }.count,
-                                stats: stats, interval: stats?.meanInterval()))
+                                stats: stats, interval: clipped(stats?.meanInterval(), to: metric.range),
+                                controlTask: controlTask, controlEncoding: controlEncoding,
+                                chance: metric == .tokenAccuracy ? facts.chanceLevel(first.task, length: first.evalLength) : nil))
             }
         }
         self.rows = rows
@@ -53,7 +77,8 @@ public struct Summary {
         return CSVTable(header: Self.columns, rows: rows.map { r in
             [r.task, r.setting, r.encoding, String(r.evalLength), r.metric.rawValue, String(r.n), String(r.excluded),
              f(r.stats?.mean), f(r.stats?.sd), f(r.interval?.low), f(r.interval?.high), f(r.stats?.median),
-             f(r.stats?.min), f(r.stats?.max)]
+             f(r.stats?.min), f(r.stats?.max), String(r.total), r.interval == nil ? "" : Self.intervalMethod(r.metric),
+             r.controlTask ? "true" : "false", r.controlEncoding ? "true" : "false", f(r.chance)]
         })
     }
 
@@ -65,4 +90,7 @@ public struct Summary {
         }
         return out
     }
+
+    /// The scopes whose task is an order-insensitive control, in first-seen order.
+    public var controlScopes: [String] { rows.filter(\.controlTask).map(\.scope).uniqued() }
 }

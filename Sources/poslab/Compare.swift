@@ -3,25 +3,32 @@ import Foundation
 import PosLabExperiments
 
 extension PosLab {
-    /// `poslab compare DIR`: paired tests between encodings, Holm-corrected.
+    /// `poslab compare DIR`: paired tests between encodings, Holm-corrected within a family.
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare encodings with paired tests and Holm-corrected p-values; write comparisons.csv.",
+            abstract: "Compare encodings with paired tests, Holm-corrected within a family; write comparisons.csv.",
             discussion: """
-                For each task and selected length, each pair of encodings (or each against --baseline): the mean \\
-                difference with its 95% interval, the test, its statistic and p, the Holm-adjusted p over every \\
-                comparison in the file, an effect size and a plain-words verdict. Runs with the same seeds on both \\
-                sides are paired (same data, same shared initial weights): paired t-test, Cohen's d_z and the \\
-                Wilcoxon signed-rank test; otherwise Welch's t-test, Cohen's d and the Mann-Whitney U test. Cliff's \\
-                delta is given for both. Diverged and unsupported runs are left out.
+                For each task and selected length, each pair of encodings (or each against --baseline): the mean \
+                difference with its interval and the test's own p (the two agree: the interval excludes 0 exactly when \
+                p < alpha), then p_holm, Holm's adjustment within the family (default: one task, setting, length and \
+                metric; --family widens it), which decides the verdict. Runs are paired by seed over the seeds both \
+                encodings have numbers for: paired t-test, Cohen's d_z, the Wilcoxon signed-rank and the exact sign \
+                test; when every difference is equal the sign test is the test. Fewer than two shared seeds: Welch's \
+                t-test, Cohen's d and the Mann-Whitney U test. Verdicts say which encoding is better by the metric's \
+                direction (accuracies: higher; loss: lower). Unsupported runs are left out, and diverged ones too \
+                unless --diverged worst counts them as the metric's worst value. An existing output is replaced only \
+                by a complete new one.
 
-                Example: poslab compare Results/standard --baseline none --length longest
+                Examples:
+                  poslab compare Results/quick --baseline none
+                  poslab compare Results/standard --baseline 'relative-bias(buckets=32, max_distance=128)' --length longest
+                  poslab compare Results/standard --metric eval_loss --length all --family task --out /tmp/loss.csv
                 """)
 
         @Argument(help: "A results folder, e.g. Results/quick.")
         var results: String
 
-        @Option(help: "Compare every encoding against this one (as named in runs.csv, e.g. none or learned(size=8)).")
+        @Option(help: "Compare every encoding against this one, e.g. none or 'learned(size=8)' (',' or ';' between arguments).")
         var baseline: String?
 
         @Option(help: "token_accuracy, sequence_accuracy or eval_loss (also: loss).")
@@ -30,41 +37,66 @@ extension PosLab {
         @Option(help: ArgumentHelp("An evaluation length, train (the longest training length), longest, or all.", valueName: "L|train|longest|all"))
         var length: String = "train"
 
-        @Option(help: "The significance level the verdicts use (after Holm's correction).")
+        @Option(help: "The significance level: verdicts use p_holm < alpha, and intervals are at level 1 - alpha.")
         var alpha: Double = 0.05
 
+        @Option(help: ArgumentHelp("The Holm family: block (one task, setting and length), task (every length of a task), length (every task at a length) or all.",
+                                   valueName: "block|task|length|all"))
+        var family: String = "block"
+
+        @Option(help: ArgumentHelp("Diverged runs: drop (left out) or worst (counted as the metric's worst value, 0 for accuracies).",
+                                   valueName: "drop|worst"))
+        var diverged: String = "drop"
+
+        @Option(help: "Write the table here instead of RESULTS/comparisons.csv.")
+        var out: String?
+
         func validate() throws {
-            guard Metric(rawValue: metric == "loss" ? "eval_loss" : metric) != nil else {
+            guard Metric(argument: metric) != nil else {
                 throw ValidationError("--metric must be token_accuracy, sequence_accuracy or eval_loss (got '\(metric)')")
             }
             guard LengthChoice(length) != nil else {
                 throw ValidationError("--length must be a positive length, train, longest or all (got '\(length)')")
             }
             guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (got \(alpha))") }
+            guard ComparisonFamily(rawValue: family) != nil else {
+                throw ValidationError("--family must be block, task, length or all (got '\(family)')")
+            }
+            guard let policy = DivergedPolicy(rawValue: diverged) else {
+                throw ValidationError("--diverged must be drop or worst (got '\(diverged)')")
+            }
+            if policy == .worst, Metric(argument: metric) == .loss {
+                throw ValidationError("--diverged worst needs an accuracy metric: eval_loss has no worst value")
+            }
         }
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
             let records = try RunRecord.load(directory: directory)
-            var baseline = self.baseline
-            // Accept a bare name when exactly one encoding of that name is in the results.
-            if let b = baseline, !records.contains(where: { $0.encoding == b }) {
-                let matches = Set(records.map(\.encoding)).filter { $0.hasPrefix(b + "(") }
-                if matches.count == 1 { baseline = matches.first }
+            let comparison = try Comparison(records: records, metric: Metric(argument: metric)!, lengths: LengthChoice(length)!,
+                                            baseline: baseline, alpha: alpha, family: ComparisonFamily(rawValue: family)!,
+                                            diverged: DivergedPolicy(rawValue: diverged)!)
+            guard !comparison.rows.isEmpty else {
+                throw ComparisonError("\(directory.path): nothing to compare (one encoding only); nothing written")
             }
-            let comparison = try Comparison(records: records, metric: Metric(rawValue: metric == "loss" ? "eval_loss" : metric)!,
-                                            lengths: LengthChoice(length)!, baseline: baseline, alpha: alpha)
-            try comparison.table.write(to: directory.appendingPathComponent("comparisons.csv"))
-            var task = ""
+            let output = out.map { URL(fileURLWithPath: $0) } ?? directory.appendingPathComponent("comparisons.csv")
+            do { try comparison.table.write(to: output) } catch {
+                throw ComparisonError("\(output.path): cannot be written (\((error as NSError).localizedDescription))")
+            }
+            var block = ""
             for row in comparison.rows {
                 let scope = row.setting.isEmpty ? row.task : "\(row.task) [\(row.setting)]"
-                if scope != task {
-                    task = scope
-                    print("\n\(task) — \(row.metric.rawValue), \(row.paired ? "paired" : "unpaired") over \(row.valuesA.count) seeds")
+                let here = "\(scope), length \(row.evalLength)"
+                if here != block {
+                    block = here
+                    let control = row.controlTask ? "; a control task (needs no order)" : ""
+                    print("\n\(here) — \(row.metric.rawValue) (\(row.metric.direction))\(control)")
                 }
                 print("  " + row.verdict)
             }
-            print("\n\(comparison.rows.count) comparisons, Holm-corrected over all of them; wrote \(directory.path)/comparisons.csv")
+            let families = Set(comparison.rows.map(\.family)).count
+            print("\n\(comparison.rows.count) comparisons in \(families) Holm famil\(families == 1 ? "y" : "ies") (--family \(family)); "
+                  + "p and the \(Int((100 * (1 - alpha)).rounded()))% CI are each test's own, p_holm is adjusted within the family; wrote \(output.path)")
         }
     }
 }

@@ -20,6 +20,10 @@ extension PosLab {
                 training.checkpoint: false to skip), so that lengths added later are evaluated, not retrained.
 
                 Progress goes to standard error; the summary table to standard output.
+
+                Examples:
+                  poslab run Experiments/quick.yaml
+                  poslab run Experiments/standard.yaml --jobs 2 --seeds 1-10 --out Results/std10
                 """)
 
         @Argument(help: "The suite file (YAML), e.g. Experiments/quick.yaml.")
@@ -101,7 +105,10 @@ extension PosLab {
             if outcome.missing > 0 {
                 print("\n\(outcome.missing) runs are not finished yet; run the same command again to go on.")
             }
-            print("Next: poslab compare \(shown) --baseline none")
+            // `none` is the baseline to suggest only where it is the order-blind control: bidirectional attention.
+            let noneIsControl = suite.encodings.contains("none") && suite.model.attention == .bidirectional
+                && suite.points.allSatisfy { $0.model.attention == .bidirectional }
+            print("Next: poslab compare \(shown)" + (noneIsControl ? " --baseline none" : "   # every pair of encodings; --baseline NAME compares each against one"))
         }
     }
 }

@@ -1,0 +1,26 @@
+/// A per-length result column that statistics can be computed on, with its direction and range.
+public enum Metric: String, Sendable, CaseIterable {
+    case tokenAccuracy = "token_accuracy"
+    case sequenceAccuracy = "sequence_accuracy"
+    case loss = "eval_loss"
+
+    /// Parses a metric name as written on the command line (`loss` is accepted for `eval_loss`).
+    public init?(argument: String) {
+        self.init(rawValue: argument == "loss" ? "eval_loss" : argument)
+    }
+
+    /// Whether a larger value is better: accuracies yes, losses no.
+    public var higherIsBetter: Bool { self != .loss }
+
+    /// `higher is better` or `lower is better`, as the `direction` column says it.
+    public var direction: String { higherIsBetter ? "higher is better" : "lower is better" }
+
+    /// The values the metric can take: [0, 1] for accuracies, [0, ∞) for cross-entropy.
+    public var range: ClosedRange<Double> { self == .loss ? 0...Double.infinity : 0...1 }
+
+    /// The worst value the metric can take, if it is finite (a diverged run counted as a failure): 0 for accuracies.
+    public var worst: Double? { self == .loss ? nil : 0 }
+
+    /// Whether the metric is bounded on both sides (its intervals are clipped to `range`).
+    public var isBounded: Bool { range.upperBound.isFinite }
+}
