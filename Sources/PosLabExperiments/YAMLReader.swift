@@ -88,13 +88,35 @@ struct YAMLReader {
         guard let v = value(key) else { return nil }
         if v.scalar != nil, let s = v.string { return [(s, v.mark?.line)] }
         guard let seq = v.sequence else { throw error(key, "must be a list (got \(YAMLReader.kind(v)))") }
-        return try seq.enumerated().map { i, item in
+        let items = try seq.enumerated().map { i, item in
             guard item.scalar != nil, let s = item.string else {
                 throw SuiteError(file: file, keyPath: "\(keyPath(key))[\(i)]", line: item.mark?.line,
                                  rule: "must be a single value (got \(YAMLReader.kind(item)))")
             }
             return (s, item.mark?.line)
         }
+        return Self.rejoiningSpecs(items)
+    }
+
+    /// A flow list splits at every comma, so `[none, relative-bias(buckets=16, max_distance=64)]`
+    /// arrives as three items: an item with an unclosed parenthesis is joined with the next ones
+    /// (", " between them) until its parentheses balance, giving back the specs as written.
+    static func rejoiningSpecs(_ items: [(String, Int?)]) -> [(String, Int?)] {
+        func depth(_ s: String) -> Int { s.reduce(0) { $0 + ($1 == "(" ? 1 : $1 == ")" ? -1 : 0) } }
+        var out: [(String, Int?)] = []
+        var open: (String, Int?)?
+        for item in items {
+            if var current = open {
+                current.0 += ", " + item.0
+                if depth(current.0) <= 0 { out.append(current); open = nil } else { open = current }
+            } else if depth(item.0) > 0 {
+                open = item
+            } else {
+                out.append(item)
+            }
+        }
+        if let open { out.append(open) }  // still unbalanced: Spec(parsing:) names the problem
+        return out
     }
 
     func child(_ key: String) throws -> YAMLReader { try YAMLReader(file: file, path: keyPath(key), node: value(key)) }
