@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generate Tests/PosLabModelTests/Fixtures/encoding_parity.json: the PyTorch reference for the
-attention-bias encodings kerple (log and power), alibi-asym and fire, in the model of
+attention-bias encodings kerple (log and power), alibi-asym and fire, and the query-dependent
+encodings shaw, xpos and cope, in the model of
 Scripts/make_parity_fixture.py (imported: the same transformer, weights drawn the same way), each in
 both attention modes. The cases have parity.json's format; PosLab must match their logits, loss and
 every gradient (Tests/PosLabModelTests/EncodingParityTests.swift).
@@ -11,6 +12,13 @@ The biases, written from the papers' formulas (H, T, T), query i, key j, d = |i 
   alibi-asym: -exp(left_h) (i - j) for j < i, -exp(right_h) (j - i) for j > i (causal: left only).
   fire (Li et al. 2023, the paper's code with GELU): an MLP of
     log(|c (i - j)| + 1) / (log(|c max(i, L)| + 1) + 1e-6), L = |multiplier * init_threshold|.
+And, acting on queries and keys (B, H, T, D):
+  shaw (Shaw et al. 2018): scores += q_i . w[clip(j - i, K) + K] / sqrt(D), one table w (2K + 1, D) per layer.
+  xpos (Sun et al. 2023, torchscale's XPOS with halves pairing): q rotated as RoPE and scaled by
+    zeta_k^(n / s), k by zeta_k^(-n / s), zeta_k = (2k + 0.4 D) / (1.4 D), n = position - ceil(T / 2).
+  cope (Golovneva et al. 2024, the paper's CoPE module; causal only): gates sigmoid of the scaled,
+    masked logits, positions their reversed cumulative sum clamped to npos - 1, and
+    q . e interpolated between floor and ceiling, one e (D, npos) per layer.
 
 Usage: python3 Scripts/make_encoding_parity_fixture.py [--output PATH]   (deterministic output)
 """
@@ -33,8 +41,13 @@ DEFAULT_OUTPUT = os.path.join(
 SEED = 2
 FIRE_HIDDEN = 4
 FIRE_THRESHOLD = 6.0  # below the length 10, so both sides of max(i, L) are exercised
+SHAW_K = 3        # below the length 10, so clipping is exercised
+XPOS_SCALE = 4.0  # a short decay length, so the decay matters at length 10
+COPE_NPOS = 6     # below the length 10, so positions are clamped
 SPECS = {"kerple": "kerple", "kerple-power": "kerple(kind=power)", "alibi-asym": "alibi-asym",
-         "fire": f"fire(hidden={FIRE_HIDDEN}, init_threshold={int(FIRE_THRESHOLD)})"}
+         "fire": f"fire(hidden={FIRE_HIDDEN}, init_threshold={int(FIRE_THRESHOLD)})",
+         "shaw": f"shaw(max_distance={SHAW_K})", "xpos": f"xpos(scale_base={int(XPOS_SCALE)})", "cope": f"cope(npos={COPE_NPOS})"}
+CAUSAL_ONLY = {"cope"}
 
 
 def encoding_parameters(name, causal, generator, heads):
@@ -53,7 +66,54 @@ def encoding_parameters(name, causal, generator, heads):
         return {"fire.w1": normal(1, FIRE_HIDDEN), "fire.b1": normal(FIRE_HIDDEN, std=0.5),
                 "fire.w2": normal(FIRE_HIDDEN, heads, std=0.5), "fire.b2": normal(heads, std=0.1),
                 "fire.c": 0.1 + 0.05 * normal(1).abs(), "fire.threshold_multiplier": 1 + 0.1 * normal(1)}
+    d = ref.D_MODEL // heads
+    if name == "shaw":
+        return {f"shaw.keys.{layer}": normal(2 * SHAW_K + 1, d) for layer in range(ref.LAYERS)}
+    if name == "xpos":
+        return {}
+    if name == "cope":
+        return {f"cope.embeddings.{layer}": normal(d, COPE_NPOS) for layer in range(ref.LAYERS)}
     raise ValueError(name)
+
+
+def query_key_functions(name, params):
+    """(qk_transform, score_term) for the reference model's forward."""
+    if name == "shaw":
+        def shaw(q, k, layer, causal):
+            t, d = q.shape[-2], q.shape[-1]
+            pos = torch.arange(t)
+            rows = (pos[None, :] - pos[:, None]).clamp(-SHAW_K, SHAW_K) + SHAW_K  # [i, j]: clip(j - i) + K
+            a = params[f"shaw.keys.{layer}"][rows]                                # (T, T, D)
+            return torch.einsum("bhid,ijd->bhij", q, a) / math.sqrt(d)
+        return None, shaw
+    if name == "xpos":
+        def xpos(q, k, layer):
+            t, d = q.shape[-2], q.shape[-1]
+            half = d // 2
+            theta = torch.tensor([ref.ROPE_BASE ** (-2.0 * j / d) for j in range(half)], dtype=torch.float64)
+            angle = torch.arange(t, dtype=torch.float64)[:, None] * theta[None, :]
+            zeta = (torch.arange(0, d, 2, dtype=torch.float64) + 0.4 * d) / (1.4 * d)
+            min_pos = -t // 2                                                     # torchscale: -(length) // 2
+            n = torch.arange(min_pos, min_pos + t, dtype=torch.float64)
+            up = zeta[None, :] ** (n[:, None] / XPOS_SCALE)                       # (T, D/2)
+            cos, sin = torch.cos(angle), torch.sin(angle)
+            f = lambda x: x.to(torch.float32)
+            return ref.apply_rope(q, f(cos * up), f(sin * up)), ref.apply_rope(k, f(cos / up), f(sin / up))
+        return xpos, None
+    if name == "cope":
+        def cope(q, k, layer, causal):
+            assert causal
+            t, d = q.shape[-2], q.shape[-1]
+            future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+            logits = (q @ k.transpose(-1, -2) / math.sqrt(d)).masked_fill(future, float("-inf"))
+            gates = torch.sigmoid(logits)
+            pos = gates.flip(-1).cumsum(dim=-1).flip(-1).clamp(max=COPE_NPOS - 1)
+            pos_ceil, pos_floor = pos.ceil().long(), pos.floor().long()
+            logits_int = q @ params[f"cope.embeddings.{layer}"]                   # (B, H, T, npos)
+            w = pos - pos_floor
+            return logits_int.gather(-1, pos_ceil) * w + logits_int.gather(-1, pos_floor) * (1 - w)
+        return None, cope
+    return None, None
 
 
 def bias_function(name, params, causal):
@@ -97,7 +157,9 @@ def make_case(name, mode, generator):
     for tensor in own.values():
         tensor.requires_grad_(True)
     params.update(own)
-    logits = ref.forward(params, ids, "none", causal, extra_bias=bias_function(name, params, causal))
+    qk_transform, score_term = query_key_functions(name, params)
+    bias = None if qk_transform or score_term else bias_function(name, params, causal)
+    logits = ref.forward(params, ids, "none", causal, extra_bias=bias, qk_transform=qk_transform, score_term=score_term)
     loss = ref.masked_loss(logits, targets, mask)
     loss.backward()
     assert torch.isfinite(loss), (name, mode)
@@ -119,7 +181,8 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)
     generator = torch.Generator().manual_seed(SEED)
-    cases = [make_case(name, mode, generator) for name in SPECS for mode in ref.MODES]
+    cases = [make_case(name, mode, generator) for name in SPECS for mode in ref.MODES
+             if mode == "causal" or name not in CAUSAL_ONLY]
     fixture = {"generator": "Scripts/make_encoding_parity_fixture.py", "torch_version": torch.__version__, "cases": cases}
     output = os.path.normpath(args.output)
     with open(output, "w") as f:

@@ -264,9 +264,11 @@ def make_parameters(encoding, generator, d_model=D_MODEL, heads=HEADS):
     return params
 
 
-def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_bias=None):
-    """Logits (B, T, V) for ids (B, T). `extra_bias(T, H)`, if given, is an (H, T, T) attention bias
-    (Scripts/make_encoding_parity_fixture.py uses it for the encodings this file does not build)."""
+def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_bias=None, qk_transform=None, score_term=None):
+    """Logits (B, T, V) for ids (B, T). `extra_bias(T, H)`, if given, is an (H, T, T) attention bias;
+    `qk_transform(q, k, layer)` returns new (B, H, T, D) queries and keys; `score_term(q, k, layer,
+    causal)` a (B, H, T, T) term added to the scaled scores (Scripts/make_encoding_parity_fixture.py
+    uses these for the encodings this file does not build)."""
     b, t = ids.shape
     c, h = d_model, heads
     d = c // h
@@ -298,9 +300,13 @@ def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_b
         q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))
         if rope is not None:
             q, k = apply_rope(q, *rope), apply_rope(k, *rope)
+        if qk_transform is not None:
+            q, k = qk_transform(q, k, layer)
         scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d))
         if bias is not None:
             scores = scores + bias
+        if score_term is not None:
+            scores = scores + score_term(q, k, layer, causal)
         if causal:
             scores = scores.masked_fill(future, float("-inf"))
         attn = torch.softmax(scores, dim=-1)

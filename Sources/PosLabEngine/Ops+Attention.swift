@@ -25,7 +25,8 @@ public func heads(of qkv: Tensor, part: Int, count parts: Int = 3, heads h: Int)
 /// returned with the heads merged back, (B, T, H·D).
 ///
 /// - `q`, `k`, `v`: (B, H, T, D).
-/// - `bias`: optional (H, T, T) or (T, T), added after scaling, its gradient summed over B.
+/// - `bias`: optional (T, T), (H, T, T) or (B′, H′, T, T) with B′ ∈ {1, B} and H′ ∈ {1, H}, added
+///   after scaling, its gradient summed over the dimensions it is broadcast along.
 /// - `causal`: query i sees keys j ≤ i.
 /// The same computation as `matmul` + `attentionSoftmax` + `matmul` + transpose, without the
 /// intermediate tensors: one sgemm per head for the scores and one for the weighted sum, reading
@@ -83,10 +84,18 @@ private struct HeadView {
 private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b: Int, heads h: Int, length t: Int,
                             headSize d: Int, scale: Float, bias: Tensor?, causal: Bool) -> Tensor {
     let c = h * d
+    // The bias's batch and head extents (1 where it is broadcast): block (s, head) starts at biasOffset.
+    var (biasBatch, biasHeads) = (1, 1)
     if let bias {
-        precondition(bias.shape == [h, t, t] || bias.shape == [t, t], "attention bias must be [\(h), \(t), \(t)] or [\(t), \(t)], got \(bias.shape)")
+        let ok = bias.shape == [t, t] || bias.shape == [h, t, t]
+            || (bias.shape.count == 4 && [1, b].contains(bias.shape[0]) && [1, h].contains(bias.shape[1]) && bias.shape.suffix(2) == [t, t])
+        precondition(ok, "attention bias must be [\(t), \(t)], [\(h), \(t), \(t)] or [\(b) or 1, \(h) or 1, \(t), \(t)], got \(bias.shape)")
+        if bias.shape.count == 3 { biasHeads = h }
+        if bias.shape.count == 4 { (biasBatch, biasHeads) = (bias.shape[0], bias.shape[1]) }
     }
-    let biasPerHead = bias?.shape.count == 3
+    @inline(__always) func biasOffset(_ s: Int, _ head: Int) -> Int {
+        ((biasBatch == 1 ? 0 : s) * biasHeads + (biasHeads == 1 ? 0 : head)) * t * t
+    }
     let weights = Storage(uninitializedCount: b * h * t * t)  // softmax(scores), kept for backward
     var parents = [q.tensor]
     for x in [k.tensor, v.tensor] + (bias.map { [$0] } ?? []) where !parents.contains(where: { $0 === x }) { parents.append(x) }
@@ -123,7 +132,7 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
                 // bias gets dZ, the scores scale·dZ.
                 BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.tensor.data + vo,
                           ldb: v.rowStride, beta: 0, c: dS, ldc: t)
-                let target = dBias.map { $0 + (biasPerHead ? head * t * t : 0) }
+                let target = dBias.map { $0 + biasOffset(s, head) }
                 let end = t - t % 8
                 for i in 0..<t {
                     let row = dS + i * t, pr = p + i * t
@@ -173,7 +182,7 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
             let p = weights.pointer + (s * h + head) * t * t
             BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.tensor.data + q.offset(s, head),
                       lda: q.rowStride, b: k.tensor.data + k.offset(s, head), ldb: k.rowStride, beta: 0, c: p, ldc: t)
-            let headBias = biasData.map { $0 + (biasPerHead ? head * t * t : 0) }
+            let headBias = biasData.map { $0 + biasOffset(s, head) }
             for i in 0..<t {
                 softmaxRow(p + i * t, count: t, visible: causal ? i + 1 : t, scale: scale, bias: headBias.map { $0 + i * t })
             }

@@ -6,13 +6,19 @@
 ///     out[k]       = x[k]·cos − x[k + D/2]·sin
 ///     out[k + D/2] = x[k + D/2]·cos + x[k]·sin
 ///
-/// - `x`: (..., T, D), D even; `cos`, `sin`: (T, D/2), not differentiated (fixed angles).
+/// - `x`: (..., T, D), D even; `cos`, `sin`: (T, D/2) shared by every leading index, or (B, T, D/2)
+///   for x (B, ..., T, D), one table per sequence (per-sequence positions); not differentiated.
 /// This is RoPE's "halves" pairing (GPT-NeoX, LLaMA). The backward pass is the inverse rotation.
 public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     let d = x.shape.last!, t = x.shape[x.shape.count - 2], half = d / 2
     precondition(d % 2 == 0, "rotary needs an even last dimension, got \(x.shape)")
-    precondition(cos.shape == [t, half] && sin.shape == [t, half], "rotary tables must be [\(t), \(half)]")
+    let perSequence = cos.shape.count == 3
+    precondition(cos.shape == sin.shape && (cos.shape == [t, half] || cos.shape == [x.shape[0], t, half]),
+                 "rotary tables must be [\(t), \(half)] or [\(x.shape[0]), \(t), \(half)], got \(cos.shape)")
     let rows = x.count / d
+    // Row r of x reads table row r mod T, or with per-sequence tables, row T·(r / rowsPerSequence) + r mod T.
+    let rowsPerSequence = perSequence ? rows / x.shape[0] : rows
+    @inline(__always) func tableRow(_ r: Int) -> Int { perSequence ? (r / rowsPerSequence) * t + r % t : r % t }
     let vectorEnd = half - half % 8  // pair indices handled eight at a time
     let c = cos.data, s = sin.data
     let out = Tensor(shape: x.shape, parents: [x]) { out in
@@ -21,7 +27,7 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
         withExtendedLifetime((cos, sin)) {}
         let g = out.grad, gx = x.grad
         for r in 0..<rows {
-            let a = c + (r % t) * half, b = s + (r % t) * half
+            let a = c + tableRow(r) * half, b = s + tableRow(r) * half
             let dy = g + r * d, dx = gx + r * d
             var k = 0
             while k < vectorEnd {
@@ -39,7 +45,7 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     }
     let v = x.data, y = out.data
     for r in 0..<rows {
-        let a = c + (r % t) * half, b = s + (r % t) * half
+        let a = c + tableRow(r) * half, b = s + tableRow(r) * half
         let src = v + r * d, dst = y + r * d
         var k = 0
         while k < vectorEnd {

@@ -27,7 +27,16 @@ public struct Trainer: Sendable {
         let start = Date()
         let task = try tasks.make(Spec(parsing: plan.task))
         let config = plan.modelConfig(vocabSize: task.vocabSize)
-        let model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
+        let model: Transformer
+        do {
+            model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
+        } catch is AttentionUnsupported {  // e.g. a causal-only encoding in a bidirectional suite: no numbers, by design
+            let encoding = try encodings.make(Spec(parsing: plan.encoding), context: EncodingContext(config: config, seed: plan.seed))
+            return RunResult(plan: plan, encodingName: encoding.name, encodingArguments: encoding.arguments, taskName: task.name,
+                             taskArguments: task.arguments, status: .unsupported, steps: 0, finalTrainingLoss: .nan, curve: [],
+                             evaluations: suite.evaluation.lengths.map { EvaluationResult(length: $0, status: .unsupported) },
+                             wallSeconds: Date().timeIntervalSince(start))
+        }
         let t = plan.training
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(t.learningRate),
                              weightDecay: Float(t.weightDecay), decoupled: t.optimizer == "adamw",

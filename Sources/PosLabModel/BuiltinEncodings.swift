@@ -11,4 +11,7 @@ let builtinEncodings: [any RegisteredEncoding.Type] = [
     KerpleEncoding.self,
     ALiBiAsymmetricEncoding.self,
     FireEncoding.self,
+    ShawEncoding.self,
+    XPosEncoding.self,
+    CoPEEncoding.self,
 ]

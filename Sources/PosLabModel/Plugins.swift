@@ -18,7 +18,7 @@ import Darwin
 /// version refuses to register (status 1), so a stale plugin is reported instead of crashing.
 public enum PluginABI {
     /// Bumped whenever `PositionalEncoding`, `Tensor` or the registrar change incompatibly.
-    public static let version: Int32 = 1
+    public static let version: Int32 = 2  // 2: PositionalEncoding protocol v2 (HookContext)
     /// The C symbol every plugin exports.
     public static let entryPoint = "poslab_register_encodings"
     /// Return codes of the entry point.

@@ -38,15 +38,21 @@ public struct EncodingContext: Sendable {
     public func rng(for name: String) -> RandomGenerator { RandomGenerator(seed: seed, stream: "encoding/\(name)") }
 }
 
-/// A way of telling a transformer where each token is.
+/// A way of telling a transformer where each token is. Protocol version 2.
 ///
-/// Encodings in the literature act at one or more of three places, and each has a hook here:
-/// (a) `embed` adds a vector per position to the token embeddings (learned, sinusoidal);
-/// (b) `transformQueriesKeys` changes queries and keys by position (rotary);
-/// (c) `attentionBias` adds a per-head bias from (query position, key position) to the attention
-///     scores (T5 relative bias, ALiBi).
-/// Write each hook with engine ops (`+`, `*`, `matmul`, `embedding`, …): gradients come for free.
-/// Every requirement has a default below, so an encoding implements only the hooks it uses.
+/// Encodings in the literature act at one or more of five places, and each has a hook here:
+/// (a) `embed` adds a vector per position to the token embeddings (learned, sinusoidal), and
+///     `embedLayer` to the input of every block (per-layer absolute encodings);
+/// (b) `transformQueriesKeys` changes queries and keys by position (rotary, xPos);
+/// (c) `attentionBias` adds a bias from (query position, key position) to the attention scores
+///     (T5 relative bias, ALiBi, KERPLE, FIRE);
+/// (d) `attentionScores` adds a term that depends on the queries and keys themselves (Shaw et al.'s
+///     relative keys, CoPE's contextual positions).
+/// Every hook receives one `HookContext`: its layer, the attention mode, the positions (shared or
+/// per sequence) and the batch's shape. The host checks every hook's output shape and throws
+/// `HookError` naming the hook and the expected shape. Write each hook with engine ops (`+`, `*`,
+/// `matmul`, `embedding`, `gather`, `cumsum`, …): gradients come for free. Every requirement has a
+/// default below, so an encoding implements only the hooks it uses.
 public protocol PositionalEncoding: AnyObject {
     /// The name used in suite files, the registry and results, e.g. `relative-bias`.
     var name: String { get }
@@ -58,16 +64,24 @@ public protocol PositionalEncoding: AnyObject {
     var maximumLength: Int? { get }
     /// Whether it is meant to represent positions beyond the length it was trained on.
     var extrapolates: Bool { get }
+    /// The attention modes it is defined for; a model in another mode is `unsupported`, not a failure.
+    var attentionModes: Set<AttentionMode> { get }
     /// The positions of a sequence of `length` tokens, asked once per forward pass; `training` tells
     /// a training batch from an evaluation one. 0 ..< length unless the encoding chooses its own.
     func positions(length: Int, training: Bool) -> [Int]
-    /// (a) Token embeddings `x` (B, T, C) with position information added, for `positions` (T).
-    func embed(_ x: Tensor, positions: [Int]) -> Tensor
-    /// (b) Queries and keys (B, H, T, D) transformed by position, in block `layer`; return `q` and `k`
-    /// themselves when they are left alone (the model then reads them in place, without copies).
-    func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor)
-    /// (c) An additive attention bias (H, T, T) or (T, T) for `positions`, in block `layer`; nil for none.
-    func attentionBias(positions: [Int], layer: Int) -> Tensor?
+    /// (a) Token embeddings `x` (B, T, C) with position information added; called once, layer 0.
+    func embed(_ x: Tensor, context: HookContext) -> Tensor
+    /// (a) The residual stream `x` (B, T, C) entering block `context.layer`, with position information added.
+    func embedLayer(_ x: Tensor, context: HookContext) -> Tensor
+    /// (b) Queries and keys (B, H, T, D) transformed by position; return `q` and `k` themselves when
+    /// they are left alone (the model then reads them in place, without copies).
+    func transformQueriesKeys(_ q: Tensor, _ k: Tensor, context: HookContext) -> (Tensor, Tensor)
+    /// (c) An additive attention bias from positions: (T, T), (H, T, T), or (B, H, T, T) for
+    /// per-sequence positions; nil for none. Added after q·kᵀ is scaled by 1/√D.
+    func attentionBias(context: HookContext) -> Tensor?
+    /// (d) An additive term (B, H, T, T) from the queries and keys (B, H, T, D) attention uses (after
+    /// `transformQueriesKeys`); nil for none. Added after q·kᵀ is scaled by 1/√D, so scale it yourself.
+    func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor?
 }
 
 // MARK: - Defaults: an encoding that does nothing at a hook leaves it out.
@@ -77,10 +91,13 @@ extension PositionalEncoding {
     public var parameters: [Tensor] { [] }
     public var maximumLength: Int? { nil }
     public var extrapolates: Bool { maximumLength == nil }
+    public var attentionModes: Set<AttentionMode> { Set(AttentionMode.allCases) }
     public func positions(length: Int, training: Bool) -> [Int] { Array(0..<length) }
-    public func embed(_ x: Tensor, positions: [Int]) -> Tensor { x }
-    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor) { (q, k) }
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? { nil }
+    public func embed(_ x: Tensor, context: HookContext) -> Tensor { x }
+    public func embedLayer(_ x: Tensor, context: HookContext) -> Tensor { x }
+    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, context: HookContext) -> (Tensor, Tensor) { (q, k) }
+    public func attentionBias(context: HookContext) -> Tensor? { nil }
+    public func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor? { nil }
 
     /// The name with its arguments, e.g. `relative-bias(buckets=32;max_distance=128)`.
     public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }

@@ -8,21 +8,17 @@ extension Transformer {
     /// kernel's to float32 rounding. No gradient is recorded.
     public func attentionMaps(ids: [Int], batch: Int, length: Int, positions: [Int]? = nil) throws -> [Tensor] {
         precondition(ids.count == batch * length, "\(ids.count) ids for batch \(batch) × length \(length)")
-        if let limit = encoding.maximumLength, positions == nil, length > limit {
-            throw LengthUnsupported(encoding: encoding.fullName, length: length, maximum: limit)
-        }
-        let positions = positions ?? encoding.positions(length: length, training: false)
-        if let limit = encoding.maximumLength, let last = positions.max(), last >= limit {
-            throw LengthUnsupported(encoding: encoding.fullName, length: last + 1, maximum: limit)
-        }
-        return Tensor.withoutGradients {
-            var x = encoding.embed(embedding(tokenEmbedding, ids: ids, shape: [batch, length]), positions: positions)
+        var context = try hookContext(batch: batch, length: length,
+                                      positions: resolvedPositions(positions, length: length, training: false), training: false)
+        return try Tensor.withoutGradients {
+            var x = embedding(tokenEmbedding, ids: ids, shape: [batch, length])
+            x = try checked(encoding.embed(x, context: context), hook: "embed", like: x)
             var maps: [Tensor] = []
             for (layer, block) in blocks.enumerated() {
-                maps.append(block.attentionWeights(x, layer: layer, heads: config.heads, causal: config.attention == .causal,
-                                                   positions: positions, encoding: encoding))
-                x = block(x, layer: layer, heads: config.heads, causal: config.attention == .causal,
-                          positions: positions, encoding: encoding)
+                context.layer = layer
+                x = try checked(encoding.embedLayer(x, context: context), hook: "embedLayer", like: x)
+                maps.append(try block.attentionWeights(x, context: context, encoding: encoding))
+                x = try block(x, context: context, encoding: encoding)
             }
             return maps
         }
@@ -31,15 +27,17 @@ extension Transformer {
 
 extension TransformerBlock {
     /// The attention weights (B, H, T, T) this block computes for its input `x` (B, T, C):
-    /// softmax(q·kᵀ/√d + bias) with the causal mask, q and k as the block's forward pass makes them.
-    func attentionWeights(_ x: Tensor, layer: Int, heads: Int, causal: Bool, positions: [Int],
-                          encoding: any PositionalEncoding) -> Tensor {
+    /// softmax(q·kᵀ/√d + bias + score term) with the causal mask, all as the block's forward pass makes them.
+    func attentionWeights(_ x: Tensor, context: HookContext, encoding: any PositionalEncoding) throws -> Tensor {
         let qkv = linear(layerNorm(x, gamma: ln1Gain, beta: ln1Bias), wqkv, bqkv)       // (B, T, 3C)
-        let (q, k) = encoding.transformQueriesKeys(PosLabEngine.heads(of: qkv, part: 0, heads: heads),
-                                                   PosLabEngine.heads(of: qkv, part: 1, heads: heads),
-                                                   positions: positions, layer: layer)  // (B, H, T, D)
+        let (_, _, q, k, term) = try attentionInputs(qkv, context: context, encoding: encoding)
         let scores = matmul(q, k, transposeB: true)                                     // (B, H, T, T)
-        return attentionSoftmax(scores, scale: 1 / Float(x.shape[2] / heads).squareRoot(),
-                                bias: encoding.attentionBias(positions: positions, layer: layer), causal: causal)
+        let scale = 1 / Float(context.headDim).squareRoot()
+        guard var term else { return attentionSoftmax(scores, scale: scale, causal: context.causal) }
+        if term.shape.count == 4 && term.shape[0] == 1 { term = term.reshaped(Array(term.shape.dropFirst())) }  // (H, T, T)
+        if Array(scores.shape.suffix(term.shape.count)) == term.shape {                 // (T, T), (H, T, T), (B, H, T, T)
+            return attentionSoftmax(scores, scale: scale, bias: term, causal: context.causal)
+        }
+        return attentionSoftmax(scores * scale + term, causal: context.causal)        // (B, 1, T, T): broadcast first
     }
 }

@@ -7,14 +7,25 @@ public struct LengthUnsupported: Error, CustomStringConvertible {
     public var description: String { "\(encoding) cannot represent length \(length) (at most \(maximum))" }
 }
 
+/// The encoding is not defined for the model's attention mode (e.g. CoPE, causal only).
+public struct AttentionUnsupported: Error, CustomStringConvertible {
+    /// The encoding, and the mode asked for.
+    public var encoding: String, attention: AttentionMode
+    public var description: String { "\(encoding) does not support \(attention.rawValue) attention" }
+}
+
 /// The PosLab model: an encoder transformer that predicts one token per position.
 ///
 ///     x = TokenEmbedding[ids]                          (B, T, C)
-///     x = encoding.embed(x, positions)                 (a) absolute encodings add here
-///     for each block: x = x + Attn(LN(x)); x = x + MLP(LN(x))
+///     x = encoding.embed(x, context)                   (a) absolute encodings add here
+///     for each block l: x = encoding.embedLayer(x)     (a) per-layer absolute encodings
+///          x = x + Attn(LN(x)); x = x + MLP(LN(x))
 ///          inside Attn: encoding.transformQueriesKeys  (b) rotary acts here
 ///                       encoding.attentionBias         (c) relative biases act here
+///                       encoding.attentionScores       (d) query-dependent terms act here
 ///     logits = LN(x)·W_head + b_head                   (B, T, V)
+///
+/// Every hook's output shape is checked here; a wrong one throws `HookError`.
 ///
 /// Shared weights (everything but the encoding's) are drawn from the run's seed in a fixed order,
 /// so two models with the same seed and different encodings start from identical shared weights.
@@ -43,6 +54,9 @@ public final class Transformer {
     /// A model for `config` with an encoding already built, initialised from `seed`.
     public init(config: ModelConfig, encoding: any PositionalEncoding, seed: UInt64) throws {
         try config.validate()
+        guard encoding.attentionModes.contains(config.attention) else {
+            throw AttentionUnsupported(encoding: encoding.fullName, attention: config.attention)
+        }
         if let limit = encoding.maximumLength, limit < config.maxLength {
             throw ConfigurationError(field: "model.max_length",
                                      rule: "\(encoding.name) represents at most \(limit) positions, fewer than max_length \(config.maxLength)")
@@ -72,28 +86,62 @@ public final class Transformer {
     /// Logits (B, T, vocab) for `ids` (B·T token ids, row-major), at `positions` (default: the
     /// encoding's choice for a training or an evaluation batch, normally 0..<T).
     public func logits(ids: [Int], batch: Int, length: Int, positions: [Int]? = nil, training: Bool = false) throws -> Tensor {
+        try logits(ids: ids, batch: batch, length: length,
+                   positions: resolvedPositions(positions, length: length, training: training), training: training)
+    }
+
+    /// Logits (B, T, vocab) for `ids` at `positions`, shared (T) or one row per sequence (B, T).
+    public func logits(ids: [Int], batch: Int, length: Int, positions: Positions, training: Bool = false) throws -> Tensor {
         precondition(ids.count == batch * length, "\(ids.count) ids for batch \(batch) × length \(length)")
-        if let limit = encoding.maximumLength, positions == nil, length > limit {
-            throw LengthUnsupported(encoding: encoding.fullName, length: length, maximum: limit)
-        }
-        let positions = positions ?? encoding.positions(length: length, training: training)
-        precondition(positions.count == length, "\(positions.count) positions for length \(length)")
-        if let limit = encoding.maximumLength, let last = positions.max(), last >= limit {
-            throw LengthUnsupported(encoding: encoding.fullName, length: last + 1, maximum: limit)
-        }
+        var context = try hookContext(batch: batch, length: length, positions: positions, training: training)
         var x = embedding(tokenEmbedding, ids: ids, shape: [batch, length])            // (B, T, C)
-        x = encoding.embed(x, positions: positions)                                     // (B, T, C)
+        x = try checked(encoding.embed(x, context: context), hook: "embed", like: x)   // (B, T, C)
         for (layer, block) in blocks.enumerated() {
-            x = block(x, layer: layer, heads: config.heads, causal: config.attention == .causal,
-                      positions: positions, encoding: encoding)
+            context.layer = layer
+            x = try checked(encoding.embedLayer(x, context: context), hook: "embedLayer", like: x)
+            x = try block(x, context: context, encoding: encoding)
         }
         x = layerNorm(x, gamma: lnFinalGain, beta: lnFinalBias)
         return linear(x, headWeight, headBias)                                          // (B, T, V)
     }
 
+    /// The encoding's positions for a batch of `length` tokens, or `given`; throws past its maximum length.
+    func resolvedPositions(_ given: [Int]?, length: Int, training: Bool) throws -> Positions {
+        if let limit = encoding.maximumLength, given == nil, length > limit {
+            throw LengthUnsupported(encoding: encoding.fullName, length: length, maximum: limit)
+        }
+        let positions = given ?? encoding.positions(length: length, training: training)
+        precondition(positions.count == length, "\(positions.count) positions for length \(length)")
+        return Positions(shared: positions)
+    }
+
+    /// The context of block 0's hooks for a batch; throws past the encoding's maximum length.
+    func hookContext(batch: Int, length: Int, positions: Positions, training: Bool) throws -> HookContext {
+        precondition(positions.length == length && (positions.rows == 1 || positions.rows == batch),
+                     "positions \(positions.rows)×\(positions.length) for batch \(batch) × length \(length)")
+        if let limit = encoding.maximumLength, let last = positions.max, last >= limit {
+            throw LengthUnsupported(encoding: encoding.fullName, length: last + 1, maximum: limit)
+        }
+        return HookContext(layer: 0, attention: config.attention, positions: positions, batch: batch, heads: config.heads,
+                           headDim: config.headDim, training: training)
+    }
+
+    /// `y`, if it has `x`'s shape; else a `HookError` naming `hook`.
+    func checked(_ y: Tensor, hook: String, like x: Tensor) throws -> Tensor {
+        guard y.shape == x.shape else { throw HookError(encoding: encoding.fullName, hook: hook, got: y.shape, expected: "\(x.shape)") }
+        return y
+    }
+
     /// Masked mean cross-entropy of `targets` (B·T) given `ids`; `mask` (B·T) weights positions.
     public func loss(ids: [Int], targets: [Int], mask: [Float]?, batch: Int, length: Int,
                      positions: [Int]? = nil, training: Bool = false) throws -> Tensor {
+        crossEntropy(try logits(ids: ids, batch: batch, length: length, positions: positions, training: training),
+                     targets: targets, mask: mask)
+    }
+
+    /// Masked mean cross-entropy at `positions`, shared (T) or one row per sequence (B, T).
+    public func loss(ids: [Int], targets: [Int], mask: [Float]?, batch: Int, length: Int,
+                     positions: Positions, training: Bool = false) throws -> Tensor {
         crossEntropy(try logits(ids: ids, batch: batch, length: length, positions: positions, training: training),
                      targets: targets, mask: mask)
     }

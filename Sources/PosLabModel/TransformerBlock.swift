@@ -32,27 +32,54 @@ public final class TransformerBlock {
     /// The block's tensors in a fixed order.
     public var parameters: [Tensor] { [ln1Gain, ln1Bias, wqkv, bqkv, wo, bo, ln2Gain, ln2Bias, w1, b1, w2, b2] }
 
-    /// x (B, T, C) → (B, T, C).
-    func callAsFunction(_ x: Tensor, layer: Int, heads: Int, causal: Bool, positions: [Int],
-                        encoding: any PositionalEncoding) -> Tensor {
-        let d = x.shape[2] / heads
+    /// x (B, T, C) → (B, T, C); the encoding's attention hooks are called with `context`.
+    func callAsFunction(_ x: Tensor, context: HookContext, encoding: any PositionalEncoding) throws -> Tensor {
+        let heads = context.heads
         // Attention.
         let h = layerNorm(x, gamma: ln1Gain, beta: ln1Bias)                            // (B, T, C)
         let qkv = linear(h, wqkv, bqkv)                                                 // (B, T, 3C)
-        let queries = PosLabEngine.heads(of: qkv, part: 0, heads: heads)                // (B, H, T, D)
-        let keys = PosLabEngine.heads(of: qkv, part: 1, heads: heads)
-        let (q, k) = encoding.transformQueriesKeys(queries, keys, positions: positions, layer: layer)
-        let bias = encoding.attentionBias(positions: positions, layer: layer)           // (H, T, T), (T, T) or nil
-        let scale = 1 / Float(d).squareRoot()
-        // softmax(q·kᵀ/√d + bias, causal mask)·v, heads merged back: (B, T, C). When the encoding
+        let (queries, keys, q, k, term) = try attentionInputs(qkv, context: context, encoding: encoding)
+        // softmax(q·kᵀ/√d + term, causal mask)·v, heads merged back: (B, T, C). When the encoding
         // leaves queries and keys alone, attention reads all three from qkv in place: the head
-        // copies above were made for the hook only, are freed unused, and pass no gradient.
+        // copies made for the hooks pass a gradient only through a score term that used them.
+        let scale = 1 / Float(context.headDim).squareRoot()
         let mixed = q === queries && k === keys
-            ? attention(qkv: qkv, heads: heads, scale: scale, bias: bias, causal: causal)
-            : attention(q, k, PosLabEngine.heads(of: qkv, part: 2, heads: heads), scale: scale, bias: bias, causal: causal)
+            ? attention(qkv: qkv, heads: heads, scale: scale, bias: term, causal: context.causal)
+            : attention(q, k, PosLabEngine.heads(of: qkv, part: 2, heads: heads), scale: scale, bias: term, causal: context.causal)
         let x = x + linear(mixed, wo, bo)
         // MLP.
         let h2 = layerNorm(x, gamma: ln2Gain, beta: ln2Bias)
         return x + linear(gelu(linear(h2, w1, b1)), w2, b2)                             // (B, T, C)
+    }
+
+    /// The heads of `qkv` (B, T, 3C) as split (B, H, T, D), as the encoding transforms them, and the
+    /// additive term of the attention scores — the bias hook's plus the score hook's — each checked.
+    func attentionInputs(_ qkv: Tensor, context: HookContext, encoding: any PositionalEncoding) throws
+        -> (queries: Tensor, keys: Tensor, q: Tensor, k: Tensor, term: Tensor?) {
+        let (b, h, t, d) = (context.batch, context.heads, context.length, context.headDim)
+        let queries = PosLabEngine.heads(of: qkv, part: 0, heads: h)                    // (B, H, T, D)
+        let keys = PosLabEngine.heads(of: qkv, part: 1, heads: h)
+        let (q, k) = encoding.transformQueriesKeys(queries, keys, context: context)
+        for (name, y) in [("transformQueriesKeys (queries)", q), ("transformQueriesKeys (keys)", k)] where y.shape != [b, h, t, d] {
+            throw HookError(encoding: encoding.fullName, hook: name, got: y.shape, expected: "\([b, h, t, d])")
+        }
+        var bias = encoding.attentionBias(context: context)                            // see `allowedBias`
+        if let given = bias {
+            let shared = context.positions.isShared
+            let allowed = shared ? [[t, t], [h, t, t], [1, h, t, t], [b, h, t, t]] : [[b, t, t], [b, h, t, t]]
+            guard allowed.contains(given.shape) else {
+                throw HookError(encoding: encoding.fullName, hook: "attentionBias", got: given.shape,
+                                expected: allowed.map { "\($0)" }.joined(separator: " or "))
+            }
+            if !shared && given.shape.count == 3 { bias = given.reshaped([b, 1, t, t]) }  // one bias per sequence
+        }
+        let scores = encoding.attentionScores(q, k, context: context)                  // (B, H, T, T)
+        if let scores, scores.shape != [b, h, t, t] {
+            throw HookError(encoding: encoding.fullName, hook: "attentionScores", got: scores.shape, expected: "\([b, h, t, t])")
+        }
+        switch (bias, scores) {
+        case let (bias?, scores?): return (queries, keys, q, k, scores + bias)
+        case let (bias, scores): return (queries, keys, q, k, bias ?? scores)
+        }
     }
 }

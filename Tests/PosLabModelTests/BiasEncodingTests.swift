@@ -29,7 +29,7 @@ private let gapped = [0, 2, 3, 7, 8, 12]
         let enc = try make("kerple(init=constant, r1_scale=1.5, r2_scale=0.5)", context(), as: KerpleEncoding.self)
         expectClose(enc.r1.values, [1.5, 1.5, 1.5], tolerance: 1e-6)
         expectClose(enc.r2.values, [0.5, 0.5, 0.5], tolerance: 1e-6)
-        let bias = try #require(enc.attentionBias(positions: gapped, layer: 0))
+        let bias = try #require(enc.attentionBias(context: HookContext(positions: gapped, layer: 0)))
         let t = gapped.count
         #expect(bias.shape == [3, t, t])
         let expected = (0..<3).flatMap { _ in
@@ -42,7 +42,7 @@ private let gapped = [0, 2, 3, 7, 8, 12]
     @Test func powerKernelValues() throws {
         let enc = try make("kerple(kind=power, init=constant, r1_scale=0.8, r2_scale=1.5)", context(), as: KerpleEncoding.self)
         expectClose(enc.r2.values, [1.5, 1.5, 1.5], tolerance: 1e-6)
-        let bias = try #require(enc.attentionBias(positions: gapped, layer: 0))
+        let bias = try #require(enc.attentionBias(context: HookContext(positions: gapped, layer: 0)))
         let expected = (0..<3).flatMap { _ in
             gapped.flatMap { i in gapped.map { j in Float(-0.8 * Foundation.pow(Double(abs(i - j)), 1.5)) } }
         }
@@ -72,7 +72,7 @@ private let gapped = [0, 2, 3, 7, 8, 12]
     @Test(arguments: ["kerple", "kerple(kind=power)"], AttentionMode.allCases)
     func gradients(spec: String, mode: AttentionMode) throws {
         let enc = try make(spec, context(mode), as: KerpleEncoding.self)
-        let result = checkGradients(of: enc.parameters) { enc.attentionBias(positions: gapped, layer: 0)! }
+        let result = checkGradients(of: enc.parameters) { enc.attentionBias(context: HookContext(positions: gapped, layer: 0))! }
         #expect(result.passed, "\(spec) \(mode): \(result)")
     }
 }
@@ -84,11 +84,11 @@ private let gapped = [0, 2, 3, 7, 8, 12]
         let enc = try make("alibi-asym", context(heads: 4), as: ALiBiAsymmetricEncoding.self)
         let alibi = ALiBiEncoding(heads: 4, bidirectional: true)
         let t = gapped.count
-        let start = try #require(enc.attentionBias(positions: gapped, layer: 0))
-        expectClose(start.values, try #require(alibi.attentionBias(positions: gapped, layer: 0)).values, tolerance: 1e-6)
+        let start = try #require(enc.attentionBias(context: HookContext(positions: gapped, layer: 0)))
+        expectClose(start.values, try #require(alibi.attentionBias(context: HookContext(positions: gapped, layer: 0))).values, tolerance: 1e-6)
         let right = try #require(enc.rightLogSlopes)
         right.assign(ALiBiEncoding.slopes(heads: 4).map { Float(Foundation.log(3 * $0)) })
-        let bias = try #require(enc.attentionBias(positions: gapped, layer: 0)).values  // (4, T, T)
+        let bias = try #require(enc.attentionBias(context: HookContext(positions: gapped, layer: 0))).values  // (4, T, T)
         for h in 0..<4 {
             let m = ALiBiEncoding.slopes(heads: 4)[h]
             for i in 0..<t {
@@ -111,7 +111,7 @@ private let gapped = [0, 2, 3, 7, 8, 12]
     @Test(arguments: AttentionMode.allCases)
     func gradients(mode: AttentionMode) throws {
         let enc = try make("alibi-asym", context(mode), as: ALiBiAsymmetricEncoding.self)
-        let result = checkGradients(of: enc.parameters) { enc.attentionBias(positions: gapped, layer: 0)! }
+        let result = checkGradients(of: enc.parameters) { enc.attentionBias(context: HookContext(positions: gapped, layer: 0))! }
         #expect(result.passed, "\(mode): \(result)")
     }
 }
@@ -140,7 +140,7 @@ private enum FireReference {
 
     /// The same weights give the reference code's bias, with the threshold active for some queries.
     @Test func matchesTheReferenceCode() throws {
-        let bias = try #require(fire().attentionBias(positions: [0, 1, 3, 6, 9], layer: 0))
+        let bias = try #require(fire().attentionBias(context: HookContext(positions: [0, 1, 3, 6, 9])))
         #expect(bias.shape == [2, 5, 5])
         expectClose(bias.values, FireReference.bias, tolerance: 1e-5)
     }
@@ -161,13 +161,13 @@ private enum FireReference {
     /// sides of the threshold: the paper's ReLU (away from its kink), and GELU.
     @Test func gradients() throws {
         let smooth = try make("fire(hidden=8, init_threshold=4)", context(heads: 2), as: FireEncoding.self)
-        let r = checkGradients(of: smooth.parameters) { smooth.attentionBias(positions: [0, 1, 3, 6, 9], layer: 0)! }
+        let r = checkGradients(of: smooth.parameters) { smooth.attentionBias(context: HookContext(positions: [0, 1, 3, 6, 9]))! }
         #expect(r.passed, "\(r)")
         let enc = fire()
         // Biases that keep every ReLU input at least 0.1 from 0 for these positions, so that no
         // step of the checker crosses the kink (where finite differences would disagree).
         enc.b1.assign([-0.385, 0.268, -0.1, 1.5])
-        let result = checkGradients(of: enc.parameters) { enc.attentionBias(positions: [0, 1, 3, 6, 9], layer: 0)! }
+        let result = checkGradients(of: enc.parameters) { enc.attentionBias(context: HookContext(positions: [0, 1, 3, 6, 9]))! }
         #expect(result.passed, "\(result)")
         #expect(result.checked == enc.parameters.reduce(0) { $0 + $1.count })
     }

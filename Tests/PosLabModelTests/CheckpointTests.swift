@@ -45,6 +45,8 @@ import Testing
         for name in names {
             let spec = name == "randomized" ? "randomized(learned, max_length=16)" : name
             for mode in AttentionMode.allCases {
+                let declared = try EncodingRegistry.shared.make(Spec(parsing: spec), context: EncodingContext(config: smallConfig(mode), seed: 6))
+                guard declared.attentionModes.contains(mode) else { continue }  // e.g. cope: causal only
                 let saved = try Transformer(config: smallConfig(mode), encoding: Spec(parsing: spec), seed: 6)
                 perturb(saved, seed: 12)
                 let file = try saved.checkpointContents()

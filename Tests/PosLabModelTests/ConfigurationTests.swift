@@ -48,7 +48,8 @@ import Testing
     }
 
     @Test func registryListsBuiltinsAndRejectsDuplicates() throws {
-        #expect(EncodingRegistry.shared.all.map(\.name) == ["alibi", "alibi-asym", "fire", "kerple", "learned", "none", "randomized", "relative-bias", "rope", "sinusoidal"])
+        #expect(EncodingRegistry.shared.all.map(\.name) == ["alibi", "alibi-asym", "cope", "fire", "kerple", "learned", "none", "randomized", "relative-bias", "rope", "shaw",
+                                                               "sinusoidal", "xpos"])
         let registry = EncodingRegistry()
         try registry.register(NoEncoding.self, origin: "test")
         #expect(error { try registry.register(NoEncoding.self, origin: "again") }?.rule.contains("already registered") == true)

@@ -2,7 +2,7 @@ import Foundation
 import PosLabModel
 import Testing
 
-/// kerple, alibi-asym and fire against their PyTorch forms in the reference model
+/// kerple, alibi-asym, fire, shaw, xpos and cope against their PyTorch forms in the reference model
 /// (`Scripts/make_encoding_parity_fixture.py`, PyTorch 2.13, float32): the same weights and inputs
 /// give the same logits, loss and gradients, to 1e-4 of each tensor's largest value as in
 /// `PyTorchParityTests`.
@@ -15,12 +15,15 @@ import Testing
 
     @Test func everyNewEncodingInBothModes() {
         let covered = Set(Self.cases.map { "\($0.spec) \($0.attention)" })
-        for spec in ["kerple", "kerple(kind=power)", "alibi-asym", "fire(hidden=4, init_threshold=6)"] {
-            for mode in AttentionMode.allCases { #expect(covered.contains("\(spec) \(mode.rawValue)"), "\(spec) \(mode)") }
+        for spec in ["kerple", "kerple(kind=power)", "alibi-asym", "fire(hidden=4, init_threshold=6)", "shaw(max_distance=3)",
+                     "xpos(scale_base=4)", "cope(npos=6)"] {
+            for mode in AttentionMode.allCases where mode == .causal || !spec.hasPrefix("cope") {  // cope: causal only
+                #expect(covered.contains("\(spec) \(mode.rawValue)"), "\(spec) \(mode)")
+            }
         }
     }
 
-    @Test(arguments: 0..<8)
+    @Test(arguments: 0..<13)
     func matchesPyTorch(_ index: Int) throws {
         let c = try #require(Self.cases.indices.contains(index) ? Self.cases[index] : nil)
         let model = try c.modelWithFixtureWeights()

@@ -17,11 +17,11 @@ import Testing
 
     @Test func biasIsLinearInDistance() throws {
         let alibi = ALiBiEncoding(heads: 2, bidirectional: true)
-        let bias = try #require(alibi.attentionBias(positions: Array(0..<5), layer: 0)).values  // (2, 5, 5)
+        let bias = try #require(alibi.attentionBias(context: HookContext(positions: Array(0..<5), layer: 0))).values  // (2, 5, 5)
         #expect(bias[(0 * 5 + 1) * 5 + 4] == -0.0625 * 3)   // head 0, slope 2^-4: query 1, key 4
         #expect(bias[(1 * 5 + 4) * 5 + 0] == -0.00390625 * 4)
         let causal = ALiBiEncoding(heads: 2, bidirectional: false)
-        #expect(try #require(causal.attentionBias(positions: Array(0..<5), layer: 0)).values[(0 * 5 + 3) * 5 + 1] == -0.0625 * 2)
+        #expect(try #require(causal.attentionBias(context: HookContext(positions: Array(0..<5), layer: 0))).values[(0 * 5 + 3) * 5 + 1] == -0.0625 * 2)
     }
 }
 
@@ -35,7 +35,7 @@ import Testing
         for j in 0..<headDim { padded[p * headDim + j] = v[j] }
         _ = x
         let q = Tensor(padded, shape: [1, 1, p + 1, headDim])
-        let (r, _) = rope.transformQueriesKeys(q, q, positions: positions, layer: 0)
+        let (r, _) = rope.transformQueriesKeys(q, q, context: HookContext(positions: positions, layer: 0))
         return Array(r.values.suffix(headDim))
     }
 

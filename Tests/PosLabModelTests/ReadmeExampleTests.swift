@@ -17,8 +17,8 @@ final class ScaledSinusoidal: RegisteredEncoding {
         ScaledSinusoidal(dModel: context.dModel)
     }
 
-    func embed(_ x: Tensor, positions: [Int]) -> Tensor {        // x: (B, T, C)
-        let pe = table.embed(Tensor(zeros: [1, positions.count, x.shape[2]]), positions: positions)
+    func embed(_ x: Tensor, context: HookContext) -> Tensor {   // x: (B, T, C)
+        let pe = table.embed(Tensor(zeros: [1, context.length, x.shape[2]]), context: context)
         return x + pe * scale                                    // (1, T, C) · (1) broadcasts
     }
 }

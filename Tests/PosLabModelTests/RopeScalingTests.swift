@@ -15,7 +15,7 @@ import Testing
     func rotated(_ enc: RotaryEncoding, _ positions: [Int]) -> [Float] {
         let t = positions.count
         let unit = Tensor((0..<t).flatMap { _ in [Float](repeating: 1, count: 4) + [Float](repeating: 0, count: 4) }, shape: [1, 1, t, 8])
-        return enc.transformQueriesKeys(unit, unit, positions: positions, layer: 0).0.values
+        return enc.transformQueriesKeys(unit, unit, context: HookContext(positions: positions, layer: 0)).0.values
     }
 
     func expectClose(_ a: [Double], _ b: [Double], _ tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -23,7 +23,7 @@ import Testing
         let tokenEmbeddings = embedding(tokenTable, ids: batch.inputs, shape: [8, 4])
         #expect(tokenEmbeddings.shape == [8, 4, 256])
         let learned = LearnedEncoding(size: 4, dModel: 256, rng: rng)
-        let inputEmbeddings = learned.embed(tokenEmbeddings, positions: Array(0..<4))
+        let inputEmbeddings = learned.embed(tokenEmbeddings, context: HookContext(positions: Array(0..<4)))
         #expect(inputEmbeddings.shape == [8, 4, 256])
         // Each vector is its token's row plus its position's row.
         for (b, t, c) in [(0, 0, 0), (0, 3, 255), (7, 2, 100), (5, 1, 17)] {

@@ -37,7 +37,10 @@ public final class ALiBiAsymmetricEncoding: RegisteredEncoding {
         return ALiBiAsymmetricEncoding(heads: context.heads, bidirectional: context.attention == .bidirectional, initScale: scale)
     }
 
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+    public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
+
+    /// The bias (H, T, T) for one row of positions.
+    func bias(_ positions: [Int]) -> Tensor {
         let t = positions.count, h = leftLogSlopes.count
         if cache?.positions != positions {
             var left = [Float](repeating: 0, count: t * t), right = left

@@ -36,7 +36,10 @@ public final class ALiBiEncoding: RegisteredEncoding {
         return powerOfTwo(closest) + extra.prefix(n - closest)
     }
 
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+    public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
+
+    /// The bias (H, T, T) for one row of positions.
+    public func bias(_ positions: [Int]) -> Tensor {
         if let cache, cache.positions == positions { return cache.bias }
         let t = positions.count, h = slopes.count
         let bias = Tensor(zeros: [h, t, t])  // (H, T, T), fixed

@@ -88,7 +88,10 @@ public final class FireEncoding: RegisteredEncoding {
         return numerator / denominator.reshaped([t, 1])                                    // (T, T)
     }
 
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+    public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
+
+    /// The bias (H, T, T) for one row of positions.
+    func bias(_ positions: [Int]) -> Tensor {
         let t = positions.count
         let x = normalizedDistance(positions: positions).reshaped([t, t, 1])                // (T, T, 1)
         let z = linear(x, w1, b1)                                                          // (T, T, hidden)

@@ -79,7 +79,10 @@ public final class KerpleEncoding: RegisteredEncoding {
         kind == .log ? softplus(theta2) + Self.floor : sigmoid(theta2) * (2 - Self.floor) + Self.floor
     }
 
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+    public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
+
+    /// The bias (H, T, T) for one row of positions.
+    func bias(_ positions: [Int]) -> Tensor {
         let t = positions.count, h = theta1.count
         if cache?.positions != positions {
             var d = [Float](repeating: 0, count: t * t)

@@ -30,7 +30,8 @@ public final class LearnedEncoding: RegisteredEncoding {
         return LearnedEncoding(size: size, dModel: context.dModel, rng: context.rng(for: registryName))
     }
 
-    public func embed(_ x: Tensor, positions: [Int]) -> Tensor {
-        x + embedding(table, ids: positions, shape: [positions.count])  // (B, T, C) + (T, C)
+    public func embed(_ x: Tensor, context: HookContext) -> Tensor {
+        let p = context.positions
+        return x + embedding(table, ids: p.ids, shape: p.isShared ? [p.length] : [p.rows, p.length])  // + (T, C) or (B, T, C)
     }
 }

@@ -62,11 +62,16 @@ public final class RandomizedEncoding: RegisteredEncoding {
         return evaluationDraws[length]!.sortedSample(length, from: range)
     }
 
-    public func embed(_ x: Tensor, positions: [Int]) -> Tensor { inner.embed(x, positions: positions) }
+    public var attentionModes: Set<AttentionMode> { inner.attentionModes }
 
-    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor) {
-        inner.transformQueriesKeys(q, k, positions: positions, layer: layer)
+    // Every hook is the wrapped encoding's, at the positions chosen above.
+    public func embed(_ x: Tensor, context: HookContext) -> Tensor { inner.embed(x, context: context) }
+    public func embedLayer(_ x: Tensor, context: HookContext) -> Tensor { inner.embedLayer(x, context: context) }
+    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, context: HookContext) -> (Tensor, Tensor) {
+        inner.transformQueriesKeys(q, k, context: context)
     }
-
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? { inner.attentionBias(positions: positions, layer: layer) }
+    public func attentionBias(context: HookContext) -> Tensor? { inner.attentionBias(context: context) }
+    public func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor? {
+        inner.attentionScores(q, k, context: context)
+    }
 }

@@ -74,7 +74,10 @@ public final class RelativeBiasEncoding: RegisteredEncoding {
         return result + min(large, count - 1)
     }
 
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+    public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
+
+    /// The bias (H, T, T) for one row of positions.
+    func bias(_ positions: [Int]) -> Tensor {
         let t = positions.count
         let ids: [Int]
         if let cache, cache.positions == positions {

@@ -40,7 +40,7 @@ public final class RotaryEncoding: RegisteredEncoding {
     /// The scaling applied beyond `trainingLength`, its factor (nil: T / trainingLength) and
     /// YaRN's ramp bounds α and β.
     public let scaling: Scaling, factor: Double?, trainingLength: Int, yarnAlpha: Double, yarnBeta: Double
-    private var cache: (positions: [Int], cos: Tensor, sin: Tensor)?
+    private var cache: (positions: Positions, cos: Tensor, sin: Tensor)?
 
     public init(headDim: Int, base: Double = 10000, scaling: Scaling = .none, factor: Double? = nil, trainingLength: Int = 1,
                 yarnAlpha: Double = 1, yarnBeta: Double = 32) {
@@ -102,13 +102,15 @@ public final class RotaryEncoding: RegisteredEncoding {
         }
     }
 
-    /// cos and sin of position·θ_k, (T, d_head/2), computed in double precision.
-    func tables(_ positions: [Int]) -> (Tensor, Tensor) {
+    /// cos and sin of position·θ_k, (T, d_head/2), or (B, T, d_head/2) for per-sequence positions,
+    /// computed in double precision (times YaRN's magnitude).
+    func tables(_ positions: Positions) -> (Tensor, Tensor) {
         if let cache, cache.positions == positions { return (cache.cos, cache.sin) }
-        let half = headDim / 2, t = positions.count
+        let half = headDim / 2, t = positions.length
         let (theta, magnitude) = frequencies(length: t)
-        let c = Tensor(zeros: [t, half]), s = Tensor(zeros: [t, half])
-        for (row, p) in positions.enumerated() {
+        let shape = positions.isShared ? [t, half] : [positions.rows, t, half]
+        let c = Tensor(zeros: shape), s = Tensor(zeros: shape)
+        for (row, p) in positions.ids.enumerated() {
             for k in 0..<half {
                 let angle = Double(p) * theta[k]
                 c.data[row * half + k] = Float(magnitude * Foundation.cos(angle))
@@ -119,8 +121,8 @@ public final class RotaryEncoding: RegisteredEncoding {
         return (c, s)
     }
 
-    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, positions: [Int], layer: Int) -> (Tensor, Tensor) {
-        let (c, s) = tables(positions)
+    public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, context: HookContext) -> (Tensor, Tensor) {
+        let (c, s) = tables(context.positions)
         return (rotaryRotate(q, cos: c, sin: s), rotaryRotate(k, cos: c, sin: s))  // (B, H, T, D) each
     }
 

@@ -45,9 +45,10 @@ public final class SinusoidalEncoding: RegisteredEncoding {
         return t
     }
 
-    public func embed(_ x: Tensor, positions: [Int]) -> Tensor {
-        let needed = (positions.max() ?? -1) + 1
+    public func embed(_ x: Tensor, context: HookContext) -> Tensor {
+        let p = context.positions
+        let needed = (p.max ?? -1) + 1
         if needed > table.shape[0] { table = Self.table(rows: max(needed, 2 * table.shape[0]), width: width, base: base) }
-        return x + embedding(table, ids: positions, shape: [positions.count])  // (B, T, C) + (T, C)
+        return x + embedding(table, ids: p.ids, shape: p.isShared ? [p.length] : [p.rows, p.length])  // + (T, C) or (B, T, C)
     }
 }

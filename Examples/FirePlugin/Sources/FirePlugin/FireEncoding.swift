@@ -31,7 +31,12 @@ public final class FireEncoding: RegisteredEncoding {
                             rng: context.rng(for: registryName))
     }
 
-    public func attentionBias(positions: [Int], layer: Int) -> Tensor? {
+    public func attentionBias(context: HookContext) -> Tensor? {
+        context.forEachRow(bias)                                       // (H, T, T), or (B, H, T, T) per sequence
+    }
+
+    /// The bias for one row of positions, (H, T, T).
+    func bias(_ positions: [Int]) -> Tensor {
         let t = positions.count
         func psi(_ d: Int) -> Float { Float(log1p(Double(d))) }
         var features = [Float](repeating: 0, count: t * t)
@@ -40,7 +45,7 @@ public final class FireEncoding: RegisteredEncoding {
                 features[i * t + j] = psi(abs(positions[i] - positions[j])) / psi(max(positions[i], trainingLength))
             }
         }
-        let x = Tensor(features, shape: [t, t, 1])                     // (T, T, 1), fixed
+        let x = Tensor.constant(features, shape: [t, t, 1])            // (T, T, 1), fixed
         let h = gelu(linear(x, w1, b1))                                // (T, T, hidden)
         return linear(h, w2, b2).permuted([2, 0, 1])                   // (H, T, T)
     }

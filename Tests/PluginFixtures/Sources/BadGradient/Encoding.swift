@@ -15,7 +15,8 @@ public final class BadGradient: RegisteredEncoding {
 
     public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> BadGradient { BadGradient(context) }
 
-    public func embed(_ x: Tensor, positions: [Int]) -> Tensor {
+    public func embed(_ x: Tensor, context: HookContext) -> Tensor {
+        let positions = context.positions.ids  // shared (T)
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
         let table = self.table
         let out = Tensor(shape: x.shape, parents: [x, table]) { out in
