@@ -12,7 +12,11 @@ public struct Manifest: Codable, Sendable {
     public var startedAt: String
     public var finishedAt: String?
     public var runsTotal: Int
+    /// Runs with a usable record: kept current as runs finish (`LiveManifest`), final when the call ends.
     public var runsCompleted: Int
+    /// The encodings and tasks with every argument resolved, as runs.csv names them (e.g. `learned(size=8)`).
+    public var encodingsResolved: [String]?
+    public var tasksResolved: [String]?
 
     public struct Machine: Codable, Sendable {
         public var os: String
@@ -64,6 +68,13 @@ public struct Manifest: Codable, Sendable {
         #else
         return "6.0 or 6.1"
         #endif
+    }
+
+    /// Fills in the resolved names of the encodings and tasks of `runs`, in suite order.
+    mutating func resolve(_ runs: [ResolvedRun]) {
+        func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
+        encodingsResolved = runs.map { named($0.encodingName, $0.encodingArguments) }.uniqued()
+        tasksResolved = runs.map { named($0.taskName, $0.taskArguments) }.uniqued()
     }
 
     func write(to url: URL) throws {

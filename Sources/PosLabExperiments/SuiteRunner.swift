@@ -112,10 +112,12 @@ public struct SuiteRunner {
             suite: suite, poslabVersion: Manifest.version, gitCommit: RunFile.commit,
             swiftVersion: Manifest.swiftVersion, machine: Manifest.currentMachine(jobs: jobs), startedAt: started,
             finishedAt: nil, runsTotal: resolved.count, runsCompleted: done)
+        manifest.resolve(resolved)
         if FileManager.default.fileExists(atPath: store.manifestURL.path), Manifest.read(store.manifestURL) == nil {
             log("warning: \(store.manifestURL.path) is damaged; writing it anew")
         }
         try manifest.write(to: store.manifestURL)
+        let live = LiveManifest(manifest, url: store.manifestURL)
 
         BLAS.setThreads(1)  // one BLAS thread per run; runs fill the cores
         let progress = ProgressReporter(total: resolved.count, alreadyDone: done)
@@ -149,6 +151,7 @@ public struct SuiteRunner {
                            store.checkpointProblem(old) == nil {
                             let record = try Self.extend(old, run: run, trainer: trainer, store: store, evaluation: evaluation)
                             try store.write(record)
+                            live.runCompleted()
                             queue.finished(trained: false)
                             outcomes.evaluated()
                             progress.evaluated(run.plan, headline: Self.headline(record, length: run.plan.training.maxLength))
@@ -167,6 +170,7 @@ public struct SuiteRunner {
                             outcomes.failed(run.plan.id, record.message ?? "")
                             progress.failed(run.plan, message: record.message ?? "")
                         } else {
+                            live.runCompleted()
                             progress.finished(run.plan, status: record.status, wallSeconds: record.wallSeconds,
                                               headline: Self.headline(record, length: run.plan.training.maxLength))
                         }

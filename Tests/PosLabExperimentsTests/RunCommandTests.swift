@@ -39,4 +39,36 @@ import Testing
         let (again, _, err2) = try runPoslab(["run", "s.yaml", "--out", "r", "--jobs", "1"], in: dir)
         #expect(again == 0 && err2.contains("finished 4 runs"), "\(err2)")
     }
+
+    /// "manifest.json lists encodings without their resolved arguments, and runs_completed stays 0
+    /// while runs are already done": watched while the suite runs, the count rises run by run.
+    @Test func manifestIsCurrentAndResolved() throws {
+        let dir = temporaryDirectory()
+        let yaml = Self.suite("s", encodings: "[none, learned]", attention: "bidirectional")
+            .replacingOccurrences(of: "steps: 10", with: "steps: 300").replacingOccurrences(of: "seeds: [1, 2]", with: "seeds: [1, 2, 3]")
+        try yaml.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = poslabExecutable
+        process.arguments = ["run", "s.yaml", "--out", "r", "--jobs", "1"]
+        process.currentDirectoryURL = dir
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let url = dir.appendingPathComponent("r/manifest.json")
+        var seen = Set<Int>()
+        while process.isRunning {
+            if let data = try? Data(contentsOf: url),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let n = object["runs_completed"] as? Int,
+               process.isRunning {
+                seen.insert(n)
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(process.terminationStatus == 0)
+        #expect(seen.contains { $0 > 0 && $0 < 6 }, "runs_completed seen while running: \(seen.sorted())")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        #expect(object["runs_completed"] as? Int == 6)
+        #expect(object["encodings_resolved"] as? [String] == ["none", "learned(size=6)"], "\(object["encodings_resolved"] ?? "none")")
+        #expect(object["tasks_resolved"] as? [String] == ["shift(k=1;symbols=8)"])
+    }
 }
