@@ -152,4 +152,13 @@ import Testing
         #expect(!out.contains("\\\n") && !out.contains("\\ "), "\(command): a stray backslash")
         #expect(out.contains("Example"), "\(command): no example")
     }
+
+    /// An output that cannot be written is one line, not a Foundation error dump.
+    @Test func unwritableOutputIsOneLine() throws {
+        let dir = try Self.folder(Self.sample)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("summary.csv"), withIntermediateDirectories: false)
+        let (status, _, err) = try runPoslab(["summarize", dir.path], in: dir)
+        #expect(status == 2 && err.split(separator: "\n").count == 1 && err.hasPrefix("error: "), "\(err)")
+        #expect(err.contains("summary.csv") && !err.contains("Error Domain"), "\(err)")
+    }
 }
