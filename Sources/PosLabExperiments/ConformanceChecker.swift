@@ -76,6 +76,7 @@ public struct ConformanceChecker {
             let unsupported = AttentionMode.allCases.filter { !supported.contains($0) }.map(\.rawValue)
             return (true, names[0] + (unsupported.isEmpty ? "" : "; declares no support for \(unsupported.joined(separator: ", "))"))
         }
+        if checks[0].status == .failed { return checks }  // nothing else can run without a model
         for mode in AttentionMode.allCases {
             check("hook output shapes and finite values at lengths \(Self.lengths.map(String.init).joined(separator: ", ")) (\(mode.rawValue))",
                   mode: mode) { try shapes(mode) }

@@ -81,7 +81,14 @@ public final class EncodingRegistry: @unchecked Sendable {
                                      rule: "unknown encoding; \(hint)known: \(names.joined(separator: ", "))")
         }
         var arguments = SpecArguments(spec)
-        let encoding = try entry.make(&arguments, context)
+        let encoding: any PositionalEncoding
+        do {
+            encoding = try entry.make(&arguments, context)
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {  // a plugin's own error type: name the encoding, so the front end reports it as bad input
+            throw ConfigurationError(field: spec.name, rule: "cannot be built (\(entry.origin)): \(error)")
+        }
         try arguments.finish()
         return encoding
     }

@@ -66,7 +66,7 @@ public final class TransformerBlock {
         var bias = encoding.attentionBias(context: context)                            // see `allowedBias`
         if let given = bias {
             let shared = context.positions.isShared
-            let allowed = shared ? [[t, t], [h, t, t], [1, h, t, t], [b, h, t, t]] : [[b, t, t], [b, h, t, t]]
+            let allowed = shared ? [[t, t], [h, t, t], [1, h, t, t]] + (b > 1 ? [[b, h, t, t]] : []) : [[b, t, t], [b, h, t, t]]
             guard allowed.contains(given.shape) else {
                 throw HookError(encoding: encoding.fullName, hook: "attentionBias", got: given.shape,
                                 expected: allowed.map { "\($0)" }.joined(separator: " or "))

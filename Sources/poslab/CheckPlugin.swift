@@ -10,12 +10,16 @@ extension PosLab {
             commandName: "check-plugin",
             abstract: "Run the conformance checks on an encoding: a plugin library, or a registered name.",
             discussion: """
-                Checks: it builds in both attention modes; the optimizer sees its parameters and a step updates \
-                them; finite-difference gradients match autodiff (both modes); hooks and logits have the right \
-                shapes at several lengths (both modes); a fixed seed gives bit-identical output; its declared \
-                maximum length is honoured (refused cleanly beyond it, or finite at 4× the training length); and \
-                a short training probe on the shift task beats `none`. Prints pass/fail per check; exits 1 if any \
-                check fails, 2 if the plugin cannot be loaded.
+                Checks, in order: it builds in every attention mode it declares; each hook's output has the right \
+                shape and finite values at several lengths (per mode); the optimizer sees its parameters and a step \
+                updates them; finite-difference gradients match autodiff (per mode); a fixed seed gives \
+                bit-identical output; its declared maximum length is honoured (refused cleanly beyond it, or finite \
+                at 4× the training length); and a short training probe on the shift task beats `none`. A mode the \
+                encoding does not declare is UNSUPPORTED, not a failure.
+
+                The checks run in a child process, so an encoding that crashes or calls exit() is reported as a \
+                FAIL naming the check and the signal or status, after every line printed before it. Exits 1 if \
+                any check fails, 2 if the plugin cannot be loaded or the spec is invalid.
 
                 Examples:
                   poslab check-plugin Examples/FirePlugin/.build/release/libFirePlugin.so
@@ -28,12 +32,86 @@ extension PosLab {
         @Option(help: "Training steps of the order-task probe.")
         var probeSteps = 300
 
+        @Flag(help: .hidden)
+        var inProcess = false
+
         func run() throws {
+            if inProcess { return try runChecks() }
+            try runInChild()
+        }
+
+        /// Marks a check's start in the child's output; the parent strips these lines.
+        static let beginMarker = "@@poslab-check-begin "
+        /// The child's last line when every check ran to the end.
+        static let endMarker = "@@poslab-check-end"
+
+        /// Runs this command again with `--in-process` and relays its output line by line; a child
+        /// that dies by a signal or exits in the middle of a check becomes one FAIL line.
+        func runInChild() throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                                        ?? CommandLine.arguments[0])
+            process.arguments = ["check-plugin", target, "--probe-steps", String(probeSteps), "--in-process"]
+            let pipe = Pipe()
+            process.standardOutput = pipe  // standard error is inherited: load errors pass straight through
+            try process.run()
+            var current: String?, failed = 0, ended = false
+            var buffer = Data()
+            func relay(_ line: String) {
+                if line.hasPrefix(Self.beginMarker) {
+                    current = String(line.dropFirst(Self.beginMarker.count))
+                } else if line == Self.endMarker {
+                    ended = true
+                } else {
+                    if line.hasPrefix("  FAIL  ") { failed += 1 }
+                    if line.hasPrefix("  PASS  ") || line.hasPrefix("  FAIL  ") || line.hasPrefix("  UNSUPPORTED  ") { current = nil }
+                    print(line)
+                    fflush(nil)
+                }
+            }
+            let handle = pipe.fileHandleForReading
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    relay(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                }
+            }
+            if !buffer.isEmpty { relay(String(decoding: buffer, as: UTF8.self)) }
+            process.waitUntilExit()
+            let status = process.terminationStatus
+            if ended || current == nil && process.terminationReason == .exit {
+                if status != 0 { throw ExitCode(status) }  // 1: a check failed; 2: not loadable, reported by the child
+                return
+            }
+            let how = process.terminationReason == .uncaughtSignal
+                ? "the encoding crashed the process: signal \(status) (\(Self.signalName(status)))"
+                : "the encoding ended the process with exit(\(status)) before the checks finished"
+            print("  FAIL  \(current ?? "loading the plugin")")
+            print("        \(how); the checks after it did not run")
+            failed += 1
+            print("\n\(failed) check\(failed == 1 ? "" : "s") failed")
+            throw ExitCode(1)
+        }
+
+        static func signalName(_ signal: Int32) -> String {
+            [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+             SIGKILL: "SIGKILL", SIGTERM: "SIGTERM"][signal] ?? "signal \(signal)"
+        }
+
+        /// The checks themselves, in this process (the child): every line is flushed as it is printed.
+        func runChecks() throws {
+            func say(_ line: String) {
+                print(line)
+                fflush(nil)
+            }
             var specs: [Spec] = []
             if target.hasSuffix(".so") || target.hasSuffix(".dylib") || target.contains("/") {
                 let names = try PluginLoader.load(URL(fileURLWithPath: target).standardizedFileURL.path)
                 specs = names.map { Spec(name: $0) }
-                print("plugin \(target): \(names.joined(separator: ", "))")
+                say("plugin \(target): \(names.joined(separator: ", "))")
             } else {
                 specs = [try Spec(parsing: target)]
                 // Unknown names (with a suggestion) and bad arguments stop here, with exit status 2.
@@ -41,16 +119,17 @@ extension PosLab {
             }
             var failed = 0
             for spec in specs {
-                print("\n\(spec):")
+                say("\n\(spec):")
                 var checker = ConformanceChecker(spec: spec)
                 checker.probeSteps = probeSteps
-                for check in checker.run() {
-                    print("  \(check.passed ? "PASS" : "FAIL")  \(check.name)")
-                    print("        \(check.detail)")
-                    if !check.passed { failed += 1 }
+                _ = checker.run(begin: { say(Self.beginMarker + $0) }) { check in
+                    say("  \(check.status.rawValue)  \(check.name)")
+                    say("        \(check.detail)")
+                    if check.status == .failed { failed += 1 }
                 }
             }
-            print(failed == 0 ? "\nall checks passed" : "\n\(failed) check\(failed == 1 ? "" : "s") failed")
+            say(failed == 0 ? "\nall checks passed" : "\n\(failed) check\(failed == 1 ? "" : "s") failed")
+            say(Self.endMarker)
             if failed > 0 { throw ExitCode(1) }
         }
     }

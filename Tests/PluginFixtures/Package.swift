@@ -2,15 +2,11 @@
 // Broken plugins that `poslab check-plugin` must report (built by the plugin tests).
 import PackageDescription
 
+let fixtures = ["NoEntryPoint", "BadGradient", "DuplicateName", "WrongShape", "NaNBias", "ThrowingMake", "Crash", "Exit"]
+
 let package = Package(
     name: "PluginFixtures",
-    products: [
-        .library(name: "NoEntryPoint", type: .dynamic, targets: ["NoEntryPoint"]),
-        .library(name: "BadGradient", type: .dynamic, targets: ["BadGradient"]),
-    ],
+    products: fixtures.map { .library(name: $0, type: .dynamic, targets: [$0]) },
     dependencies: [.package(name: "PosLab", path: "../..")],
-    targets: [
-        .target(name: "NoEntryPoint", dependencies: [.product(name: "PosLab", package: "PosLab")]),
-        .target(name: "BadGradient", dependencies: [.product(name: "PosLab", package: "PosLab")]),
-    ]
+    targets: fixtures.map { .target(name: $0, dependencies: [.product(name: "PosLab", package: "PosLab")]) }
 )

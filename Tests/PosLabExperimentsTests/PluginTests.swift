@@ -70,6 +70,14 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         #expect(dup == 2 && dupErr.contains("already registered"), "\(dupErr)")
     }
 
+    /// The second example, an encoding written with the score hook, passes every check.
+    @Test func scoreHookExamplePluginPasses() throws {
+        let library = try buildPlugin("Examples/ShawPlugin", product: "ShawPlugin")
+        let (status, out, err) = try runPoslab(["check-plugin", library.path], in: temporaryDirectory())
+        #expect(status == 0, "\(out)\(err)")
+        #expect(out.contains("shaw-example:") && out.contains("all checks passed") && !out.contains("FAIL"), "\(out)")
+    }
+
     @Test func brokenPluginsAreReported() throws {
         let missing = try buildPlugin("Tests/PluginFixtures", product: "NoEntryPoint")
         let bad = try buildPlugin("Tests/PluginFixtures", product: "BadGradient")
@@ -79,6 +87,76 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         let (s2, o2, _) = try runPoslab(["check-plugin", bad.path, "--probe-steps", "20"], in: dir)
         #expect(s2 == 1)
         #expect(o2.contains("FAIL  finite-difference gradients") && o2.contains("bad.table"), "\(o2)")
+    }
+
+    /// Each mistake a plugin can make, with the exact line `check-plugin` prints and its exit status.
+    @Test func pluginMistakesAreReportedExactly() throws {
+        let dir = temporaryDirectory()
+        func check(_ product: String) throws -> (Int32, String, String) {
+            let library = try buildPlugin("Tests/PluginFixtures", product: product)
+            return try runPoslab(["check-plugin", library.path, "--probe-steps", "20"], in: dir)
+        }
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/PluginFixtures/.build/release").path
+
+        // Loading fails: one line on standard error, exit 2, no check run.
+        let (s1, o1, e1) = try check("DuplicateName")
+        #expect(s1 == 2 && o1.isEmpty, "\(o1)")
+        #expect(e1 == "error: plugin \(fixtures)/libDuplicateName.so: registration failed: rope: an encoding of this name is already registered (built-in); rename one of them\n")
+        let (s2, _, e2) = try check("NoEntryPoint")
+        #expect(s2 == 2 && e2.hasSuffix("libNoEntryPoint.so: missing entry point poslab_register_encodings — export it with @_cdecl(\"poslab_register_encodings\") (see Examples/FirePlugin)\n"), "\(e2)")
+
+        // A wrong shape: the hook and the shapes expected, in the first check after building.
+        let (s3, o3, _) = try check("WrongShape")
+        #expect(s3 == 1)
+        #expect(o3.contains("""
+              PASS  builds in every attention mode it declares
+                    wrong-shape
+              FAIL  hook output shapes and finite values at lengths 1, 5, 12 (bidirectional)
+                    attentionBias at length 1 (bidirectional) returned shape [4, 2, 2]; expected [1, 1] or [4, 1, 1] or [1, 4, 1, 1] or [2, 4, 1, 1]
+            """), "\(o3)")
+        #expect(o3.contains("        wrong-shape: attentionBias returned shape [4, 11, 11]; expected [10, 10] or [4, 10, 10] or [1, 4, 10, 10] or [2, 4, 10, 10]\n"))
+
+        // NaN: named with its element, and the gradient check fails too.
+        let (s4, o4, _) = try check("NaNBias")
+        #expect(s4 == 1)
+        #expect(o4.contains("        attentionBias at length 1 (bidirectional): element 0 of 1 is nan; hooks must return finite values\n"), "\(o4)")
+        #expect(o4.contains("  FAIL  finite-difference gradients (causal)\n        gradient check FAILED: 0 coordinates, worst relative error inf (tolerance 0.02) at output[0] is nan (values must be finite)\n"))
+
+        // A throw from make: the encoding and the plugin named with the plugin's own error.
+        let (s5, o5, _) = try check("ThrowingMake")
+        #expect(s5 == 1)
+        #expect(o5.hasSuffix("""
+              FAIL  builds in every attention mode it declares
+                    throwing-make: cannot be built (\(fixtures)/libThrowingMake.so): needsEightHeads(got: 4)
+
+            1 check failed
+
+            """), "\(o5)")
+
+        // A segfault and an exit(0) in a hook: a FAIL naming the check and how the process ended,
+        // after the PASS line printed before it.
+        let (s6, o6, _) = try check("Crash")
+        #expect(s6 == 1)
+        #expect(o6.hasSuffix("""
+              PASS  builds in every attention mode it declares
+                    crash
+              FAIL  hook output shapes and finite values at lengths 1, 5, 12 (bidirectional)
+                    the encoding crashed the process: signal 11 (SIGSEGV); the checks after it did not run
+
+            1 check failed
+
+            """), "\(o6)")
+        let (s7, o7, _) = try check("Exit")
+        #expect(s7 == 1)
+        #expect(o7.hasSuffix("""
+              PASS  builds in every attention mode it declares
+                    exit
+              FAIL  hook output shapes and finite values at lengths 1, 5, 12 (bidirectional)
+                    the encoding ended the process with exit(0) before the checks finished; the checks after it did not run
+
+            1 check failed
+
+            """), "\(o7)")
     }
 
     @Test func versionMismatchIsRefused() throws {
