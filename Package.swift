@@ -4,11 +4,11 @@
 // Architecture (one module per layer; each C bridge is imported by exactly one Swift module):
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
-//   PosLabStatistics     seeded random numbers and statistics over GSL   (imports CGSL)
+//   PosLabStatistics     seeded random numbers, SHA-256 and statistics over GSL (imports CGSL)
 //   PosLabEngine         tensors, reverse-mode autodiff, ops, optimizers (imports COpenBLAS)
 //   PosLabModel          the transformer, PositionalEncoding and the built-in encodings
-//   PosLabTasks          order-sensitive sequence tasks and the controls
 //   PosLabText           tokenizers (bytes, GPT-2 BPE) and the sliding-window text dataset
+//   PosLabTasks          order-sensitive sequence tasks, the controls, and language modelling on text
 //   PosLabExperiments    suite files, the runner, CSV results
 //   poslab               the command-line tool
 //   poslab-bench         training-speed benchmark against PyTorch (not a test)
@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"]),
-        .target(name: "PosLabTasks", dependencies: ["PosLabModel"]),
+        .target(name: "PosLabTasks", dependencies: ["PosLabModel", "PosLabText"]),
         .target(
             name: "PosLabText",
             dependencies: ["PosLabStatistics", .product(name: "HeapModule", package: "swift-collections")],

@@ -1,4 +1,5 @@
 import Foundation
+import PosLabStatistics
 
 /// The results folder of one suite.
 ///
@@ -12,8 +13,8 @@ public final class ResultsStore: @unchecked Sendable {
         "suite", "run_id", "task", "task_args", "encoding", "encoding_args", "seed",
         "d_model", "layers", "heads", "attention", "training_steps", "batch_size", "train_length_min", "train_length_max",
         "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every",
-        "eval_length", "eval_size", "eval_seed", "token_accuracy", "sequence_accuracy", "eval_loss",
-        "status", "steps", "final_train_loss", "wall_seconds", "message",
+        "eval_length", "eval_size", "eval_seed", "eval_protocol", "token_accuracy", "sequence_accuracy", "eval_loss",
+        "perplexity", "bits_per_byte", "status", "steps", "final_train_loss", "wall_seconds", "message",
     ]
     /// The columns holding settings a grid can sweep.
     public static let settingColumns = Array(runColumns[7...19])
@@ -183,13 +184,17 @@ public final class ResultsStore: @unchecked Sendable {
         let settings = [String(m.dModel), String(m.layers), String(m.heads), m.attention.rawValue, String(t.steps),
                         String(t.batchSize), String(t.minLength), String(t.maxLength), t.optimizer, "\(t.learningRate)",
                         "\(t.weightDecay)", "\(t.clipNorm)", String(t.logEvery)]
-        return lengths.map { length in
-            let e = r.results.first { $0.length == length }
-            return [suite, r.id, r.taskName, r.taskArguments, r.encodingName, r.encodingArguments, String(r.configuration.seed)]
-                + settings
-                + [String(length), String(r.evaluationSize), String(r.evaluationSeed), f(e?.tokenAccuracy), f(e?.sequenceAccuracy),
-                   f(e?.loss), (e?.status ?? r.status).rawValue, String(r.steps), f(r.finalTrainLoss),
-                   String(format: "%.3f", r.wallSeconds), r.message ?? ""]
+        return lengths.flatMap { length in
+            // One row per result at this length (a corpus task has one per protocol); a failed run has none.
+            let results: [EvaluationResult?] = r.results.filter { $0.length == length }
+            let identity: [String] = [suite, r.id, r.taskName, r.taskArguments, r.encodingName, r.encodingArguments,
+                                      String(r.configuration.seed)]
+            let run: [String] = [String(r.steps), f(r.finalTrainLoss), String(format: "%.3f", r.wallSeconds), r.message ?? ""]
+            return (results.isEmpty ? [nil] : results).map { (e: EvaluationResult?) -> [String] in
+                let evaluation: [String] = [String(length), String(r.evaluationSize), String(r.evaluationSeed), e?.protocolName ?? ""]
+                let numbers: [String] = [f(e?.tokenAccuracy), f(e?.sequenceAccuracy), f(e?.loss), f(e?.perplexity), f(e?.bitsPerByte)]
+                return identity + settings + evaluation + numbers + [(e?.status ?? r.status).rawValue] + run
+            }
         }
     }
 

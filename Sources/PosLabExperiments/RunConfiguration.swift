@@ -1,4 +1,5 @@
 import Foundation
+import PosLabStatistics
 
 /// Everything that can change a trained model, fully resolved: a run's identity.
 ///

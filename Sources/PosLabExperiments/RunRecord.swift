@@ -9,6 +9,8 @@ public struct RunRecord: Sendable {
     public var evalLength: Int
     public var status: RunStatus
     public var tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?
+    /// exp(eval_loss) and the loss in bits per UTF-8 byte of the scored targets (corpus tasks only).
+    public var perplexity: Double?, bitsPerByte: Double?
     /// The settings that vary across the file, `column=value;…` (empty when only one configuration
     /// is present): results with different settings are never averaged or paired together.
     public var setting: String
@@ -16,7 +18,7 @@ public struct RunRecord: Sendable {
     public var attention: String
 
     public init(task: String, encoding: String, seed: UInt64, trainLengthMax: Int, evalLength: Int, status: RunStatus,
-                tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?, setting: String = "",
+                tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?, perplexity: Double? = nil, bitsPerByte: Double? = nil, setting: String = "",
                 attention: String = "bidirectional") {
         self.task = task
         self.encoding = encoding
@@ -27,6 +29,8 @@ public struct RunRecord: Sendable {
         self.tokenAccuracy = tokenAccuracy
         self.sequenceAccuracy = sequenceAccuracy
         self.evalLoss = evalLoss
+        self.perplexity = perplexity
+        self.bitsPerByte = bitsPerByte
         self.setting = setting
         self.attention = attention
     }
@@ -40,6 +44,8 @@ public struct RunRecord: Sendable {
         case .tokenAccuracy: tokenAccuracy
         case .sequenceAccuracy: sequenceAccuracy
         case .loss: evalLoss
+        case .perplexity: perplexity
+        case .bitsPerByte: bitsPerByte
         }
     }
 
@@ -86,9 +92,19 @@ public struct RunRecord: Sendable {
                              encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: try integer("seed", UInt64.self),
                              trainLengthMax: try integer("train_length_max", Int.self), evalLength: try integer("eval_length", Int.self),
                              status: status, tokenAccuracy: try metric(.tokenAccuracy), sequenceAccuracy: try metric(.sequenceAccuracy),
-                             evalLoss: try metric(.loss), setting: varying.map { "\($0)=\(row[c[$0]!])" }.joined(separator: ";"),
+                             evalLoss: try metric(.loss), perplexity: try metric(.perplexity), bitsPerByte: try metric(.bitsPerByte),
+                             setting: (varying.map { "\($0)=\(row[c[$0]!])" } + Self.protocolSetting(row[c["eval_protocol"]!]))
+                                .joined(separator: ";"),
                              attention: attention)
         }
+    }
+}
+
+extension RunRecord {
+    /// A corpus task's evaluation protocol is part of a row's setting: results under different
+    /// protocols are never averaged or paired together. Sampled sequences need no mention.
+    static func protocolSetting(_ name: String) -> [String] {
+        name.isEmpty || name == "sampled" ? [] : ["eval_protocol=\(name)"]
     }
 }
 

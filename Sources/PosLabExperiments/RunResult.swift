@@ -20,6 +20,17 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     public var sequenceAccuracy: Double?
     /// Mean cross-entropy over scored positions; nil unless status is ok.
     public var loss: Double?
+    /// How a corpus task's held-out data was cut and scored at this length, e.g. `nonoverlapping`
+    /// or `sliding(stride=16)` (`CorpusTask`); nil for sequences sampled from a task's generator.
+    public var evaluationProtocol: String?
+    /// exp(loss), for a corpus task.
+    public var perplexity: Double?
+    /// The summed loss in bits over the UTF-8 bytes of the scored targets, for a corpus task: it
+    /// compares models whose tokenizers differ.
+    public var bitsPerByte: Double?
+
+    /// The name of the protocol in results: `sampled` for sequences drawn from a task's generator.
+    public var protocolName: String { evaluationProtocol ?? "sampled" }
 }
 
 /// Everything one run produced.

@@ -57,9 +57,13 @@ extension Suite {
             var seen = Set<String>()
             return try list.enumerated().map { i, item in
                 let path = "\(key)[\(i)]"
-                let spec: Spec
+                var spec: Spec
                 do { spec = try Spec(parsing: item.0) } catch let e as ConfigurationError {
                     throw SuiteError(file: file, keyPath: path, line: item.1, rule: "\(e.rule) (in '\(item.0)')")
+                }
+                // A file a task reads (text(file=…)) is relative to the suite file, like plugins.
+                if key == "tasks", let given = spec.arguments["file"], !given.hasPrefix("/") {
+                    spec.arguments["file"] = base.appendingPathComponent(given).standardizedFileURL.path
                 }
                 guard seen.insert(spec.description).inserted else {
                     throw SuiteError(file: file, keyPath: path, line: item.1, rule: "'\(item.0)' is listed twice")
@@ -173,6 +177,10 @@ extension Suite {
                 let task: any SequenceTask
                 do { task = try taskRegistry.make(spec) } catch let error as ConfigurationError {
                     throw SuiteError(file: file, keyPath: path, line: specLine, rule: "\(error.rule) (in '\(spec)')")
+                }
+                if let needed = task.requiredAttention, needed != point.model.attention {
+                    throw SuiteError(file: file, keyPath: "model.attention", line: line("model.attention", top.value("model")?.mark?.line),
+                                     rule: "\(task.name) needs \(needed.rawValue) attention (got \(point.model.attention.rawValue))" + at)
                 }
                 let shortest = min(minLength, lengths.first!)
                 if shortest < task.minimumLength {

@@ -245,10 +245,8 @@ public struct SuiteRunner {
         let sameSet = record.evaluationSize == evaluation.size && record.evaluationSeed == evaluation.seed
         let have = Set(sameSet ? record.results.map(\.length) : [])
         let lengths = evaluation.lengths.filter { !have.contains($0) }
-        let results = record.status == .diverged
-            ? lengths.map { EvaluationResult(length: $0, status: .diverged) }
-            : try trainer.evaluate(checkpoint: store.checkpointURL(record.id), task: record.configuration.task,
-                                   lengths: lengths, evaluation: evaluation)
+        let results = try trainer.evaluate(checkpoint: record.status == .diverged ? nil : store.checkpointURL(record.id),
+                                           task: run.plan.task, lengths: lengths, evaluation: evaluation)
         return record.extended(with: results, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
     }
 

@@ -38,7 +38,7 @@ public struct Summary {
 
     /// The interval method, as the `ci_method` column names it.
     public static func intervalMethod(_ metric: Metric) -> String {
-        metric.isBounded ? "t clipped to [0, 1]" : "t clipped to [0, inf)"
+        metric.isBounded ? "t clipped to [0, 1]" : "t clipped to [\(Int(metric.range.lowerBound)), inf)"
     }
 
     public init(records: [RunRecord], metrics: [Metric] = Metric.allCases, diverged: DivergedPolicy = .drop,
@@ -51,6 +51,8 @@ public struct Summary {
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(r)
         }
+        // Perplexity and bits per byte only where a corpus task gave them (not empty rows for every symbol task).
+        let metrics = metrics.filter { m in (m != .perplexity && m != .bitsPerByte) || records.contains { $0.value(m) != nil } }
         var rows: [Row] = []
         for key in order {
             let group = groups[key]!, first = group[0]

@@ -110,26 +110,56 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// The results at `lengths` of a trained model (nil: the run diverged, and every length says so).
+    /// The results at `lengths` of a trained model (nil: the run diverged, and every length says
+    /// so): one per length, or for a corpus task one per length and protocol.
     func evaluate(_ model: Transformer?, task: any SequenceTask, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
-        try lengths.map { length in
-            guard let model else { return EvaluationResult(length: length, status: .diverged) }
-            if let limit = model.encoding.maximumLength, length > limit {
-                return EvaluationResult(length: length, status: .unsupported)
+        try lengths.flatMap { length -> [EvaluationResult] in
+            let protocols: [String?] = (task as? any CorpusTask)?.evaluationProtocols(length: length) ?? [nil]
+            func all(_ status: RunStatus) -> [EvaluationResult] {
+                protocols.map { EvaluationResult(length: length, status: status, evaluationProtocol: $0) }
             }
+            guard let model else { return all(.diverged) }
+            if let limit = model.encoding.maximumLength, length > limit { return all(.unsupported) }
             do {
-                return try evaluate(model, task: task, length: length, evaluation: evaluation)
+                if let corpus = task as? any CorpusTask {
+                    return try protocols.map { try evaluate(model, corpus: corpus, length: length, protocol: $0!) }
+                }
+                return [try evaluate(model, task: task, length: length, evaluation: evaluation)]
             } catch is LengthUnsupported {
-                return EvaluationResult(length: length, status: .unsupported)
+                return all(.unsupported)
             }
         }
     }
 
-    /// The results at `lengths` of the model saved in `checkpoint` for a run of `task` (its full
-    /// spec): the numbers its run would have recorded had these lengths been in its suite.
-    public func evaluate(checkpoint: URL, task spec: String, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
+    /// Loss, perplexity, bits per byte and next-token accuracy of a corpus task under one protocol
+    /// at `length`, over every target the protocol scores.
+    func evaluate(_ model: Transformer, corpus: any CorpusTask, length: Int, protocol name: String) throws -> EvaluationResult {
+        // Rows per forward pass: as for sampled sequences, and the logits (rows, T, V) kept near 16 MB.
+        let rows = max(1, min(16_384 / length, (1 << 22) / (length * corpus.vocabSize)))
+        var lossSum = 0.0, scored = 0.0, correct = 0.0, bytes = 0
+        for batch in corpus.evaluationBatches(length: length, protocol: name, maxRows: rows) {
+            let (logits, loss) = try Tensor.withoutGradients {
+                let logits = try model.logits(ids: batch.inputs, batch: batch.size, length: length)
+                return (logits, crossEntropy(logits, targets: batch.targets, mask: batch.mask).scalar)
+            }
+            let weight = Double(batch.mask.reduce(0, +))
+            lossSum += Double(loss) * weight
+            scored += weight
+            correct += corpus.accuracy(predictions: argmax(logits), batch: batch).token * weight
+            for (target, m) in zip(batch.targets, batch.mask) where m != 0 { bytes += corpus.byteCount(of: target) }
+        }
+        guard scored > 0 else { return EvaluationResult(length: length, status: .unsupported, evaluationProtocol: name) }
+        let mean = lossSum / scored
+        return EvaluationResult(length: length, status: .ok, tokenAccuracy: correct / scored, sequenceAccuracy: nil, loss: mean,
+                                evaluationProtocol: name, perplexity: exp(mean), bitsPerByte: lossSum / log(2) / Double(bytes))
+    }
+
+    /// The results at `lengths` of the model saved in `checkpoint` for a run of `task` (its spec):
+    /// the numbers its run would have recorded had these lengths been in its suite. A diverged
+    /// run has no checkpoint (nil), and its every length is diverged.
+    public func evaluate(checkpoint: URL?, task spec: String, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
         let task = try tasks.make(Spec(parsing: spec))
-        let model = try Transformer(checkpoint: checkpoint, registry: encodings)
+        let model = try checkpoint.map { try Transformer(checkpoint: $0, registry: encodings) }
         return try evaluate(model, task: task, lengths: lengths, evaluation: evaluation)
     }
 
@@ -188,6 +218,7 @@ public final class TrainingData {
     public func next() -> Batch {
         let t = training
         let length = t.minLength == t.maxLength ? t.minLength : rng.int(in: t.minLength...t.maxLength)
+        if let corpus = task as? any CorpusTask { return corpus.trainingBatch(size: t.batchSize, length: length, rng: rng) }
         return task.batch(size: t.batchSize, length: length, rng: rng)
     }
 }

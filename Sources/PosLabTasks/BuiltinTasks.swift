@@ -9,4 +9,5 @@ let builtinTasks: [any RegisteredTask.Type] = [
     OddsFirstTask.self,
     AdjacentRepeatTask.self,
     MajorityTask.self,
+    TextTask.self,
 ]

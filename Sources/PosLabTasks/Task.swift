@@ -57,6 +57,9 @@ public protocol SequenceTask: Sendable {
     var minimumLength: Int { get }
     /// The longest length the task is defined for (nil: any).
     var maximumLength: Int? { get }
+    /// The attention the task needs (nil: either); next-token prediction needs causal attention,
+    /// or the model would see the token it predicts.
+    var requiredAttention: AttentionMode? { get }
     /// The inputs of one sequence of `length` tokens.
     func sample(length: Int, rng: RandomGenerator) -> [Int]
     /// The targets and mask of one input sequence.
@@ -69,6 +72,7 @@ extension SequenceTask {
     public var arguments: String { "" }
     public var minimumLength: Int { 1 }
     public var maximumLength: Int? { nil }
+    public var requiredAttention: AttentionMode? { nil }
 
     /// The name with its arguments, e.g. `shift(k=2;symbols=8)`.
     public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }

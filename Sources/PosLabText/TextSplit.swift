@@ -11,9 +11,14 @@ public struct TextSplit: Sendable {
     /// The first ⌊trainFraction · count⌋ tokens train; the rest are held out.
     public init(tokens: [Int], trainFraction: Double) {
         precondition(trainFraction > 0 && trainFraction < 1, "the training fraction must be in (0, 1), got \(trainFraction)")
-        boundary = Int((Double(tokens.count) * trainFraction).rounded(.down))
+        boundary = Self.boundary(count: tokens.count, trainFraction: trainFraction)
         train = Array(tokens[..<boundary])
         heldOut = Array(tokens[boundary...])
+    }
+
+    /// Where a stream of `count` tokens is cut: ⌊trainFraction · count⌋.
+    public static func boundary(count: Int, trainFraction: Double) -> Int {
+        Int((Double(count) * trainFraction).rounded(.down))
     }
 
     /// The training part's windows.

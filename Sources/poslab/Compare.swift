@@ -31,7 +31,7 @@ extension PosLab {
         @Option(help: "Compare every encoding against this one, e.g. none or 'learned(size=8)' (',' or ';' between arguments).")
         var baseline: String?
 
-        @Option(help: "token_accuracy, sequence_accuracy or eval_loss (also: loss).")
+        @Option(help: "token_accuracy, sequence_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
         var metric: String = "token_accuracy"
 
         @Option(help: ArgumentHelp("An evaluation length, train (the longest training length), longest, or all.", valueName: "L|train|longest|all"))
@@ -53,7 +53,7 @@ extension PosLab {
 
         func validate() throws {
             guard Metric(argument: metric) != nil else {
-                throw ValidationError("--metric must be token_accuracy, sequence_accuracy or eval_loss (got '\(metric)')")
+                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
             }
             guard LengthChoice(length) != nil else {
                 throw ValidationError("--length must be a positive length, train, longest or all (got '\(length)')")
@@ -65,8 +65,8 @@ extension PosLab {
             guard let policy = DivergedPolicy(rawValue: diverged) else {
                 throw ValidationError("--diverged must be drop or worst (got '\(diverged)')")
             }
-            if policy == .worst, Metric(argument: metric) == .loss {
-                throw ValidationError("--diverged worst needs an accuracy metric: eval_loss has no worst value")
+            if policy == .worst, let m = Metric(argument: metric), m.worst == nil {
+                throw ValidationError("--diverged worst needs an accuracy metric: \(m.rawValue) has no worst value")
             }
         }
 

@@ -27,7 +27,7 @@ extension PosLab {
         @Argument(help: "A results folder, e.g. Results/quick.")
         var results: String
 
-        @Option(help: "The metric of the table and rankings.csv: token_accuracy, sequence_accuracy or eval_loss (also: loss).")
+        @Option(help: "The metric of the table and rankings.csv: token_accuracy, sequence_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
         var metric: String = "token_accuracy"
 
         @Option(help: ArgumentHelp("Lengths the table shows: all, or a list (default: every length when there are at most 4, else the training length, twice it and the longest).",
@@ -43,7 +43,7 @@ extension PosLab {
 
         func validate() throws {
             guard Metric(argument: metric) != nil else {
-                throw ValidationError("--metric must be token_accuracy, sequence_accuracy or eval_loss (got '\(metric)')")
+                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
             }
             guard DivergedPolicy(rawValue: diverged) != nil else { throw ValidationError("--diverged must be drop or worst (got '\(diverged)')") }
             if let lengths, lengths != "all" { _ = try Self.parseLengths(lengths) }

@@ -12,8 +12,8 @@ import Testing
         let rows = records.map { r -> [String] in
             let (task, taskArgs) = split(r.task), (enc, encArgs) = split(r.encoding)
             return ["t", "id\(r.seed)", task, taskArgs, enc, encArgs, String(r.seed), "16", "1", "2", r.attention, "40", "16", "8",
-                    String(r.trainLengthMax), "adam", "0.003", "0.0", "1.0", "10", String(r.evalLength), "32", "7",
-                    f(r.tokenAccuracy), f(r.sequenceAccuracy), f(r.evalLoss), r.status.rawValue, "40", "0.5", "1.000", ""]
+                    String(r.trainLengthMax), "adam", "0.003", "0.0", "1.0", "10", String(r.evalLength), "32", "7", "sampled",
+                    f(r.tokenAccuracy), f(r.sequenceAccuracy), f(r.evalLoss), "", "", r.status.rawValue, "40", "0.5", "1.000", ""]
         }
         try CSVTable(header: ResultsStore.runColumns, rows: rows).write(to: dir.appendingPathComponent("runs.csv"))
         return dir
@@ -76,7 +76,7 @@ import Testing
     @Test func truncatedRowIsRefused() throws {
         let dir = try Self.folder(Self.sample)
         try Self.damage(dir, { String($0.prefix(40)) }, line: 7)
-        try Self.expectRefused(dir, ["runs.csv:7:", "fields for 31 columns", "poslab rebuild"])
+        try Self.expectRefused(dir, ["runs.csv:7:", "fields for \(ResultsStore.runColumns.count) columns", "poslab rebuild"])
     }
 
     @Test func unbalancedQuoteIsRefused() throws {
