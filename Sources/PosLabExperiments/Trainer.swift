@@ -50,8 +50,7 @@ public struct Trainer: Sendable {
         for step in 1...t.steps {
             let batch = data.next()
             optimizer.zeroGrad()
-            let loss = try model.loss(ids: batch.inputs, targets: batch.targets, mask: batch.mask,
-                                      batch: batch.size, length: batch.length, training: true)
+            let loss = crossEntropy(try model.logits(batch, training: true), targets: batch.targets, mask: batch.mask)
             let value = Double(loss.scalar)
             guard value.isFinite else {
                 status = .diverged
@@ -174,7 +173,7 @@ public struct Trainer: Sendable {
             remaining -= size
             let batch = task.batch(size: size, length: length, rng: rng)
             let (logits, loss) = try Tensor.withoutGradients {  // no tape: intermediates are freed at once
-                let logits = try model.logits(ids: batch.inputs, batch: size, length: length)
+                let logits = try model.logits(batch, training: false)
                 return (logits, crossEntropy(logits, targets: batch.targets, mask: batch.mask).scalar)
             }
             let weight = Double(batch.mask.reduce(0, +))

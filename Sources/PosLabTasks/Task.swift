@@ -35,6 +35,8 @@ public struct Batch: Sendable {
     public var targets: [Int]
     /// Loss and accuracy weights (size·length).
     public var mask: [Float]
+    /// Position ids (size·length) when the task supplies its own (see `SequenceTask.positionIDs`).
+    public var positions: [Int]? = nil
 }
 
 /// A sequence task for a per-position transformer: inputs, and a target wherever the mask is 1.
@@ -64,6 +66,9 @@ public protocol SequenceTask: Sendable {
     func sample(length: Int, rng: RandomGenerator) -> [Int]
     /// The targets and mask of one input sequence.
     func label(_ inputs: [Int]) -> Labels
+    /// The position id of each token of one input sequence, when the task supplies its own (index
+    /// hints, coupled positions); nil, the default, leaves positions to the encoding.
+    func positionIDs(_ inputs: [Int]) -> [Int]?
 }
 
 // MARK: - Defaults
@@ -73,13 +78,14 @@ extension SequenceTask {
     public var minimumLength: Int { 1 }
     public var maximumLength: Int? { nil }
     public var requiredAttention: AttentionMode? { nil }
+    public func positionIDs(_ inputs: [Int]) -> [Int]? { nil }
 
     /// The name with its arguments, e.g. `shift(k=2;symbols=8)`.
     public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }
 
     /// `size` sequences of `length` tokens drawn from `rng`, labelled.
     public func batch(size: Int, length: Int, rng: RandomGenerator) -> Batch {
-        var inputs = [Int](), targets = [Int](), mask = [Float]()
+        var inputs = [Int](), targets = [Int](), mask = [Float](), positions: [Int]? = nil
         inputs.reserveCapacity(size * length)
         targets.reserveCapacity(size * length)
         mask.reserveCapacity(size * length)
@@ -89,8 +95,10 @@ extension SequenceTask {
             inputs += x
             targets += y.targets
             mask += y.mask
+            if let p = positionIDs(x) { positions = positions ?? []; positions!.append(contentsOf: p) }
         }
-        return Batch(size: size, length: length, inputs: inputs, targets: targets, mask: mask)
+        precondition(positions == nil || positions!.count == size * length, "\(name): positionIDs must give one id per token")
+        return Batch(size: size, length: length, inputs: inputs, targets: targets, mask: mask, positions: positions)
     }
 
     /// Token accuracy (the fraction of scored positions predicted right) and sequence accuracy
