@@ -161,4 +161,16 @@ import Testing
         #expect(status == 2 && err.split(separator: "\n").count == 1 && err.hasPrefix("error: "), "\(err)")
         #expect(err.contains("summary.csv") && !err.contains("Error Domain"), "\(err)")
     }
+
+    /// `poslab report` reads runs.csv too: an accuracy of 1.7 or an empty file is refused there as well.
+    @Test func reportRefusesOutOfRangeAndEmpty() throws {
+        let dir = try Self.folder(Self.sample)
+        try Self.setField(dir, line: 4, column: "sequence_accuracy", to: "1.7")
+        let (status, _, err) = try runPoslab(["report", dir.path], in: dir)
+        #expect(status == 2 && err.contains("runs.csv: line 4: sequence_accuracy 1.7 is outside [0, 1]"), "\(err)")
+        try Data().write(to: dir.appendingPathComponent("runs.csv"))
+        let (empty, _, err2) = try runPoslab(["report", dir.path], in: dir)
+        #expect(empty == 2 && err2.contains("runs.csv: is empty") && !err2.contains("CSVError"), "\(err2)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report").path))
+    }
 }

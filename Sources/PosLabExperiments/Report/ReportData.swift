@@ -61,6 +61,10 @@ public struct ReportData {
                 guard let v = Double(r[k]), v.isFinite else {
                     throw ReportError(file: runs.path, problem: "line \(i + 2): \(name) '\(r[k])' is not a number")
                 }
+                // Accuracies lie in [0, 1]; losses, perplexities and bits are not negative.
+                guard v >= 0, v <= 1 || !name.hasSuffix("accuracy") else {
+                    throw ReportError(file: runs.path, problem: "line \(i + 2): \(name) \(r[k]) is outside [0, \(name.hasSuffix("accuracy") ? "1]" : "∞)")")
+                }
                 metrics[name] = v
             }
             func full(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
@@ -102,9 +106,10 @@ public struct ReportData {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ReportError(file: url.path, problem: "cannot be read as UTF-8 text")
         }
+        guard !text.isEmpty else { throw ReportError(file: url.path, problem: "is empty (no header row)") }
         let reader: CSVReader
         do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch {
-            throw ReportError(file: url.path, problem: "not valid CSV (\(error))")
+            throw ReportError(file: url.path, problem: "line 1: the header row cannot be read as CSV")
         }
         let header = reader.headerRow ?? []
         var rows: [[String]] = []
