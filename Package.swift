@@ -12,6 +12,8 @@
 //   PosLabExperiments    suite files, the runner, CSV results
 //   poslab               the command-line tool
 //   poslab-bench         training-speed benchmark against PyTorch (not a test)
+//   poslab-abi-hash      the plugin ABI version: a hash of the plugin-facing sources, computed at
+//                        every build by the PluginABIHash build-tool plugin (Plugins/)
 import PackageDescription
 
 let package = Package(
@@ -34,7 +36,9 @@ let package = Package(
         .target(name: "PosLabStatistics", dependencies: ["CGSL"]),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
-        .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"]),
+        .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"], plugins: ["PluginABIHash"]),
+        .executableTarget(name: "poslab-abi-hash"),
+        .plugin(name: "PluginABIHash", capability: .buildTool(), dependencies: ["poslab-abi-hash"]),
         .target(name: "PosLabTasks", dependencies: ["PosLabModel", "PosLabText"]),
         .target(
             name: "PosLabText",

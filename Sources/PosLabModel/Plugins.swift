@@ -17,8 +17,10 @@ import Darwin
 /// The host passes its registrar and its plugin ABI version; a plugin built against another
 /// version refuses to register (status 1), so a stale plugin is reported instead of crashing.
 public enum PluginABI {
-    /// Bumped whenever `PositionalEncoding`, `Tensor` or the registrar change incompatibly.
-    public static let version: Int32 = 2  // 2: PositionalEncoding protocol v2 (HookContext)
+    /// Derived from the build: a hash of the plugin-facing sources (`PositionalEncoding`, its
+    /// context, the registrar, `Tensor`; see `interfaceFiles`), so any change to them refuses
+    /// plugins built before it. Nobody types it.
+    public static let version: Int32 = interfaceHash
     /// The C symbol every plugin exports.
     public static let entryPoint = "poslab_register_encodings"
     /// Return codes of the entry point.
@@ -83,7 +85,10 @@ public enum PluginLoader {
     /// Loads the dynamic library at `path` and registers its encodings; returns their names.
     /// Loading the same file twice into one registry does nothing the second time.
     @discardableResult
-    public static func load(_ path: String, into registry: EncodingRegistry = .shared, hostVersion: Int32 = PluginABI.version) throws -> [String] {
+    /// `hostVersion` is for tests (nil: `PluginABI.version`, read here rather than in a caller, where a
+    /// cross-module-optimised build could keep a stale copy of the derived value).
+    public static func load(_ path: String, into registry: EncodingRegistry = .shared, hostVersion: Int32? = nil) throws -> [String] {
+        let hostVersion = hostVersion ?? PluginABI.version
         guard let resolved = realpath(path, nil) else {
             throw PluginError(path: path, reason: "no such file")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import PosLabExperiments
 import PosLabModel
+import PosLabTestSupport
 import Testing
 
 /// The repository's root folder.
@@ -159,10 +160,40 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
             """), "\(o7)")
     }
 
+    /// The ABI version is the hash of the interface sources, computed by the build: the build's
+    /// tool gives this version for the files it names, the same after a comment is added to one,
+    /// and another after a declaration changes.
+    @Test func abiVersionIsAHashOfTheInterface() throws {
+        let tool = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab-abi-hash")
+        let dir = temporaryDirectory()
+        let copies = try PluginABI.interfaceFiles.map { name in
+            let source = try #require(["Sources/PosLabModel/", "Sources/PosLabEngine/"].map { repositoryRoot.appendingPathComponent($0 + name) }
+                .first { FileManager.default.fileExists(atPath: $0.path) }, "\(name)")
+            let copy = dir.appendingPathComponent(name)
+            try FileManager.default.copyItem(at: source, to: copy)
+            return copy
+        }
+        func hash() throws -> Int32 {
+            let output = dir.appendingPathComponent("out.swift")
+            let (status, _, err) = try runProcess(tool, [output.path] + copies.map(\.path))
+            #expect(status == 0, "\(err)")
+            let text = try String(contentsOf: output, encoding: .utf8)
+            let line = try #require(text.split(separator: "\n").first { $0.contains("interfaceHash: Int32 = ") })
+            return try #require(Int32(line.split(separator: " ").last!))
+        }
+        #expect(try hash() == PluginABI.version)
+        let encoding = dir.appendingPathComponent("PositionalEncoding.swift")
+        try (String(contentsOf: encoding, encoding: .utf8) + "\n// a comment\n").write(to: encoding, atomically: true, encoding: .utf8)
+        #expect(try hash() == PluginABI.version)
+        try String(contentsOf: encoding, encoding: .utf8).replacingOccurrences(of: "func embedLayer(", with: "func embedBlock(")
+            .write(to: encoding, atomically: true, encoding: .utf8)
+        #expect(try hash() != PluginABI.version)
+    }
+
     @Test func versionMismatchIsRefused() throws {
         let library = try buildPlugin("Examples/FirePlugin", product: "FirePlugin")
         do {
-            try PluginLoader.load(library.path, into: EncodingRegistry(), hostVersion: PluginABI.version + 1)
+            try PluginLoader.load(library.path, into: EncodingRegistry(), hostVersion: PluginABI.version &+ 1)
             Issue.record("a plugin built for another ABI version was accepted")
         } catch let error as PluginError {
             #expect(error.reason.contains("ABI version \(PluginABI.version)") && error.reason.contains("rebuild"), "\(error)")
