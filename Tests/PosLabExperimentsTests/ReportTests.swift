@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct ReportTests {
     static let suite = """
         name: tiny
-        encodings: [none, learned, sinusoidal]
+        encodings: [none, learned, sinusoidal, alibi]
         tasks: [shift, majority]
         seeds: [1, 2, 3]
         model: {d_model: 16, layers: 1, heads: 2}
@@ -62,7 +62,8 @@ import Testing
         let (status, _, err) = try runPoslab(["report", Self.results.path, "--out", out.path], in: Self.results)
         #expect(status == 0, "\(err)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".svg") }
-        #expect(files.count == 3)
+        #expect(Set(files) == ["length-generalization.svg", "overview.svg", "training-curves.svg", "learned-positions.svg",
+                               "attention-bias.svg", "attention-maps.svg"], "\(files)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
         process.arguments = ["--noout"] + files.map { out.appendingPathComponent($0).path }

@@ -28,7 +28,9 @@ public struct Report {
         return out
     }
 
-    public func figures(tasks: TaskRegistry = .shared) -> [Figure] {
+    /// Every figure the data allows: length generalisation, the overview, training curves, the grid
+    /// (when settings are swept) and, where checkpoints exist, inside the models.
+    public func figures(tasks: TaskRegistry = .shared, encodings: EncodingRegistry = .shared) -> [Figure] {
         let name = metric.replacingOccurrences(of: "_", with: " ")
         var out = [Figure(file: "length-generalization.svg",
                           caption: "\(name.capitalizedFirst) against evaluation length: mean over seeds (line and marker) with its 95% t interval "
@@ -40,6 +42,18 @@ public struct Report {
         if let curves = CurvesFigure(data: data).render() {
             out.append(Figure(file: "training-curves.svg",
                               caption: "Training loss against step: mean over seeds, band from the lowest to the highest seed.", svg: curves))
+        }
+        if let grid = GridFigure(data: data, metric: metric).render() {
+            out.append(Figure(file: "grid.svg",
+                              caption: "\(name.capitalizedFirst) at the training length against each swept setting (values evenly spaced in "
+                                + "their order): mean over seeds with its 95% t interval, one panel per task and combination of the other settings.",
+                              svg: grid))
+        }
+        let inside = InsideFigure(data: data, tasks: tasks, encodings: encodings).render()
+        out += inside.figures.map { f in
+            var f = f
+            if !inside.leftOut.isEmpty { f.caption += " Left out: \(inside.leftOut.joined(separator: "; "))." }
+            return f
         }
         return out
     }

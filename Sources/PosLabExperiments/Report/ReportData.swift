@@ -11,6 +11,8 @@ public struct ReportData {
         public var evalLength: Int, status: String
         public var trainMin: Int, trainMax: Int
         public var metrics: [String: Double]
+        /// The settings that vary across the file (a grid's swept columns), by column.
+        public var settings: [String: String] = [:]
     }
 
     /// One curves.csv row.
@@ -46,7 +48,10 @@ public struct ReportData {
                  encodingArgs: try column("encoding_args"), seed: try column("seed"), runID: try column("run_id"),
                  length: try column("eval_length"), status: try column("status"), min: try column("train_length_min"),
                  max: try column("train_length_max"))
-        let setting = table.header.firstIndex(of: "setting")
+        // Settings as RunRecord reads them: the setting columns that vary, and a corpus task's protocol.
+        let varying = ResultsStore.settingColumns.compactMap { name in table.header.firstIndex(of: name).map { (name, $0) } }
+            .filter { _, k in Set(table.rows.map { $0[k] }).count > 1 }
+        let protocolColumn = table.header.firstIndex(of: "eval_protocol")
         let metricColumns = ["token_accuracy", "sequence_accuracy", "eval_loss", "perplexity", "bits_per_byte"]
             .compactMap { name in table.header.firstIndex(of: name).map { (name, $0) } }
         for (i, r) in table.rows.enumerated() {
@@ -68,11 +73,14 @@ public struct ReportData {
                 metrics[name] = v
             }
             func full(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
-            data.rows.append(Row(task: full(r[c.task], r[c.taskArgs]), setting: setting.map { r[$0] } ?? "",
+            let settings = Dictionary(uniqueKeysWithValues: varying.map { ($0.0, r[$0.1]) })
+            let setting = (varying.map { "\($0.0)=\(r[$0.1])" } + RunRecord.protocolSetting(protocolColumn.map { r[$0] } ?? ""))
+                .joined(separator: ";")
+            data.rows.append(Row(task: full(r[c.task], r[c.taskArgs]), setting: setting,
                                  encoding: full(r[c.encoding], r[c.encodingArgs]), seed: r[c.seed], runID: r[c.runID],
                                  evalLength: try int(c.length, "eval_length"), status: r[c.status],
                                  trainMin: try int(c.min, "train_length_min"), trainMax: try int(c.max, "train_length_max"),
-                                 metrics: metrics))
+                                 metrics: metrics, settings: settings))
         }
         let curves = folder.appendingPathComponent("curves.csv")
         if FileManager.default.fileExists(atPath: curves.path) {
