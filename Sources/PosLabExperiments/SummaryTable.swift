@@ -40,7 +40,9 @@ public struct SummaryTable {
             if metric == .tokenAccuracy {
                 let chance = lengths.map { l in rows.first { $0.scope == scope && $0.evalLength == l }?.chance.map { String(format: "%.3f", $0) } ?? "" }
                 let control = any?.controlTask == true ? "control task: needs no order" : ""
-                body.append([scope, "(chance)", ""] + chance + [control])
+                if chance.contains(where: { !$0.isEmpty }) || !control.isEmpty {  // none known (e.g. a text task): no row
+                    body.append([scope, "(chance)", ""] + chance + [control])
+                }
             }
             for enc in encodings {
                 let cells = lengths.map { find(scope, enc, $0) }
