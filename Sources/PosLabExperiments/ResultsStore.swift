@@ -39,9 +39,13 @@ public final class ResultsStore: @unchecked Sendable {
         self.directory = directory
         self.suite = suite
         let fm = FileManager.default
+        // A folder whose manifest is PosLab's is PosLab's: a derived file there that does not look
+        // like one was damaged, and is rewritten. Elsewhere such a file may be a user's: refused.
+        let manifest = directory.appendingPathComponent("manifest.json")
+        let ours = fm.fileExists(atPath: manifest.path) && Self.isOurs(manifest)
         for name in Self.derivedFiles + ["manifest.json"] {
             let url = directory.appendingPathComponent(name)
-            if fm.fileExists(atPath: url.path) && !Self.isOurs(url) {
+            if fm.fileExists(atPath: url.path) && !Self.isOurs(url) && !(ours && name != "manifest.json") {
                 throw ResultsError("\(url.path) was not written by PosLab; choose another folder with --out")
             }
         }
@@ -80,6 +84,15 @@ public final class ResultsStore: @unchecked Sendable {
         for name in Self.derivedFiles + ["manifest.json", "rebuild.lock"] {
             let url = directory.appendingPathComponent(name)
             if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+        }
+        // The report `poslab run` wrote: report.html and its figures, nothing else of report/.
+        let report = directory.appendingPathComponent("report")
+        let page = report.appendingPathComponent("report.html")
+        if let head = try? FileHandle(forReadingFrom: page).read(upToCount: 512), String(decoding: head, as: UTF8.self).contains("<title>PosLab report") {
+            for name in (try? fm.contentsOfDirectory(atPath: report.path)) ?? [] where name == "report.html" || name.hasSuffix(".svg") {
+                try fm.removeItem(at: report.appendingPathComponent(name))
+            }
+            if (try? fm.contentsOfDirectory(atPath: report.path))?.isEmpty == true { try fm.removeItem(at: report) }
         }
     }
 
