@@ -10,11 +10,12 @@ import PosLabStatistics
 /// for accuracies, [0, ∞) for loss): the true mean lies in the range, so clipping never lowers
 /// the coverage. `max` is kept to compare with tables that report the best seed. Each row says
 /// whether its task is an order-insensitive control, whether its encoding is the order-blind
-/// control (`none` under bidirectional attention), and the task's chance level.
+/// control (`none` under bidirectional attention), the task's chance level (the best input-blind
+/// guess) and its order-blind ceiling (the best predictor from a token and the bag of tokens).
 public struct Summary {
     public static let columns = ["task", "setting", "encoding", "eval_length", "metric", "n", "n_excluded", "mean", "sd",
                                  "ci_low", "ci_high", "median", "min", "max", "n_total", "ci_method", "control_task",
-                                 "control_encoding", "chance"]
+                                 "control_encoding", "chance", "order_blind"]
 
     public struct Row: Sendable {
         public var task: String, setting: String, encoding: String, evalLength: Int, metric: Metric
@@ -29,6 +30,9 @@ public struct Summary {
         public var controlTask: Bool, controlEncoding: Bool
         /// The input-blind chance level of a token-accuracy row (nil for other metrics and unknown tasks).
         public var chance: Double?
+        /// The order-blind ceiling of a token-accuracy row: the best accuracy from a token and the
+        /// bag of the sequence's tokens, without positions (nil for other metrics and unknown tasks).
+        public var orderBlind: Double? = nil
         /// Every run of this cell, with numbers or not.
         public var total: Int { n + excluded }
     }
@@ -67,7 +71,8 @@ public struct Summary {
                                 diverged: group.filter { $0.status == .diverged }.count,
                                 stats: stats, interval: clipped(stats?.meanInterval(), to: metric.range),
                                 controlTask: controlTask, controlEncoding: controlEncoding,
-                                chance: metric == .tokenAccuracy ? facts.chanceLevel(first.task, length: first.evalLength) : nil))
+                                chance: metric == .tokenAccuracy ? facts.chanceLevel(first.task, length: first.evalLength) : nil,
+                                orderBlind: metric == .tokenAccuracy ? facts.orderBlindCeiling(first.task, length: first.evalLength) : nil))
             }
         }
         self.rows = rows
@@ -80,7 +85,7 @@ public struct Summary {
             [r.task, r.setting, r.encoding, String(r.evalLength), r.metric.rawValue, String(r.n), String(r.excluded),
              f(r.stats?.mean), f(r.stats?.sd), f(r.interval?.low), f(r.interval?.high), f(r.stats?.median),
              f(r.stats?.min), f(r.stats?.max), String(r.total), r.interval == nil ? "" : Self.intervalMethod(r.metric),
-             r.controlTask ? "true" : "false", r.controlEncoding ? "true" : "false", f(r.chance)]
+             r.controlTask ? "true" : "false", r.controlEncoding ? "true" : "false", f(r.chance), f(r.orderBlind)]
         })
     }
 

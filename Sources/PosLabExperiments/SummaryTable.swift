@@ -2,7 +2,7 @@ import Foundation
 
 /// The compact table `poslab run` and `poslab summarize` print: per task × encoding, the mean of
 /// a metric over seeds with its 95% interval (t, clipped to the metric's range) at chosen
-/// lengths, each task's chance level, and which rows are controls.
+/// lengths, each task's chance level and order-blind ceiling, and which rows are controls.
 public struct SummaryTable {
     public let trainingLength: Int, lengths: [Int]
     let summary: Summary
@@ -43,6 +43,8 @@ public struct SummaryTable {
                 if chance.contains(where: { !$0.isEmpty }) || !control.isEmpty {  // none known (e.g. a text task): no row
                     body.append([scope, "(chance)", ""] + chance + [control])
                 }
+                let blind = lengths.map { l in rows.first { $0.scope == scope && $0.evalLength == l }?.orderBlind.map { String(format: "%.3f", $0) } ?? "" }
+                if blind.contains(where: { !$0.isEmpty }) { body.append([scope, "(order-blind)", ""] + blind + [""]) }
             }
             for enc in encodings {
                 let cells = lengths.map { find(scope, enc, $0) }
@@ -67,7 +69,7 @@ public struct SummaryTable {
         }
         let range = metric.isBounded ? "[0, 1]" : "[0, ∞)"
         var out = ["\(metric.rawValue) (\(metric.direction)): mean over seeds [95% t interval, clipped to \(range)]"
-                   + (metric == .tokenAccuracy ? "; (chance) = the best input-blind guess" : ""),
+                   + (metric == .tokenAccuracy ? "; (chance) = the best input-blind guess; (order-blind) = the best guess from a token and the bag of tokens, no positions" : ""),
                    line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
         for (i, cells) in body.enumerated() {
             if i > 0 && groupStarts.contains(i) { out.append("") }

@@ -152,6 +152,10 @@ import Testing
         #expect(Double(csv.rows[0][csv.column("chance")]) == chance)
         let text = SummaryTable(summary: summary, trainingLength: 8, lengths: [8]).render()
         #expect(text.contains("(chance)") && text.contains(String(format: "%.3f", chance)))
+        // Beside it, the order-blind ceiling (own token and bag of tokens): what `none` can reach.
+        let blind = try #require(summary.rows[0].orderBlind)
+        #expect(abs(blind - 0.3436) < 0.03 && Double(csv.rows[0][csv.column("order_blind")]) == blind)
+        #expect(text.contains("(order-blind)") && text.contains(String(format: "%.3f", blind)), "\(text)")
     }
 
     /// "The across-task ranking puts none first at length 32, because it averages the control task in":
