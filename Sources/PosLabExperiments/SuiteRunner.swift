@@ -16,6 +16,9 @@ public struct SuiteRunner {
     public let store: ResultsStore
     public let jobs: Int
     public let trainer: Trainer
+    /// Whether new numbers may join records computed with another OpenBLAS kernel (which computes
+    /// slightly different numbers): refused unless set (`--allow-mixed-kernels`).
+    public var allowMixedKernels = false
     /// Where warnings and notes go (standard error by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -100,6 +103,22 @@ public struct SuiteRunner {
         for (why, count) in toEvaluate.sorted(by: { $0.key < $1.key }) {
             log(count == 1 ? "evaluating 1 run from its checkpoint, not training it: \(why)"
                            : "evaluating \(count) runs from their checkpoints, not training them: \(why.replacingOccurrences(of: "its record lacks", with: "their records lack").replacingOccurrences(of: "its evaluation set", with: "their evaluation set"))")
+        }
+        // Records computed with another OpenBLAS kernel would be mixed with this process's numbers.
+        if !pending.isEmpty, !allowMixedKernels {
+            var others: [String: Int] = [:]
+            for run in resolved {
+                guard case .success(let record?) = store.record(run.id), record.status != .failed else { continue }
+                let core = String(record.build.blasKernel.prefix { $0 != " " })
+                if core != BLAS.kernel.core { others[core, default: 0] += 1 }
+            }
+            if !others.isEmpty {
+                let list = others.sorted { $0.key < $1.key }.map { "\($0.value) with \($0.key)" }.joined(separator: ", ")
+                throw ResultsError("\(store.directory.path): \(list) of this study's runs were computed with another OpenBLAS kernel than "
+                                   + "this process's \(BLAS.kernel.core), and kernels give slightly different numbers; nothing was written. "
+                                   + "Run where the kernel is the same (OPENBLAS_CORETYPE=\(others.keys.sorted().first!)), use another --out, "
+                                   + "or pass --allow-mixed-kernels to mix them (each record names its kernel)")
+            }
         }
         // Evaluating only, a damaged checkpoint is bad input: named before anything is written.
         if evaluateOnly, !damagedCheckpoints.isEmpty {

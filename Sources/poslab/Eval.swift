@@ -37,6 +37,9 @@ extension PosLab {
         @Option(help: "Runs evaluated at once; defaults to the number of cores.")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+        @Flag(help: "Let new numbers join runs computed with another OpenBLAS kernel (refused by default: kernels give slightly different numbers).")
+        var allowMixedKernels = false
+
         @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin library the study's encodings come from (repeatable).", valueName: "path"))
         var plugins: [String] = []
 
@@ -59,7 +62,9 @@ extension PosLab {
             if let size { suite.evaluation.size = size }
             try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: manifestURL.path)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: false)
-            let outcome = try SuiteRunner(suite: suite, store: store, jobs: jobs).run(evaluateOnly: true)
+            var runner = SuiteRunner(suite: suite, store: store, jobs: jobs)
+            runner.allowMixedKernels = allowMixedKernels
+            let outcome = try runner.run(evaluateOnly: true)
             let lengthsText = (added.isEmpty ? lengths.values : added).map(String.init).joined(separator: ", ")
             print("Evaluated \(outcome.evaluated) of \(suite.runs.count) runs from their checkpoints at length\(added.count == 1 ? "" : "s") "
                   + "\(lengthsText); trained nothing.")

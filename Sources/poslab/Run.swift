@@ -49,6 +49,9 @@ extension PosLab {
             discussion: "A checkpoint lets `poslab eval` and a grown suite add evaluation lengths without training."))
         var checkpoint: Bool?
 
+        @Flag(help: "Let new numbers join runs computed with another OpenBLAS kernel (refused by default: kernels give slightly different numbers).")
+        var allowMixedKernels = false
+
         @Option(name: .customLong("plugin"), help: ArgumentHelp("Load encodings from a plugin library (repeatable).", valueName: "path/to/libX.so"))
         var plugins: [String] = []
 
@@ -88,7 +91,9 @@ extension PosLab {
             FileHandle.standardError.write(Data((
                 "suite \(suite.name): \(suite.tasks.count) tasks\(grid) × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
                 + "= \(total) runs, \(jobs) at a time → \(shown)\n").utf8))
-            let outcome = try SuiteRunner(suite: suite, store: store, jobs: jobs).run(stopAfter: limit)
+            var runner = SuiteRunner(suite: suite, store: store, jobs: jobs)
+            runner.allowMixedKernels = allowMixedKernels
+            let outcome = try runner.run(stopAfter: limit)
             if store.runRows.isEmpty {
                 print("No run has finished yet; run the same command again to go on.")
                 throw ExitCode(outcome.failed.isEmpty ? 0 : 1)
