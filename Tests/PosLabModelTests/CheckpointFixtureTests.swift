@@ -26,12 +26,27 @@ func fixtureFile(_ name: String) -> URL {
 }
 
 /// PosLab's checkpoints, loaded by PyTorch: the same logits and attention weights (1e-4, relative
-/// to each tensor's largest value, as the parity test), for every built-in encoding and both modes.
+/// to each tensor's largest value, as the parity test), for every built-in encoding in each attention
+/// mode it supports, rope with each scaling among them.
 @Suite struct CheckpointFixtureTests {
-    /// The checkpoints the fixture was made from: stem, spec, seed.
+    /// The checkpoints the fixture was made from: stem and spec (the seed is 17 + the index), each in
+    /// every attention mode its encoding supports. The first seven come first, so their checkpoints
+    /// stay as they were. Scaled RoPE acts only beyond the training length, so the script evaluates
+    /// those at 16 tokens (max_length 10); the other constants match Scripts/make_encoding_parity_fixture.py.
     static let specs = [("none", "none"), ("learned", "learned"), ("sinusoidal", "sinusoidal"),
                         ("relative-bias", "relative-bias(buckets=8, max_distance=20)"), ("alibi", "alibi"), ("rope", "rope"),
-                        ("randomized-learned", "randomized(learned, max_length=16)")]
+                        ("randomized-learned", "randomized(learned, max_length=16)"),
+                        ("kerple", "kerple"), ("kerple-power", "kerple(kind=power)"), ("alibi-asym", "alibi-asym"),
+                        ("fire", "fire(hidden=4, init_threshold=6)"), ("shaw", "shaw(max_distance=3)"),
+                        ("xpos", "xpos(scale_base=4)"), ("cope", "cope(npos=6)"),
+                        ("rope-pi", "rope(scaling=pi, factor=2)"), ("rope-ntk", "rope(scaling=ntk, factor=4)"),
+                        ("rope-yarn", "rope(scaling=yarn, beta=3)")]
+
+    /// The attention modes the encoding `spec` names supports, in `AttentionMode.allCases` order.
+    static func modes(_ spec: String) throws -> [AttentionMode] {
+        let encoding = try EncodingRegistry.shared.make(Spec(parsing: spec), context: EncodingContext(config: smallConfig(), seed: 0))
+        return AttentionMode.allCases.filter(encoding.attentionModes.contains)
+    }
 
     @Test(arguments: CheckpointFixture.shared.cases.indices)
     func pyTorchReadsPosLabCheckpoints(_ index: Int) throws {
@@ -50,13 +65,31 @@ func fixtureFile(_ name: String) -> URL {
         }
     }
 
-    /// Every encoding the PyTorch reference model implements (those of the parity fixture), and the
-    /// randomized wrapper, is checked through a checkpoint in both attention modes.
-    @Test func everyEncodingOfTheReferenceIsCovered() {
-        let covered = Set(CheckpointFixture.shared.cases.map { try! Spec(parsing: $0.encoding).name })
-        let reference = Set(ParityFixture.shared.cases.map(\.encoding)).union(["randomized"])
-        #expect(reference.isSubset(of: covered), "no checkpoint check for \(reference.subtracting(covered).sorted())")
-        #expect(CheckpointFixture.shared.cases.count == 2 * Self.specs.count)
+    /// Every built-in encoding is checked through a checkpoint, in every attention mode it supports
+    /// (cope: causal only): kerple of both kinds, and rope plain and with each scaling, evaluated
+    /// beyond its training length where the scaling acts. The fixture holds exactly the checkpoints
+    /// `specs` makes, in order.
+    @Test func everyBuiltinEncodingIsCovered() throws {
+        let cases = CheckpointFixture.shared.cases
+        let expected = try Self.specs.flatMap { stem, spec in try Self.modes(spec).map { "checkpoints/\(stem)-\($0.rawValue).safetensors" } }
+        #expect(cases.map(\.file) == expected)
+        #expect(expected.count == 33)
+        let builtins = Set(EncodingRegistry.shared.all.filter { $0.origin == "built-in" }.map(\.name))
+        var covered: [String: Set<String>] = [:], kinds = Set<String>(), scalings = Set<String>()
+        for c in cases {
+            let model = try Transformer(checkpoint: fixtureFile(c.file))
+            covered[model.encoding.name, default: []].insert(c.attention)
+            if let kerple = model.encoding as? KerpleEncoding { kinds.insert(kerple.kind.rawValue) }
+            if let rope = model.encoding as? RotaryEncoding {
+                scalings.insert(rope.scaling.rawValue)
+                #expect(rope.scaling == .none || c.length > model.config.maxLength, "\(c.file) at \(c.length)")
+            }
+        }
+        #expect(builtins.isSubset(of: Set(covered.keys)), "no checkpoint check for \(builtins.subtracting(covered.keys).sorted())")
+        for (name, modes) in covered where name != "randomized" {
+            #expect(modes == Set(try Self.modes(name).map(\.rawValue)), "\(name): \(modes.sorted())")
+        }
+        #expect(kinds == ["log", "power"] && scalings == ["none", "pi", "ntk", "yarn"])
     }
 
     /// A file written by the `safetensors` package itself is read exactly: names, shapes, metadata
@@ -85,7 +118,7 @@ func fixtureFile(_ name: String) -> URL {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/checkpoints")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (i, (stem, spec)) in Self.specs.enumerated() {
-            for mode in AttentionMode.allCases {
+            for mode in try Self.modes(spec) {
                 let model = try Transformer(config: smallConfig(mode), encoding: Spec(parsing: spec), seed: UInt64(17 + i))
                 perturb(model, seed: UInt64(i))
                 let url = folder.appendingPathComponent("\(stem)-\(mode.rawValue).safetensors")
