@@ -55,20 +55,24 @@ extension Suite {
                 throw top.error(key, "is required: a list such as \(key == "tasks" ? "[reverse, majority]" : "[none, learned]")")
             }
             var seen = Set<String>()
-            return try list.enumerated().map { i, item in
+            return try list.enumerated().flatMap { i, item in
                 let path = "\(key)[\(i)]"
-                var spec: Spec
-                do { spec = try Spec(parsing: item.0) } catch let e as ConfigurationError {
+                var swept: [Spec]
+                do { swept = try Spec(parsing: item.0).sweep() } catch let e as ConfigurationError {
                     throw SuiteError(file: file, keyPath: path, line: item.1, rule: "\(e.rule) (in '\(item.0)')")
                 }
-                // A file a task reads (text(file=…)) is relative to the suite file, like plugins.
-                if key == "tasks", let given = spec.arguments["file"], !given.hasPrefix("/") {
-                    spec.arguments["file"] = base.appendingPathComponent(given).standardizedFileURL.path
+                return try swept.map { spec in
+                    var spec = spec
+                    // A file a task reads (text(file=…)) is relative to the suite file, like plugins.
+                    if key == "tasks", let given = spec.arguments["file"], !given.hasPrefix("/") {
+                        spec.arguments["file"] = base.appendingPathComponent(given).standardizedFileURL.path
+                    }
+                    guard seen.insert(spec.description).inserted else {
+                        let what = swept.count > 1 ? "'\(spec)' (swept from '\(item.0)')" : "'\(item.0)'"
+                        throw SuiteError(file: file, keyPath: path, line: item.1, rule: "\(what) is listed twice")
+                    }
+                    return (spec, path, item.1)
                 }
-                guard seen.insert(spec.description).inserted else {
-                    throw SuiteError(file: file, keyPath: path, line: item.1, rule: "'\(item.0)' is listed twice")
-                }
-                return (spec, path, item.1)
             }
         }
         let encodingSpecs = try specs("encodings")

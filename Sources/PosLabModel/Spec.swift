@@ -31,8 +31,8 @@ public struct Spec: Hashable, Sendable, CustomStringConvertible {
         let inner = s[s.index(after: open)..<s.index(before: s.endIndex)]
         var parts: [String] = [], depth = 0, current = ""
         for ch in inner {
-            if ch == "(" { depth += 1 }
-            if ch == ")" { depth -= 1 }
+            if ch == "(" || ch == "[" { depth += 1 }  // a nested spec, or a list of values to sweep
+            if ch == ")" || ch == "]" { depth -= 1 }
             // ',' as written by people, ';' as written by `description` (CSV-safe): both separate.
             if (ch == "," || ch == ";") && depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
         }
