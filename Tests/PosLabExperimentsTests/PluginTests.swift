@@ -133,6 +133,12 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
             1 check failed
 
             """), "\(o5)")
+        // The same in a suite: exit 2, the suite's file and line, the encoding and the plugin; nothing written.
+        let suite = dir.appendingPathComponent("throws.yaml")
+        try "encodings: [none, throwing-make]\ntasks: [shift]\nseeds: [1]\n".write(to: suite, atomically: true, encoding: .utf8)
+        let (s5b, _, e5b) = try runPoslab(["run", suite.path, "--plugin", "\(fixtures)/libThrowingMake.so", "--out", "throws"], in: dir)
+        #expect(s5b == 2 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("throws").path))
+        #expect(e5b.hasSuffix("error: \(suite.path):1: encodings[1]: cannot be built (\(fixtures)/libThrowingMake.so): needsEightHeads(got: 4) (in 'throwing-make')\n"), "\(e5b)")
 
         // A segfault and an exit(0) in a hook: a FAIL naming the check and how the process ended,
         // after the PASS line printed before it.
