@@ -49,6 +49,7 @@ struct InsideFigure {
     func render() -> (figures: [Report.Figure], leftOut: [String]) {
         let (runs, missing) = chosen
         var leftOut = missing.map { "\($0) (no checkpoint)" }
+        let seed = (data.manifest?["suite"] as? [String: Any]).flatMap { ($0["evaluation"] as? [String: Any])?["seed"] as? Int } ?? 2024
         var tables: [(String, [[Double]])] = [], biases: [(String, [[Double]])] = [], maps: [(String, [[Double]])] = []
         for run in runs {
             let model: Transformer
@@ -81,7 +82,6 @@ struct InsideFigure {
                     maps.append(("\(short(run.encoding)) @\(length): unsupported", []))
                     continue
                 }
-                let seed = (data.manifest?["suite"] as? [String: Any]).flatMap { ($0["evaluation"] as? [String: Any])?["seed"] as? Int } ?? 2024
                 let rng = RandomGenerator(seed: UInt64(seed), stream: "eval/\(task.fullName)/\(length)")
                 let example = task.batch(size: 1, length: length, rng: rng)
                 guard let last = try? model.attentionMaps(ids: example.inputs, batch: 1, length: length).last else { continue }
@@ -93,27 +93,20 @@ struct InsideFigure {
                 maps.append(("\(short(run.encoding)) @\(length)", mean))
             }
         }
-        var figures: [Report.Figure] = []
-        if !tables.isEmpty {
-            figures.append(Report.Figure(
-                file: "learned-positions.svg",
-                caption: "Learned position embeddings, cosine similarity of every pair of positions (row i, column j; 1 on the diagonal), "
-                    + "first seed on the first task: nearby positions alike means the table learned a smooth order.",
-                svg: Self.grid(tables, symmetric: true)))
-        }
-        if !biases.isEmpty {
-            figures.append(Report.Figure(
-                file: "attention-bias.svg",
-                caption: "Attention bias added to the scores, layer 0, each head, at the training length: query i (row) and key j (column); "
-                    + "first seed on the first task. Blank: masked (causal).",
-                svg: Self.grid(biases, symmetric: false)))
-        }
-        if !maps.isEmpty {
-            figures.append(Report.Figure(
-                file: "attention-maps.svg",
-                caption: "Attention weights of one evaluation example (the first of the evaluation set), last layer, mean over heads: "
-                    + "query i (row) over key j (column), at the training length and beyond it.",
-                svg: Self.grid(maps, symmetric: false, unit: true)))
+        // (file, matrices, colour scale, caption); a figure only where some run has what it shows.
+        let specs: [(String, [(String, [[Double]])], symmetric: Bool, unit: Bool, String)] = [
+            ("learned-positions.svg", tables, true, false,
+             "Learned position embeddings, cosine similarity of every pair of positions (row i, column j; 1 on the diagonal), "
+                + "first seed on the first task: nearby positions alike means the table learned a smooth order."),
+            ("attention-bias.svg", biases, false, false,
+             "Attention bias added to the scores, layer 0, each head, at the training length: query i (row) and key j (column); "
+                + "first seed on the first task. Blank: masked (causal)."),
+            ("attention-maps.svg", maps, false, true,
+             "Attention weights of one evaluation example (the first of the evaluation set), last layer, mean over heads: "
+                + "query i (row) over key j (column), at the training length and beyond it."),
+        ]
+        let figures = specs.filter { !$0.1.isEmpty }.map { file, matrices, symmetric, unit, caption in
+            Report.Figure(file: file, caption: caption, svg: Self.grid(matrices, symmetric: symmetric, unit: unit))
         }
         return (figures, leftOut)
     }
