@@ -5,10 +5,14 @@
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
 //   PosLabStatistics     seeded random numbers, SHA-256 and statistics over GSL (imports CGSL)
+//   PosLabCore           what tasks and the model share: Spec, SpecArguments, ConfigurationError,
+//                        AttentionMode, nearest-name suggestions (no dependencies)
 //   PosLabEngine         tensors, reverse-mode autodiff, ops, optimizers (imports COpenBLAS)
-//   PosLabModel          the transformer, PositionalEncoding and the built-in encodings
+//   PosLabModel          the transformer, PositionalEncoding, the built-in encodings and the plugin
+//                        loader; re-exports PosLabCore, PosLabEngine and PosLabStatistics for plugins
 //   PosLabText           tokenizers (bytes, GPT-2 BPE) and the sliding-window text dataset
 //   PosLabTasks          order-sensitive sequence tasks, the controls, and language modelling on text
+//                        (PosLabCore, PosLabStatistics and PosLabText; not the model)
 //   PosLabExperiments    suite files, the runner, CSV results
 //   poslab               the command-line tool
 //   poslab-bench         training-speed benchmark against PyTorch (not a test)
@@ -34,12 +38,13 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .target(name: "PosLabStatistics", dependencies: ["CGSL"]),
+        .target(name: "PosLabCore"),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
-        .target(name: "PosLabModel", dependencies: ["PosLabEngine", "PosLabStatistics"], plugins: ["PluginABIHash"]),
+        .target(name: "PosLabModel", dependencies: ["PosLabCore", "PosLabEngine", "PosLabStatistics"], plugins: ["PluginABIHash"]),
         .executableTarget(name: "poslab-abi-hash"),
         .plugin(name: "PluginABIHash", capability: .buildTool(), dependencies: ["poslab-abi-hash"]),
-        .target(name: "PosLabTasks", dependencies: ["PosLabModel", "PosLabText"]),
+        .target(name: "PosLabTasks", dependencies: ["PosLabCore", "PosLabStatistics", "PosLabText"]),
         .target(
             name: "PosLabText",
             dependencies: ["PosLabStatistics", .product(name: "HeapModule", package: "swift-collections")],

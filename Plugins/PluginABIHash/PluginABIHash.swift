@@ -5,13 +5,14 @@ import PackagePlugin
 @main
 struct PluginABIHash: BuildToolPlugin {
     /// What a plugin compiles against and the host relies on: the encoding protocol and its
-    /// context, registration, specs and errors, and the tensor's layout.
+    /// context, registration, specs, errors and attention modes (PosLabCore), and the tensor's layout.
     static let interface = [
         "Sources/PosLabModel/PositionalEncoding.swift", "Sources/PosLabModel/HookContext.swift",
         "Sources/PosLabModel/Positions.swift", "Sources/PosLabModel/HookError.swift",
         "Sources/PosLabModel/EncodingRegistry.swift", "Sources/PosLabModel/Plugins.swift",
-        "Sources/PosLabModel/Spec.swift", "Sources/PosLabModel/SpecArguments.swift",
-        "Sources/PosLabModel/ConfigurationError.swift", "Sources/PosLabModel/ModelConfig.swift",
+        "Sources/PosLabModel/ModelConfig.swift", "Sources/PosLabCore/Spec.swift",
+        "Sources/PosLabCore/SpecArguments.swift", "Sources/PosLabCore/ConfigurationError.swift",
+        "Sources/PosLabCore/AttentionMode.swift",
         "Sources/PosLabEngine/Tensor.swift", "Sources/PosLabEngine/Storage.swift",
     ]
 

@@ -1,11 +1,3 @@
-/// How attention may look along the sequence.
-public enum AttentionMode: String, Sendable, Codable, CaseIterable {
-    /// Every position attends to every position (an encoder).
-    case bidirectional
-    /// Position i attends to positions ≤ i (a decoder).
-    case causal
-}
-
 /// The shape of a PosLab transformer: an encoder for per-position prediction.
 public struct ModelConfig: Sendable, Codable, Hashable {
     /// The number of token ids (inputs and outputs share the vocabulary).

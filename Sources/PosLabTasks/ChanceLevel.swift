@@ -1,4 +1,4 @@
-import PosLabModel
+import PosLabStatistics
 
 // MARK: - Chance level
 

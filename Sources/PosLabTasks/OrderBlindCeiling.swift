@@ -1,5 +1,5 @@
 import Foundation
-import PosLabModel
+import PosLabStatistics
 
 // MARK: - Order-blind ceiling
 

@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// What kind of position information a task needs to be solved.
 public enum PositionInformation: String, Sendable, CaseIterable {

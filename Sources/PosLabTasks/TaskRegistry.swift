@@ -1,5 +1,5 @@
 import Foundation
-import PosLabModel
+import PosLabCore
 
 /// A task the registry can build from a spec.
 public protocol RegisteredTask: SequenceTask, SendableMetatype {

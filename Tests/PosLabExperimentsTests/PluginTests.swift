@@ -173,7 +173,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         let tool = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab-abi-hash")
         let dir = temporaryDirectory()
         let copies = try PluginABI.interfaceFiles.map { name in
-            let source = try #require(["Sources/PosLabModel/", "Sources/PosLabEngine/"].map { repositoryRoot.appendingPathComponent($0 + name) }
+            let source = try #require(["Sources/PosLabCore/", "Sources/PosLabModel/", "Sources/PosLabEngine/"].map { repositoryRoot.appendingPathComponent($0 + name) }
                 .first { FileManager.default.fileExists(atPath: $0.path) }, "\(name)")
             let copy = dir.appendingPathComponent(name)
             try FileManager.default.copyItem(at: source, to: copy)

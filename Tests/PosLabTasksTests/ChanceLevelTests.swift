@@ -1,4 +1,4 @@
-import PosLabModel
+import PosLabCore
 import PosLabTasks
 import Testing
 

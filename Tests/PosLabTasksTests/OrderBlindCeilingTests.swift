@@ -1,4 +1,3 @@
-import PosLabModel
 import PosLabTasks
 import Testing
 

@@ -1,4 +1,4 @@
-import PosLabModel
+import PosLabCore
 import PosLabTasks
 
 /// Every built-in task name with its default arguments written out.

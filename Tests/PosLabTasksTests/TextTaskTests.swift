@@ -1,5 +1,6 @@
 import Foundation
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 import PosLabTasks
 import PosLabText
 import Testing

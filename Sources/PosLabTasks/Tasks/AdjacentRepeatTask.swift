@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `adjacent-repeat`: is this token the same as the one before it?
 ///

@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `before`: does marker A come before marker B?
 ///

@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `duplicate`: write the first half again in the second half (Chomsky-hierarchy "duplicate
 /// string", with the output slots given as blanks in the input).

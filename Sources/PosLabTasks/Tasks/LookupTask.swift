@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `lookup`: position 0 names a position; answer with the token found there.
 ///

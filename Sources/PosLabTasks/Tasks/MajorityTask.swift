@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `majority`: the order-insensitive control — every position answers the most frequent symbol.
 ///

@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `odds-first`: the tokens at odd positions, then those at even positions (Chomsky-hierarchy
 /// "odds first").

@@ -1,4 +1,5 @@
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 
 /// `reverse`: write the input backwards.
 ///

@@ -1,5 +1,6 @@
 import Foundation
-import PosLabModel
+import PosLabCore
+import PosLabStatistics
 import PosLabText
 
 /// `text(file=…, tokenizer=bytes|gpt2, split=0.9)`: causal language modelling on a text file — the
