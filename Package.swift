@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // PosLab: a research harness for positional encodings in tiny transformers.
 //
 // Architecture (one module per layer; each C bridge is imported by exactly one Swift module):
