@@ -81,6 +81,8 @@ public final class EncodingRegistry: @unchecked Sendable {
                                      rule: "unknown encoding; \(hint)known: \(names.joined(separator: ", "))")
         }
         var arguments = SpecArguments(spec)
+        var context = context
+        context.registry = self
         let encoding: any PositionalEncoding
         do {
             encoding = try entry.make(&arguments, context)

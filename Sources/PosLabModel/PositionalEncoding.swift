@@ -14,6 +14,9 @@ public struct EncodingContext: Sendable {
     public var attention: AttentionMode
     /// The seed of the run; draw initial weights from `rng(for:)`, never from a shared stream.
     public var seed: UInt64
+    /// The registry building the encoding (set by `EncodingRegistry.make`): a wrapper builds the
+    /// encoding it wraps through it, so a name only that registry knows resolves inside the wrapper.
+    public internal(set) var registry: EncodingRegistry = .shared
 
     public init(dModel: Int, heads: Int, layers: Int, maxLength: Int, attention: AttentionMode, seed: UInt64) {
         self.dModel = dModel

@@ -55,6 +55,20 @@ import Testing
         #expect(error { try registry.register(NoEncoding.self, origin: "again") }?.rule.contains("already registered") == true)
     }
 
+    /// A wrapper builds what it wraps through the registry building it: randomized(...) in a registry
+    /// holding an encoding the shared one lacks resolves that encoding.
+    @Test func randomizedWrapsAnEncodingOfItsOwnRegistry() throws {
+        let registry = EncodingRegistry()
+        try registry.register(RandomizedEncoding.self, origin: "built-in")
+        try registry.register(OnlyInATestRegistry.self, origin: "test")
+        #expect(EncodingRegistry.shared.entry(OnlyInATestRegistry.registryName) == nil)
+        let context = EncodingContext(config: ModelConfig(vocabSize: 8, maxLength: 8), seed: 1)
+        let wrapper = try registry.make(Spec(parsing: "randomized(only-in-a-test-registry, max_length=16)"), context: context)
+        let inner = try #require((wrapper as? RandomizedEncoding)?.inner)
+        #expect(inner is OnlyInATestRegistry)
+        #expect(wrapper.fullName == "randomized(encoding=only-in-a-test-registry;eval=random;max_length=16)")
+    }
+
     @Test func learnedRefusesLongerSequences() throws {
         let model = try Transformer(config: ModelConfig(vocabSize: 8, maxLength: 8), encoding: Spec(name: "learned"), seed: 1)
         #expect(throws: LengthUnsupported.self) { try model.logits(ids: Array(repeating: 1, count: 9), batch: 1, length: 9) }
@@ -73,4 +87,11 @@ import Testing
         let other = try Transformer(config: config, encoding: Spec(name: "none"), seed: 22)
         #expect(shared(other) != shared(models[0]))
     }
+}
+
+/// An encoding only a test's registry has.
+final class OnlyInATestRegistry: RegisteredEncoding {
+    static var registryName: String { "only-in-a-test-registry" }
+    static var summary: String { "registered in one test's registry, never in the shared one" }
+    static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> OnlyInATestRegistry { OnlyInATestRegistry() }
 }

@@ -11,7 +11,8 @@
 /// which lengths were evaluated before it (a model evaluated from its checkpoint at a new length
 /// gets the numbers it would have got right after training). `eval=ordered` uses 0 ..< T instead. Lengths above L
 /// cannot be represented (the runner records `unsupported`). The wrapped encoding is built as if
-/// the model's maximum length were L (a learned table gets L rows).
+/// the model's maximum length were L (a learned table gets L rows), by the registry building this
+/// one (`EncodingContext.registry`), so a plugin's or a test registry's encoding can be wrapped.
 public final class RandomizedEncoding: RegisteredEncoding {
     public static let registryName = "randomized"
     public static let summary = "randomized positions (Ruoss 2023): randomized(<encoding>, max_length=L, eval=random|ordered)"
@@ -51,7 +52,7 @@ public final class RandomizedEncoding: RegisteredEncoding {
         innerContext.maxLength = range
         let innerSpec = try Spec(parsing: innerText)
         guard innerSpec.name != registryName else { throw arguments.error("encoding", "cannot wrap itself") }
-        let inner = try EncodingRegistry.shared.make(innerSpec, context: innerContext)
+        let inner = try context.registry.make(innerSpec, context: innerContext)
         return RandomizedEncoding(inner: inner, range: range, randomAtEvaluation: mode == "random", seed: context.seed)
     }
 
