@@ -15,3 +15,13 @@ public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
 
     public var description: String { "\(field): \(rule)" }
 }
+
+extension ConfigurationError {
+    /// What the encoding and the task registries both throw when `name` is registered a second time:
+    /// the first registration stays, and the error names where each came from (`built-in`, a
+    /// plugin's path, a test).
+    public static func registeredTwice(_ name: String, kind: String, first: String, second: String) -> ConfigurationError {
+        ConfigurationError(field: name, rule: "a\("aeiou".contains(kind.prefix(1)) ? "n" : "") \(kind) of this name is already "
+                           + "registered by \(first) and again by \(second); rename one of them")
+    }
+}

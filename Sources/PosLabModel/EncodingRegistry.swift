@@ -48,7 +48,7 @@ public final class EncodingRegistry: @unchecked Sendable {
 
     public init() {}
 
-    /// Registers an encoding type; throws if the name is taken.
+    /// Registers an encoding type; throws if the name is taken (as `TaskRegistry` does), naming both origins.
     public func register<E: RegisteredEncoding>(_ type: E.Type, origin: String) throws {
         try register(Entry(name: E.registryName, summary: E.summary, origin: origin) { args, context in
             try E.make(&args, context: context)
@@ -59,8 +59,7 @@ public final class EncodingRegistry: @unchecked Sendable {
     public func register(_ entry: Entry) throws {
         try lock.withLock {
             if let existing = entries[entry.name] {
-                throw ConfigurationError(field: entry.name,
-                                         rule: "an encoding of this name is already registered (\(existing.origin)); rename one of them")
+                throw ConfigurationError.registeredTwice(entry.name, kind: "encoding", first: existing.origin, second: entry.origin)
             }
             entries[entry.name] = entry
         }

@@ -102,7 +102,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         // Loading fails: one line on standard error, exit 2, no check run.
         let (s1, o1, e1) = try check("DuplicateName")
         #expect(s1 == 2 && o1.isEmpty, "\(o1)")
-        #expect(e1 == "error: plugin \(fixtures)/libDuplicateName.so: registration failed: rope: an encoding of this name is already registered (built-in); rename one of them\n")
+        #expect(e1 == "error: plugin \(fixtures)/libDuplicateName.so: registration failed: rope: an encoding of this name is already registered by built-in and again by \(fixtures)/libDuplicateName.so; rename one of them\n")
         let (s2, _, e2) = try check("NoEntryPoint")
         #expect(s2 == 2 && e2.hasSuffix("libNoEntryPoint.so: missing entry point poslab_register_encodings — export it with @_cdecl(\"poslab_register_encodings\") (see Examples/FirePlugin)\n"), "\(e2)")
 

@@ -36,7 +36,7 @@ final class PositionRecorder: RegisteredEncoding {
 
         let encodings = EncodingRegistry(), tasks = TaskRegistry()
         try encodings.register(PositionRecorder.self, origin: "test")
-        tasks.register(CountdownTask.self)
+        try tasks.register(CountdownTask.self, origin: "test")
         let yaml = """
             encodings: [position-recorder]
             tasks: [countdown]

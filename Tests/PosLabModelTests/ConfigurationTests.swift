@@ -50,9 +50,12 @@ import Testing
     @Test func registryListsBuiltinsAndRejectsDuplicates() throws {
         #expect(EncodingRegistry.shared.all.map(\.name) == ["alibi", "alibi-asym", "cope", "fire", "kerple", "learned", "none", "randomized", "relative-bias", "rope", "shaw",
                                                                "sinusoidal", "xpos"])
+        // A name registered twice is refused as the task registry refuses it: both origins named, the first kept.
         let registry = EncodingRegistry()
         try registry.register(NoEncoding.self, origin: "test")
-        #expect(error { try registry.register(NoEncoding.self, origin: "again") }?.rule.contains("already registered") == true)
+        #expect(error { try registry.register(NoEncoding.self, origin: "/plugins/libOther.so") }
+            == ConfigurationError(field: "none", rule: "an encoding of this name is already registered by test and again by /plugins/libOther.so; rename one of them"))
+        #expect(registry.all.map(\.origin) == ["test"])
     }
 
     /// A wrapper builds what it wraps through the registry building it: randomized(...) in a registry

@@ -1,3 +1,4 @@
+import PosLabCore
 import PosLabStatistics
 import PosLabTasks
 import Testing
@@ -7,6 +8,17 @@ import Testing
         let names = Set(TaskRegistry.shared.all.map(\.name))
         #expect(Set(taskNames).isSubset(of: names), "\(names)")
         #expect(TaskRegistry.shared.all.allSatisfy { !$0.summary.isEmpty })
+    }
+
+    /// A name registered twice is refused as the encoding registry refuses it: the error names both
+    /// origins, and the first registration stays.
+    @Test func aDuplicateNameIsRefusedNamingBothOrigins() throws {
+        let registry = TaskRegistry()
+        try registry.register(ShiftTask.self, origin: "built-in")
+        #expect(configurationError { try registry.register(ShiftTask.self, origin: "a test") }
+            == ConfigurationError(field: "shift", rule: "a task of this name is already registered by built-in and again by a test; rename one of them"))
+        #expect(registry.all.map(\.origin) == ["built-in"])
+        #expect(TaskRegistry.shared.all.allSatisfy { $0.origin == "built-in" })
     }
 
     @Test func makeReadsArguments() throws {
