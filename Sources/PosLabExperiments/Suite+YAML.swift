@@ -3,25 +3,48 @@ import PosLabModel
 import PosLabTasks
 import Yams
 
-extension Suite {
-    /// Reads and strictly validates the suite file at `path`.
-    ///
-    /// Everything that can be checked before training is checked here — unknown keys, wrong types,
-    /// unknown encodings and tasks (with the nearest name suggested), bad encoding or task
-    /// arguments, impossible model shapes and lengths — so a run never starts on a bad file.
-    public static func load(path: String, encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) throws -> Suite {
+/// A plugin library a suite file lists under `plugins:`, resolved relative to the file, and where
+/// the file names it. Reading a suite records its plugins; the caller loads them (the command line
+/// does, into the shared registry) before the suite is validated against the encodings they add.
+public struct SuitePlugin: Sendable, Equatable {
+    /// The library's absolute path.
+    public var path: String
+    /// The suite file, the key path (`plugins[0]`) and the line that name it.
+    public var file: String, keyPath: String, line: Int?
+
+    public init(path: String, file: String, keyPath: String, line: Int?) {
+        self.path = path
+        self.file = file
+        self.keyPath = keyPath
+        self.line = line
+    }
+
+    /// A plugin that cannot be loaded, reported at its place in the suite file.
+    public func error(_ rule: String) -> SuiteError { SuiteError(file: file, keyPath: keyPath, line: line, rule: rule) }
+}
+
+/// A suite file read, its keys and its plugins checked, but not yet validated: its encodings may
+/// come from its plugins, so those are loaded (`plugins`) before `validate` checks every name.
+public struct SuiteFile {
+    /// The file, as given (used in error messages).
+    public let file: String
+    /// The plugin libraries it lists, in order.
+    public let plugins: [SuitePlugin]
+    /// The suite's name when the file gives none.
+    let defaultName: String
+    let top: YAMLReader
+
+    /// Reads the suite file at `path`.
+    public init(path: String) throws {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw SuiteError(file: path, keyPath: "", rule: "cannot read the file (\(error.localizedDescription))")
         }
-        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try parse(yaml: text, file: path, defaultName: name, encodings: encodings, tasks: tasks)
+        try self.init(yaml: text, file: path, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
     }
 
-    /// Parses and validates suite YAML; `file` is used in error messages only.
-    public static func parse(yaml text: String, file: String, defaultName: String,
-                             encodings encodingRegistry: EncodingRegistry = .shared,
-                             tasks taskRegistry: TaskRegistry = .shared) throws -> Suite {
+    /// Reads suite YAML; `file` is used in error messages and to resolve relative paths.
+    public init(yaml text: String, file: String, defaultName: String) throws {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw SuiteError(file: file, keyPath: "", rule: "not valid YAML: \(error)")
@@ -29,20 +52,43 @@ extension Suite {
         guard let root else { throw SuiteError(file: file, keyPath: "", rule: "the file is empty; see Experiments/quick.yaml") }
         let top = try YAMLReader(file: file, path: "", node: root)
         try top.rejectUnknownKeys(["name", "plugins", "encodings", "tasks", "seeds", "model", "training", "evaluation", "grid"])
-
-        // Plugins first: their encodings must be known before the encodings list is checked.
-        // Relative paths are relative to the suite file.
-        var plugins: [String] = []
+        // Plugins are recorded, not loaded: relative paths are relative to the suite file.
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-        for (i, (path, line)) in (try top.scalarList("plugins") ?? []).enumerated() {
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)
-            do { try PluginLoader.load(url.standardizedFileURL.path, into: encodingRegistry) } catch let error as PluginError {
-                throw SuiteError(file: file, keyPath: "plugins[\(i)]", line: line, rule: error.description)
-            } catch let error as ConfigurationError {
-                throw SuiteError(file: file, keyPath: "plugins[\(i)]", line: line, rule: error.description)
-            }
-            plugins.append(url.standardizedFileURL.path)
+        plugins = try (top.scalarList("plugins") ?? []).enumerated().map { i, item in
+            let url = item.0.hasPrefix("/") ? URL(fileURLWithPath: item.0) : base.appendingPathComponent(item.0)
+            return SuitePlugin(path: url.standardizedFileURL.path, file: file, keyPath: "plugins[\(i)]", line: item.1)
         }
+        self.file = file
+        self.defaultName = defaultName
+        self.top = top
+    }
+}
+
+extension Suite {
+    /// Reads and strictly validates the suite file at `path`; the plugins it lists must be loaded
+    /// into `encodings` already (see `SuiteFile`, whose `plugins` the command line loads first).
+    ///
+    /// Everything that can be checked before training is checked here — unknown keys, wrong types,
+    /// unknown encodings and tasks (with the nearest name suggested), bad encoding or task
+    /// arguments, impossible model shapes and lengths — so a run never starts on a bad file.
+    public static func load(path: String, encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) throws -> Suite {
+        try SuiteFile(path: path).validate(encodings: encodings, tasks: tasks)
+    }
+
+    /// Parses and validates suite YAML; `file` is used in error messages and to resolve relative
+    /// paths. Its plugins must be loaded into `encodings` already.
+    public static func parse(yaml text: String, file: String, defaultName: String,
+                             encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) throws -> Suite {
+        try SuiteFile(yaml: text, file: file, defaultName: defaultName).validate(encodings: encodings, tasks: tasks)
+    }
+}
+
+extension SuiteFile {
+    /// Validates the suite against the encodings and tasks the registries know (load `plugins` into
+    /// `encodings` first) and returns it, fully resolved.
+    public func validate(encodings encodingRegistry: EncodingRegistry = .shared, tasks taskRegistry: TaskRegistry = .shared) throws -> Suite {
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let plugins = self.plugins.map(\.path)
 
         let name = try top.string("name", default: defaultName)
         guard isPlainName(name) else {
@@ -113,7 +159,7 @@ extension Suite {
             for (key, node) in point {
                 if key.hasPrefix("model.") { mp.overrides[String(key.dropFirst(6))] = node } else { tp.overrides[String(key.dropFirst(9))] = node }
             }
-            let (model, training) = try readSettings(model: mp, training: tp)
+            let (model, training) = try Suite.readSettings(model: mp, training: tp)
             points.append(GridPoint(model: model, training: training,
                                     swept: Dictionary(uniqueKeysWithValues: point.map { ($0.key, GridExpansion.text($0.node)) })))
             sweptLines.append(Dictionary(uniqueKeysWithValues: point.compactMap { p in p.node.mark.map { (p.key, $0.line) } }))
@@ -146,8 +192,8 @@ extension Suite {
             guard !lengths.isEmpty else { throw e.error("lengths", "must name at least one length") }
             lengths = Array(Set(lengths)).sorted()
         }
-        let evaluation = Evaluation(lengths: lengths, size: try e.int("size", default: 256, max: 1_000_000),
-                                    seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))))
+        let evaluation = Suite.Evaluation(lengths: lengths, size: try e.int("size", default: 256, max: 1_000_000),
+                                          seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))))
 
         var suite = Suite(name: name, plugins: plugins, encodings: encodingSpecs.map(\.0.description),
                           tasks: taskSpecs.map(\.0.description), seeds: seeds, model: points[0].model, training: points[0].training,
@@ -200,7 +246,9 @@ extension Suite {
         }
         return suite
     }
+}
 
+extension Suite {
     /// The model and training settings of one grid point (readers carry the point's overrides).
     static func readSettings(model m: YAMLReader, training t: YAMLReader) throws -> (Model, Training) {
         let model = Model(dModel: try m.int("d_model", default: 32, max: 4096), layers: try m.int("layers", default: 2, max: 64),

@@ -1,4 +1,5 @@
 import Foundation
+import PosLabExperiments
 import PosLabModel
 
 /// Loads each plugin into the shared registry; returns their absolute paths. Failures exit 2.
@@ -10,4 +11,19 @@ func loadPlugins(_ paths: [String]) throws -> [String] {
         FileHandle.standardError.write(Data("loaded plugin \(path): \(names.joined(separator: ", "))\n".utf8))
         return absolute
     }
+}
+
+/// Reads the suite file at `path`, loads the plugins it lists into the shared registry, then
+/// validates the suite against the encodings they add. A plugin that cannot be loaded is named with
+/// the suite's file and line; every failure exits 2, before anything is written.
+func loadSuite(_ path: String) throws -> Suite {
+    let file = try SuiteFile(path: path)
+    for plugin in file.plugins {
+        do { try PluginLoader.load(plugin.path) } catch let error as PluginError {
+            throw plugin.error(error.description)
+        } catch let error as ConfigurationError {
+            throw plugin.error(error.description)
+        }
+    }
+    return try file.validate()
 }

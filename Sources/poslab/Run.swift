@@ -77,7 +77,7 @@ extension PosLab {
 
         func run() throws {
             let loaded = try loadPlugins(plugins)
-            var suite = try Suite.load(path: self.suite)
+            var suite = try loadSuite(self.suite)
             suite.plugins = (loaded + suite.plugins).uniqued()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
             if let checkpoint { suite.checkpoint = checkpoint }

@@ -56,7 +56,7 @@ extension PosLab {
 
         func run() throws {
             _ = try loadPlugins(plugins)
-            let loaded = try Suite.load(path: suite)  // bad suites stop here, before anything is written
+            let loaded = try loadSuite(suite)  // bad suites stop here, before anything is written
             let results = URL(fileURLWithPath: out ?? "Results/\(loaded.name)").standardizedFileURL
             let folder = results.appendingPathComponent("slurm")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -59,6 +59,28 @@ import Testing
         #expect(suite.runs.count == 3)
     }
 
+    /// Reading a suite records its plugins, resolved relative to the suite file, with their lines,
+    /// and loads none: a library that does not exist is no error until the command line loads it.
+    @Test func pluginsAreRecordedNotLoaded() throws {
+        let file = try SuiteFile(yaml: "encodings: [none]\ntasks: [shift]\nplugins:\n  - lib/libA.so\n  - /elsewhere/libB.so\n",
+                                 file: "/suites/s.yaml", defaultName: "s")
+        #expect(file.plugins == [SuitePlugin(path: "/suites/lib/libA.so", file: "/suites/s.yaml", keyPath: "plugins[0]", line: 4),
+                                 SuitePlugin(path: "/elsewhere/libB.so", file: "/suites/s.yaml", keyPath: "plugins[1]", line: 5)])
+        #expect(try file.validate().plugins == ["/suites/lib/libA.so", "/elsewhere/libB.so"])
+    }
+
+    /// The command line loads a suite's plugins: one that is missing is named with the suite's file
+    /// and line, exit 2, nothing written.
+    @Test func cliNamesAMissingPluginWithFileAndLine() throws {
+        let dir = temporaryDirectory()
+        let suite = dir.appendingPathComponent("p.yaml")
+        try "encodings: [none]\ntasks: [shift]\nplugins: [libMissing.so]\n".write(to: suite, atomically: true, encoding: .utf8)
+        let (status, out, err) = try runPoslab(["run", suite.path, "--out", "results"], in: dir)
+        #expect(status == 2 && out.isEmpty)
+        #expect(err == "error: \(suite.path):3: plugins[0]: plugin \(dir.path)/libMissing.so: no such file\n", "\(err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+    }
+
     @Test func shippedSuitesAreValid() throws {
         let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Experiments")
