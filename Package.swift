@@ -13,8 +13,10 @@
 //   PosLabText           tokenizers (bytes, GPT-2 BPE) and the sliding-window text dataset
 //   PosLabTasks          order-sensitive sequence tasks, the controls, and language modelling on text
 //                        (PosLabCore, PosLabStatistics and PosLabText; not the model)
-//   PosLabExperiments    suite files, the runner, CSV results
-//   poslab               the command-line tool
+//   PosLabExperiments    suite files (read, then validated; a suite's plugins are listed, not loaded),
+//                        the runner, CSV results
+//   poslab               the command-line tool; loads plugins (--plugin, a suite's plugins:) before
+//                        a suite is validated
 //   poslab-bench         training-speed benchmark against PyTorch (not a test)
 //   poslab-abi-hash      the plugin ABI version: a hash of the plugin-facing sources, computed at
 //                        every build by the PluginABIHash build-tool plugin (Plugins/)
