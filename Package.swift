@@ -4,6 +4,7 @@
 // Architecture (one module per layer; each C bridge is imported by exactly one Swift module):
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
+//   CRunGuard            names the run and plugin when a plugin crashes or exits during a run
 //   PosLabStatistics     seeded random numbers, SHA-256 and statistics over GSL (imports CGSL)
 //   PosLabCore           what tasks and the model share: Spec, SpecArguments, ConfigurationError,
 //                        AttentionMode, nearest-name suggestions (no dependencies)
@@ -15,8 +16,11 @@
 //                        (PosLabCore, PosLabStatistics and PosLabText; not the model)
 //   PosLabExperiments    suite files (read, then validated; a suite's plugins are listed, not loaded),
 //                        the runner, CSV results
-//   poslab               the command-line tool; loads plugins (--plugin, a suite's plugins:) before
-//                        a suite is validated
+//   PosLabCLI            the command-line tool's commands; loads plugins (--plugin, a suite's
+//                        plugins:) before a suite is validated
+//   libPosLab.so         all of the above as one dynamic library (the `PosLab` product): the tool
+//                        and every plugin link it, so a process holds one copy of every type
+//   poslab               a C launcher that loads libPosLab.so and calls its `poslab_main`
 //   poslab-bench         training-speed benchmark against PyTorch (not a test)
 //   poslab-abi-hash      the plugin ABI version: a hash of the plugin-facing sources, computed at
 //                        every build by the PluginABIHash build-tool plugin (Plugins/)
@@ -25,7 +29,9 @@ import PackageDescription
 let package = Package(
     name: "PosLab",
     products: [
-        .library(name: "PosLab", targets: ["PosLabModel"]),
+        // The one PosLab library: plugins depend on this product, and the `poslab` launcher loads it.
+        .library(name: "PosLab", type: .dynamic,
+                 targets: ["PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks", "PosLabExperiments", "PosLabCLI"]),
         .executable(name: "poslab", targets: ["poslab"]),
         .executable(name: "poslab-bench", targets: ["poslab-bench"]),
     ],
@@ -42,6 +48,7 @@ let package = Package(
         .target(name: "PosLabStatistics", dependencies: ["CGSL"]),
         .target(name: "PosLabCore"),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "CRunGuard"),
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabCore", "PosLabEngine", "PosLabStatistics"], plugins: ["PluginABIHash"]),
         .executableTarget(name: "poslab-abi-hash"),
@@ -53,10 +60,12 @@ let package = Package(
             resources: [.copy("Resources")]),
         .target(
             name: "PosLabExperiments",
-            dependencies: ["PosLabModel", "PosLabTasks", "Yams", .product(name: "CSV", package: "CSV.swift")]),
-        .executableTarget(
-            name: "poslab",
+            dependencies: ["PosLabModel", "PosLabTasks", "CRunGuard", "Yams", .product(name: "CSV", package: "CSV.swift")]),
+        .target(
+            name: "PosLabCLI",
             dependencies: ["PosLabExperiments", "PosLabText", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // No Swift dependency on purpose: a dependency would link PosLab into the executable statically.
+        .executableTarget(name: "poslab"),
         .executableTarget(
             name: "poslab-bench",
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

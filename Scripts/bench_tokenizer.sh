@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 file="${1:-Data/tinyshakespeare.txt}"
 scratch="${POSLAB_SCRATCH:-.build}"
-swift build -c release --product poslab --scratch-path "$scratch" >&2
+swift build -c release --product PosLab --scratch-path "$scratch" >&2  # libPosLab.so
+swift build -c release --product poslab --scratch-path "$scratch" >&2  # its launcher
 poslab="$scratch/release/poslab"
 cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "CPU: $cpu ($(nproc) cores); $(swift --version 2>&1 | grep -o 'Swift version [0-9.]*'); Python $(python3 -c 'import platform; print(platform.python_version())')"

@@ -30,5 +30,9 @@ elif has avx2 fma; then
   flags=(-Xswiftc -target-cpu -Xswiftc haswell)
   scratch=.build-native
 fi
+# poslab is a launcher for libPosLab.so (the PosLab product), which must be built beside it.
+if [[ "$product" == poslab ]]; then
+  swift build -c release --product PosLab --scratch-path "$scratch" "${flags[@]}" >&2
+fi
 swift build -c release --product "$product" --scratch-path "$scratch" "${flags[@]}" >&2
 echo "$scratch/release/$product"

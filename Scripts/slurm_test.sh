@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-swift build -c release --product poslab > /dev/null
+swift build -c release --product PosLab > /dev/null  # libPosLab.so: the tool and plugins link it
+swift build -c release --product poslab > /dev/null  # the launcher
 poslab="$(swift build -c release --show-bin-path)/poslab"
 work="$(mktemp -d /tmp/poslab-slurm.XXXXXX)"
 cleanup() { Scripts/slurm_cluster.sh stop "$work/cluster"; rm -rf "$work"; }

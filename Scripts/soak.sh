@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kills="${1:-20}"
-swift build -c release --product poslab > /dev/null
+swift build -c release --product PosLab > /dev/null  # libPosLab.so: the tool and plugins link it
+swift build -c release --product poslab > /dev/null  # the launcher
 poslab="$(swift build -c release --show-bin-path)/poslab"
 suite=Tests/Fixtures/soak-suite.yaml
 work="$(mktemp -d /tmp/poslab-soak.XXXXXX)"

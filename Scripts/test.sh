@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh --tests
 Scripts/walkthrough.sh > /dev/null
 # The browser check: a small study's report, rendered as a reader's browser would.
-swift build -c release --product poslab > /dev/null
+swift build -c release --product PosLab > /dev/null  # libPosLab.so: the tool and plugins link it
+swift build -c release --product poslab > /dev/null  # the launcher
 poslab="$(swift build -c release --show-bin-path)/poslab"
 report="$(mktemp -d)"
 trap 'rm -rf "$report"' EXIT

@@ -4,7 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export POSLAB="$root"
-swift build -c release --product poslab --package-path "$root" >/dev/null
+swift build -c release --product PosLab --package-path "$root" >/dev/null  # libPosLab.so
+swift build -c release --product poslab --package-path "$root" >/dev/null  # its launcher
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 script="$work/steps.sh"

@@ -125,11 +125,16 @@ public struct ConformanceChecker {
 
     /// Each hook called directly at several lengths: its output's shape, then its values.
     func shapes(_ mode: AttentionMode) throws -> (Bool, String) {
-        let m = try model(mode)
-        let c = m.config, e = m.encoding, b = 2
+        try Self.hookOutputs(of: model(mode), lengths: Self.lengths)
+    }
+
+    /// Each hook of `m`'s encoding called directly at each of `lengths` on a batch of 2: the first
+    /// wrong shape or non-finite value, named with its hook; `(true, …)` when there is none.
+    public static func hookOutputs(of m: Transformer, lengths: [Int]) throws -> (Bool, String) {
+        let c = m.config, e = m.encoding, b = 2, mode = c.attention
         let rng = RandomGenerator(seed: 6)
         func gaussian(_ shape: [Int]) -> Tensor { .constant((0..<shape.reduce(1, *)).map { _ in Float(rng.gaussian()) }, shape: shape) }
-        for t in Self.lengths {
+        for t in lengths {
             let at = "at length \(t) (\(mode.rawValue))"
             func problem(_ hook: String, _ y: Tensor, _ allowed: [[Int]]) -> String? {
                 guard allowed.contains(y.shape) else {

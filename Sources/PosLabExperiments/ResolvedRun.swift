@@ -4,6 +4,8 @@ public struct ResolvedRun: Sendable {
     public var configuration: RunConfiguration
     /// The resolved names and arguments, as the task and the encoding report them.
     public var taskName: String, taskArguments: String, encodingName: String, encodingArguments: String
+    /// The plugin libraries whose encodings the run uses (empty for built-ins).
+    public var pluginPaths: [String] = []
 
     /// The run's identity (the hash of its configuration); its record is `runs/<id>.json`.
     public var id: String { configuration.id }

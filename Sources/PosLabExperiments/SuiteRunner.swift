@@ -168,7 +168,9 @@ public struct SuiteRunner {
                         // A record whose checkpoint can give the missing lengths is evaluated, not trained.
                         if case .success(let old?) = store.record(run.id), old.status != .failed,
                            store.checkpointProblem(old) == nil {
-                            let record = try Self.extend(old, run: run, trainer: trainer, store: store, evaluation: evaluation)
+                            let record = try RunGuard.during(run, results: store.directory.path) {
+                                try Self.extend(old, run: run, trainer: trainer, store: store, evaluation: evaluation)
+                            }
                             try store.write(record)
                             live.runCompleted()
                             queue.finished(trained: false)
@@ -181,8 +183,10 @@ public struct SuiteRunner {
                             outcomes.needsTraining(run.plan.id, "its checkpoint became unusable while waiting")
                             continue
                         }
-                        let record = Self.train(run, trainer: trainer, evaluation: evaluation, progress: progress, claim: claim,
-                                                checkpoint: checkpoint ? store.checkpointURL(run.id) : nil)
+                        let record = RunGuard.during(run, results: store.directory.path) {
+                            Self.train(run, trainer: trainer, evaluation: evaluation, progress: progress, claim: claim,
+                                       checkpoint: checkpoint ? store.checkpointURL(run.id) : nil)
+                        }
                         try store.write(record)
                         queue.finished(trained: true)
                         if record.status == .failed {

@@ -53,6 +53,11 @@ public struct Trainer: Sendable {
             let loss = crossEntropy(try model.logits(batch, training: true), targets: batch.targets, mask: batch.mask)
             let value = Double(loss.scalar)
             guard value.isFinite else {
+                // Non-finite from the first step is more likely a hook returning NaN than training
+                // diverging: the hooks are called directly, and a bad one fails the run with its name.
+                if step == 1, case (false, let problem) = try ConformanceChecker.hookOutputs(of: model, lengths: [batch.length]) {
+                    throw HookValueError(description: "\(model.encoding.fullName): \(problem)")
+                }
                 status = .diverged
                 curve.append((step, value))
                 break
@@ -92,9 +97,10 @@ public struct Trainer: Sendable {
             let (name, arguments) = encodingNames[key]!
             // The plugins whose encodings the spec names (wrappers name others inside their arguments).
             let words = Set(plan.encoding.split { !($0.isLetter || $0.isNumber || "-_".contains($0)) }.map(String.init))
-            var hashes: [String] = []
+            var hashes: [String] = [], paths: [String] = []
             for word in words.sorted() {
                 guard let entry = encodings.entry(word), FileManager.default.fileExists(atPath: entry.origin) else { continue }
+                paths.append(entry.origin)
                 if pluginHashes[entry.origin] == nil {
                     let data = (try? Data(contentsOf: URL(fileURLWithPath: entry.origin))) ?? Data()
                     pluginHashes[entry.origin] = SHA256.hex(data)
@@ -105,7 +111,7 @@ public struct Trainer: Sendable {
                 task: task.fullName, encoding: arguments.isEmpty ? name : "\(name)(\(arguments))", seed: plan.seed,
                 model: plan.model, training: plan.training, plugins: hashes)
             return ResolvedRun(plan: plan, configuration: configuration, taskName: task.name, taskArguments: task.arguments,
-                               encodingName: name, encodingArguments: arguments)
+                               encodingName: name, encodingArguments: arguments, pluginPaths: paths)
         }
     }
 
@@ -220,4 +226,9 @@ public final class TrainingData {
         if let corpus = task as? any CorpusTask { return corpus.trainingBatch(size: t.batchSize, length: length, rng: rng) }
         return task.batch(size: t.batchSize, length: length, rng: rng)
     }
+}
+
+/// A hook of the run's encoding returned a non-finite value at the first step.
+struct HookValueError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -14,13 +14,17 @@ import Darwin
 ///         PluginRegistrar.register(host, hostVersion) { try $0.register(FireEncoding.self) }
 ///     }
 ///
-/// The host passes its registrar and its plugin ABI version; a plugin built against another
-/// version refuses to register (status 1), so a stale plugin is reported instead of crashing.
+/// A plugin links the `PosLab` product, libPosLab.so, and so does the `poslab` tool: in the host's
+/// process the plugin's libPosLab.so is the host's, one copy of every type, error and registry
+/// (`PluginLoader` refuses a plugin that brought its own). The host passes a handshake and its plugin
+/// ABI version; `PluginRegistrar.register` is compiled into the plugin, so the version it compares
+/// with is the one the plugin was built against, and a stale plugin is reported instead of crashing.
 public enum PluginABI {
     /// Derived from the build: a hash of the plugin-facing sources (`PositionalEncoding`, its
     /// context, the registrar, `Tensor`; see `interfaceFiles`), so any change to them refuses
-    /// plugins built before it. Nobody types it.
-    public static let version: Int32 = interfaceHash
+    /// plugins built before it. Nobody types it. This is the host's (the library's) value; a plugin
+    /// compares with its own build's `interfaceHash`, which is emitted into the plugin.
+    public static var version: Int32 { interfaceHash }
     /// The C symbol every plugin exports.
     public static let entryPoint = "poslab_register_encodings"
     /// Return codes of the entry point.
@@ -35,8 +39,6 @@ public final class PluginRegistrar {
     public private(set) var names: [String] = []
     /// The first registration error.
     var failure: String?
-    /// The plugin's ABI version when it refused to register.
-    var pluginVersion: Int32?
 
     init(registry: EncodingRegistry, origin: String) {
         self.registry = registry
@@ -51,22 +53,53 @@ public final class PluginRegistrar {
 
     /// The body of a plugin's entry point: checks the ABI version, then runs `body` with the
     /// host's registrar, and turns the outcome into the status code the host expects.
+    ///
+    /// Compiled into the plugin (`@_alwaysEmitIntoClient`), so `PluginABI.interfaceHash` here is the
+    /// plugin's build's, and the version check touches nothing of the host's but the handshake, a
+    /// fixed C layout (`PluginHandshake`) that every version reads the same way.
+    @_alwaysEmitIntoClient
     public static func register(_ host: UnsafeMutableRawPointer, _ hostVersion: Int32,
                                 _ body: (PluginRegistrar) throws -> Void) -> Int32 {
-        let registrar = Unmanaged<PluginRegistrar>.fromOpaque(host).takeUnretainedValue()
-        guard hostVersion == PluginABI.version else {
-            registrar.pluginVersion = PluginABI.version
-            return PluginABI.versionMismatch
-        }
+        host.storeBytes(of: PluginABI.interfaceHash, toByteOffset: 0, as: Int32.self)
+        guard hostVersion == PluginABI.interfaceHash else { return 1 }  // PluginABI.versionMismatch
+        let registrar = Unmanaged<PluginRegistrar>
+            .fromOpaque(host.load(fromByteOffset: 8, as: UnsafeRawPointer.self)).takeUnretainedValue()
+        return registrar.run(body)
+    }
+
+    /// Runs a plugin's registrations; the status code for the host.
+    public func run(_ body: (PluginRegistrar) throws -> Void) -> Int32 {
         do {
-            try body(registrar)
+            try body(self)
             return PluginABI.ok
         } catch {
-            registrar.failure = "\(error)"
+            failure = "\(error)"
             return PluginABI.registrationFailed
         }
     }
 }
+
+/// What the host hands a plugin's entry point, in a layout no version changes: the plugin's ABI
+/// version (written by the plugin, bytes 0–3) and the registrar (bytes 8–15).
+struct PluginHandshake {
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8)
+
+    init(registrar: PluginRegistrar) {
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        memory.storeBytes(of: UnsafeRawPointer(Unmanaged.passUnretained(registrar).toOpaque()), toByteOffset: 8,
+                          as: UnsafeRawPointer.self)
+    }
+
+    /// The version the plugin was built for (0: it wrote none).
+    var pluginVersion: Int32 { memory.load(fromByteOffset: 0, as: Int32.self) }
+
+    func deallocate() { memory.deallocate() }
+}
+
+/// A C symbol of libPosLab.so: the loader asks a plugin for it, and its address says which copy of
+/// PosLab the plugin resolved to.
+@_cdecl("poslab_library_identity")
+public func poslabLibraryIdentity() -> Int32 { 0 }
 
 /// A plugin that could not be loaded, and why.
 public struct PluginError: Error, CustomStringConvertible {
@@ -84,10 +117,12 @@ public struct PluginError: Error, CustomStringConvertible {
 public enum PluginLoader {
     /// Loads the dynamic library at `path` and registers its encodings; returns their names.
     /// Loading the same file twice into one registry does nothing the second time.
+    ///
+    /// `hostVersion` is for tests (nil: `PluginABI.version`). `requireSharedLibrary` is false only
+    /// in the test binary, which links PosLab statically and so cannot share it with a plugin.
     @discardableResult
-    /// `hostVersion` is for tests (nil: `PluginABI.version`, read here rather than in a caller, where a
-    /// cross-module-optimised build could keep a stale copy of the derived value).
-    public static func load(_ path: String, into registry: EncodingRegistry = .shared, hostVersion: Int32? = nil) throws -> [String] {
+    public static func load(_ path: String, into registry: EncodingRegistry = .shared, hostVersion: Int32? = nil,
+                            requireSharedLibrary: Bool = true) throws -> [String] {
         let hostVersion = hostVersion ?? PluginABI.version
         guard let resolved = realpath(path, nil) else {
             throw PluginError(path: path, reason: "no such file")
@@ -99,25 +134,58 @@ public enum PluginLoader {
         }
         guard let handle = dlopen(canonical, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw PluginError(path: path, reason: "cannot be loaded: \(reason)")
+            let stale = reason.contains("undefined symbol")
+                ? " — it was built against another PosLab; rebuild it against this one" : ""
+            throw PluginError(path: path, reason: "cannot be loaded: \(reason)\(stale)")
         }
         guard let symbol = dlsym(handle, PluginABI.entryPoint) else {
             throw PluginError(path: path, reason: "missing entry point \(PluginABI.entryPoint) — export it with @_cdecl(\"\(PluginABI.entryPoint)\") (see Examples/FirePlugin)")
         }
+        if requireSharedLibrary, let own = sharedLibraryProblem(handle) {
+            throw PluginError(path: path, reason: own)
+        }
         typealias Entry = @convention(c) (UnsafeMutableRawPointer, Int32) -> Int32
         let entry = unsafeBitCast(symbol, to: Entry.self)
         let registrar = PluginRegistrar(registry: registry, origin: path)
-        let status = withExtendedLifetime(registrar) {
-            entry(Unmanaged.passUnretained(registrar).toOpaque(), hostVersion)
-        }
+        let handshake = PluginHandshake(registrar: registrar)
+        defer { handshake.deallocate() }
+        let status = withExtendedLifetime(registrar) { entry(handshake.memory, hostVersion) }
         switch status {
         case PluginABI.ok:
             guard !registrar.names.isEmpty else { throw PluginError(path: path, reason: "registered no encoding") }
             return registrar.names
         case PluginABI.versionMismatch:
-            throw PluginError(path: path, reason: "built for plugin ABI version \(registrar.pluginVersion.map(String.init) ?? "?"), but this poslab has version \(hostVersion); rebuild the plugin against this PosLab")
+            let version = handshake.pluginVersion
+            throw PluginError(path: path, reason: "built for plugin ABI version \(version == 0 ? "?" : String(version)), but this poslab has version \(hostVersion); rebuild the plugin against this PosLab")
         default:
             throw PluginError(path: path, reason: "registration failed: \(registrar.failure ?? "status \(status)")")
         }
+    }
+
+    /// Why the plugin behind `handle` does not share this process's PosLab, or nil when it does:
+    /// the `poslab_library_identity` the plugin resolves to must be this library's own.
+    static func sharedLibraryProblem(_ handle: UnsafeMutableRawPointer) -> String? {
+        let ours = unsafeBitCast(poslabLibraryIdentity as @convention(c) () -> Int32, to: UnsafeMutableRawPointer.self)
+        guard let theirs = dlsym(handle, "poslab_library_identity") else {
+            return "links no libPosLab.so — depend on the PosLab product (a dynamic library; see Examples/FirePlugin/Package.swift)"
+        }
+        guard theirs != ours else { return nil }
+        return "brought its own copy of PosLab (\(mappedFile(containing: theirs))) instead of this poslab's (\(mappedFile(containing: ours))); build it against the PosLab product, a dynamic library, and load it with this poslab"
+    }
+
+    /// The file mapped at `address` in this process (from /proc/self/maps), or "?".
+    static func mappedFile(containing address: UnsafeMutableRawPointer) -> String {
+        let value = UInt(bitPattern: address)
+        guard let file = fopen("/proc/self/maps", "r") else { return "?" }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let fields = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: " ")
+            let range = fields.first?.split(separator: "-").compactMap { UInt($0, radix: 16) } ?? []
+            if range.count == 2, range[0] <= value, value < range[1], fields.count >= 6 {
+                return String(fields[5...].joined(separator: " ").filter { $0 != "\n" })
+            }
+        }
+        return "?"
     }
 }

@@ -4,7 +4,7 @@ import PosLabExperiments
 import PosLabModel
 
 /// `poslab`: compare positional encodings by training tiny transformers on order-sensitive tasks.
-@main
+/// The `poslab` executable is a launcher (Sources/poslab/main.c) that calls `poslab_main` below.
 struct PosLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poslab",
@@ -23,9 +23,9 @@ struct PosLab: ParsableCommand {
         subcommands: [List.self, Run.self, Eval.self, Summarize.self, Compare.self, Rebuild.self, CheckPlugin.self, Tokenize.self, MachineInfo.self, Inspect.self, ReportCommand.self, Slurm.self])
 
     /// Parses and runs a command; bad input of any kind exits with status 2 and a message.
-    static func main() {
+    static func main(arguments: [String]) {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch let error as SuiteError {
             fail(error.description)
