@@ -17,6 +17,19 @@ public struct Manifest: Codable, Sendable {
     /// The encodings and tasks with every argument resolved, as runs.csv names them (e.g. `learned(size=8)`).
     public var encodingsResolved: [String]?
     public var tasksResolved: [String]?
+    /// The plugin libraries the runs' encodings come from, each with its content hash (which is
+    /// part of those runs' identities); absent when every encoding is built in.
+    public var plugins: [PluginFile]?
+
+    /// A plugin library as the runs used it.
+    public struct PluginFile: Codable, Sendable, Equatable {
+        /// The library's absolute path when the suite ran.
+        public var path: String
+        /// The SHA-256 of its contents.
+        public var sha256: String
+        /// The resolved encodings the runs took from it.
+        public var encodings: [String]
+    }
 
     public struct Machine: Codable, Sendable {
         public var os: String
@@ -75,6 +88,18 @@ public struct Manifest: Codable, Sendable {
         func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
         encodingsResolved = runs.map { named($0.encodingName, $0.encodingArguments) }.uniqued()
         tasksResolved = runs.map { named($0.taskName, $0.taskArguments) }.uniqued()
+        var files: [PluginFile] = []
+        for run in runs {  // the runs' paths and hashes are paired (Trainer.resolve)
+            for (path, hash) in zip(run.pluginPaths, run.configuration.plugins) {
+                let encoding = named(run.encodingName, run.encodingArguments)
+                if let i = files.firstIndex(where: { $0.path == path }) {
+                    if !files[i].encodings.contains(encoding) { files[i].encodings.append(encoding) }
+                } else {
+                    files.append(PluginFile(path: path, sha256: hash, encodings: [encoding]))
+                }
+            }
+        }
+        plugins = files.isEmpty ? nil : files
     }
 
     func write(to url: URL) throws {

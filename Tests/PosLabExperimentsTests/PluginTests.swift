@@ -58,6 +58,10 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         let rows = try #require(try CSVTable.read(dir.appendingPathComponent("cli/runs.csv"), expectedHeader: ResultsStore.runColumns))
         let fire = rows.rows.filter { $0[rows.column("encoding")] == "fire-example" }
         #expect(fire.count == 4 && fire.allSatisfy { $0[rows.column("encoding_args")] == "hidden=16" && $0[rows.column("status")] == "ok" })
+        // The manifest names the plugin with its content hash.
+        let manifest = try #require(Manifest.read(dir.appendingPathComponent("cli/manifest.json")))
+        #expect(manifest.plugins == [Manifest.PluginFile(path: library.standardizedFileURL.path, sha256: SHA256.hex(try Data(contentsOf: library)),
+                                                         encodings: ["fire-example(hidden=16)"])], "\(String(describing: manifest.plugins))")
 
         // plugins: in the suite file (relative to the file), and without it the name is unknown.
         let (noPlugin, _, noErr) = try runPoslab(["run", suite.path, "--out", "none"], in: dir)
