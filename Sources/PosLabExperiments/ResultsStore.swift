@@ -53,8 +53,18 @@ public final class ResultsStore: @unchecked Sendable {
         try fm.createDirectory(at: recordsURL, withIntermediateDirectories: true)
     }
 
-    /// Whether a derived file or manifest looks like PosLab's (by its header or its keys).
+    /// Whether a derived file or manifest looks like PosLab's (by its header or its keys). The
+    /// manifest is read whole: its keys are sorted, and a long `encodings_resolved` list comes first.
     static func isOurs(_ url: URL) -> Bool {
+        if url.lastPathComponent == "manifest.json" {
+            guard let data = try? Data(contentsOf: url) else { return false }
+            if data.isEmpty { return true }  // truncated by a crash
+            if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                return ["git_commit", "suite", "poslab_version"].contains { object[$0] != nil }
+            }
+            let text = String(decoding: data, as: UTF8.self)  // damaged JSON: PosLab's if it has PosLab's keys
+            return text.hasPrefix("{") && ["\"git_commit\"", "\"suite\"", "\"poslab_version\""].contains { text.contains($0) }
+        }
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
         let head = String(decoding: (try? handle.read(upToCount: 256)) ?? Data(), as: UTF8.self)

@@ -202,6 +202,25 @@ import Testing
         #expect(try String(contentsOf: other.appendingPathComponent("runs.csv"), encoding: .utf8) == "a,b\n1,2\n")
     }
 
+    /// A study with many encodings resumes: its manifest's sorted keys put a long
+    /// `encodings_resolved` list before `git_commit`, `poslab_version` and `suite` (the 600-run
+    /// standard suite's first such key is at byte 686), and the manifest is still PosLab's.
+    @Test func aManifestWithALongEncodingListIsPosLabs() throws {
+        let suite = try smallSuite(name: "long")
+        let dir = temporaryDirectory()
+        try runStudy(suite, in: dir)
+        let url = dir.appendingPathComponent("manifest.json")
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        manifest["encodings_resolved"] = (1...40).map { "encoding-with-a-long-name-\($0)(argument=\($0))" }
+        try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]).write(to: url)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.range(of: "\"git_commit\"")!.lowerBound.utf16Offset(in: text) > 1000)
+        _ = try ResultsStore(directory: dir, suite: suite, fresh: false)
+        // Someone else's JSON is still refused.
+        try #"{"name": "mine", "values": [1, 2, 3]}"#.write(to: url, atomically: true, encoding: .utf8)
+        #expect { _ = try ResultsStore(directory: dir, suite: suite, fresh: false) } throws: { "\($0)".contains("was not written by PosLab") }
+    }
+
     @Test func aRunThatThrowsIsRecordedAndRetried() throws {
         let registry = EncodingRegistry()
         try registry.register(NoEncoding.self, origin: "built-in")
