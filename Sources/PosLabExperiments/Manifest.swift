@@ -29,6 +29,12 @@ public struct Manifest: Codable, Sendable {
         public var sha256: String
         /// The resolved encodings the runs took from it.
         public var encodings: [String]
+
+        public init(path: String, sha256: String, encodings: [String]) {
+            self.path = path
+            self.sha256 = sha256
+            self.encodings = encodings
+        }
     }
 
     public struct Machine: Codable, Sendable {

@@ -53,9 +53,11 @@ public struct Trainer: Sendable {
             let loss = crossEntropy(try model.logits(batch, training: true), targets: batch.targets, mask: batch.mask)
             let value = Double(loss.scalar)
             guard value.isFinite else {
-                // Non-finite from the first step is more likely a hook returning NaN than training
-                // diverging: the hooks are called directly, and a bad one fails the run with its name.
-                if step == 1, case (false, let problem) = try ConformanceChecker.hookOutputs(of: model, lengths: [batch.length]) {
+                // A plugin's encoding non-finite from the first step more likely has a hook returning
+                // NaN than a diverging run: its hooks are called directly, and a bad one fails the run
+                // with its name. (Built-ins pass the conformance checks.)
+                if step == 1, fromPlugin(plan.encoding),
+                   case (false, let problem) = try ConformanceChecker.hookOutputs(of: model, lengths: [batch.length]) {
                     throw HookValueError(description: "\(model.encoding.fullName): \(problem)")
                 }
                 status = .diverged
@@ -79,6 +81,12 @@ public struct Trainer: Sendable {
                          taskName: task.name, taskArguments: task.arguments, status: status, steps: steps,
                          finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations,
                          wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Whether the encoding `spec` names comes from a plugin library (its origin is a file).
+    func fromPlugin(_ spec: String) -> Bool {
+        guard let name = try? Spec(parsing: spec).name, let entry = encodings.entry(name) else { return false }
+        return FileManager.default.fileExists(atPath: entry.origin)
     }
 
     /// Resolves every plan to its full configuration (task and encoding with every argument, the
