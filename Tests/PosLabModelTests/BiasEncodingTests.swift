@@ -193,3 +193,23 @@ private enum FireReference {
         #expect(throws: ConfigurationError.self) { try make("relative-bias(init_std=-1)", wide, as: RelativeBiasEncoding.self) }
     }
 }
+
+@Suite struct LearnedInitialisationTests {
+    /// The table starts at std 1 (`nn.Embedding`) unless `init_std` is given (GPT-2's 0.01,
+    /// nanoGPT's 0.02); the default's name is unchanged, a given value is named.
+    @Test func initStdArgument() throws {
+        let context = EncodingContext(dModel: 64, heads: 4, layers: 1, maxLength: 16, attention: .bidirectional, seed: 3)
+        func std(_ t: Tensor) -> Double {
+            let v = t.values.map(Double.init)
+            let m = v.reduce(0, +) / Double(v.count)
+            return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
+        }
+        let plain = try make("learned", context, as: LearnedEncoding.self)
+        #expect(plain.fullName == "learned(size=16)")
+        #expect(abs(std(plain.table) - 1) < 0.1, "\(std(plain.table))")  // 1,024 draws
+        let small = try make("learned(init_std=0.02)", context, as: LearnedEncoding.self)
+        #expect(small.fullName == "learned(init_std=0.02;size=16)")
+        #expect(abs(std(small.table) - 0.02) < 0.002, "\(std(small.table))")
+        #expect(throws: ConfigurationError.self) { try make("learned(init_std=-1)", context, as: LearnedEncoding.self) }
+    }
+}

@@ -1,12 +1,17 @@
 /// `learned`: an absolute position table, Embedding(size, d_model), added to the token embeddings
 /// (GPT; `token_embeddings + pos_embedding_layer(arange(max_length))` in the seed chapter).
 ///
-/// Rows are N(0, 1) like PyTorch's `nn.Embedding`. It has no row for a position ≥ `size`, so it
-/// cannot be evaluated on longer sequences (the runner records `unsupported`).
+/// Rows start N(0, init_std²) with `init_std` = 1 by default, PyTorch's `nn.Embedding` (the seed
+/// chapter's `torch.nn.Embedding(context_length, output_dim)`); GPT-2 and nanoGPT start theirs at
+/// 0.01 and 0.02 (`learned(init_std=0.02)`). Results name `init_std` only when it is given, so the
+/// default's name is unchanged. It has no row for a position ≥ `size`, so it cannot be evaluated on
+/// longer sequences (the runner records `unsupported`).
 public final class LearnedEncoding: RegisteredEncoding {
     public static let registryName = "learned"
     public static let summary = "learned absolute table added to the token embeddings (GPT); size=max_length"
-    public var arguments: String { "size=\(size)" }
+    public var arguments: String { (initStd.map { "init_std=\($0 == $0.rounded() ? String(Int($0)) : String($0));" } ?? "") + "size=\(size)" }
+    /// The initial standard deviation when given as an argument (nil: the default 1).
+    public let initStd: Double?
     /// The number of positions in the table.
     public let size: Int
     /// The table (size, d_model).
@@ -14,9 +19,10 @@ public final class LearnedEncoding: RegisteredEncoding {
     public var parameters: [Tensor] { [table] }
     public var maximumLength: Int? { size }
 
-    public init(size: Int, dModel: Int, rng: RandomGenerator) {
+    public init(size: Int, dModel: Int, rng: RandomGenerator, initStd: Double? = nil) {
         self.size = size
-        table = .gaussian([size, dModel], std: 1, rng: rng, label: "learned.table")
+        self.initStd = initStd
+        table = .gaussian([size, dModel], std: Float(initStd ?? 1), rng: rng, label: "learned.table")
     }
 
     public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> LearnedEncoding {
@@ -27,7 +33,9 @@ public final class LearnedEncoding: RegisteredEncoding {
         guard size >= context.maxLength else {
             throw arguments.error("size", "the table (\(size) rows) is smaller than model.max_length (\(context.maxLength)); make size ≥ max_length")
         }
-        return LearnedEncoding(size: size, dModel: context.dModel, rng: context.rng(for: registryName))
+        var initStd: Double?  // nil: the default, 1
+        if arguments.spec.arguments["init_std"] != nil { initStd = try arguments.double("init_std", default: 1, in: 0...100) }
+        return LearnedEncoding(size: size, dModel: context.dModel, rng: context.rng(for: registryName), initStd: initStd)
     }
 
     public func embed(_ x: Tensor, context: HookContext) -> Tensor {
