@@ -113,4 +113,45 @@ import Testing
             #expect(abs(mean - values.reduce(0, +) / 2) < 1e-12, "\(encoding) @ lr \(value): \(mean) vs \(values)")
         }
     }
+
+    /// Encodings keep apart when there are more than the palette's 7 colours: no two of the first
+    /// 49 share colour and marker (before, the 8th looked like the 1st but for its dash).
+    @Test func stylesStayDistinctPastSevenEncodings() {
+        let styles = (0..<49).map { EncodingStyle.at($0) }
+        #expect(Set(styles.map { "\($0.colour) \($0.marker)" }).count == 49)
+    }
+
+    /// A study of many encodings with long resolved names (the 15-encoding standard suite has
+    /// `randomized(encoding=learned(size=64);eval=random;max_length=64)`): the legend puts fewer
+    /// names to a row, so no name runs into the next (at 6 points a character of 10-point text).
+    @Test func longEncodingNamesDoNotOverlapInTheLegend() throws {
+        let dir = temporaryDirectory()
+        let encodings = (0..<8).map { "relative-bias(buckets=\(8 + $0), max_distance=\(100 + $0), init_std=0.125)" }
+            + ["randomized(learned, max_length=64)"]
+        try """
+            encodings: [\(encodings.map { "\"\($0)\"" }.joined(separator: ", "))]
+            tasks: [shift, reverse, lookup]
+            seeds: [1]
+            model: {d_model: 8, layers: 1, heads: 2}
+            training: {checkpoint: false, steps: 2, batch_size: 2, length: 4}
+            evaluation: {lengths: [4, 8], size: 4}
+            """.write(to: dir.appendingPathComponent("long.yaml"), atomically: true, encoding: .utf8)
+        let (status, _, err) = try runPoslab(["run", "long.yaml", "--out", "out"], in: dir)
+        #expect(status == 0, "\(err)")
+        let svg = try String(contentsOf: dir.appendingPathComponent("out/report/length-generalization.svg"), encoding: .utf8)
+        // The legend's names: the text elements before the first panel, each with its x, y and length.
+        let legend = svg.components(separatedBy: "class=\"panel\"")[0].components(separatedBy: "<text ").dropFirst().compactMap { part -> (x: Double, y: Double, chars: Int)? in
+            func attribute(_ name: String) -> Double? {
+                part.components(separatedBy: "\(name)=\"").dropFirst().first?.split(separator: "\"").first.flatMap { Double($0) }
+            }
+            guard let x = attribute("x"), let y = attribute("y"), let text = part.split(separator: ">").dropFirst().first?.split(separator: "<").first
+            else { return nil }
+            return (x, y, text.count)
+        }
+        #expect(legend.count == encodings.count, "\(legend)")
+        #expect(legend.map(\.chars).max()! >= 60)
+        for (a, b) in zip(legend, legend.dropFirst()) where a.y == b.y {
+            #expect(b.x - a.x >= 6 * Double(a.chars) + 34, "a name of \(a.chars) characters at \(a.x) runs into the next at \(b.x)")
+        }
+    }
 }

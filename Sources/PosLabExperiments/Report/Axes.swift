@@ -44,10 +44,26 @@ enum Axes {
     }
 }
 
-/// The encodings' legend: marker, line style and name, three to a row.
+/// The encodings' legend: marker, line style and name, up to three to a row, fewer when the
+/// longest name would not fit its cell.
 enum Legend {
+    /// The legend's rows' entries for `encodings` in `width` points: 3, 2 or 1.
+    static func perRow(_ encodings: [String], width: Double) -> Int {
+        let widest = 34 + Self.characterWidth * Double(encodings.map(\.count).max() ?? 0) + 12
+        return max(1, min(3, Int(width / widest)))
+    }
+
+    /// The height the legend takes above a figure's panels.
+    static func height(_ encodings: [String], width: Double) -> Double {
+        let per = perRow(encodings, width: width)
+        return 22.0 * Double((encodings.count + per - 1) / per) + 8
+    }
+
+    /// A generous width of one character of 10-point sans-serif text (DejaVu Sans averages 0.55 em).
+    static let characterWidth = 6.0
+
     static func draw(into svg: inout SVG, encodings: [String], x: Double, y: Double, width: Double) {
-        let per = 3, cell = width / Double(per)
+        let per = perRow(encodings, width: width), cell = width / Double(per)
         for (i, encoding) in encodings.enumerated() {
             let style = EncodingStyle.at(i)
             let cx = x + Double(i % per) * cell, cy = y + 10 + Double(i / per) * 22

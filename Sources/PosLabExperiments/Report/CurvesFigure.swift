@@ -12,8 +12,8 @@ struct CurvesFigure {
         let scopes = data.scopes, encodings = data.encodings
         let columns = min(3, max(1, scopes.count)), rowsCount = (scopes.count + columns - 1) / columns
         let w = LengthFigure.panelWidth, h = LengthFigure.panelHeight, m = LengthFigure.margin
-        let legendHeight = 22.0 * Double((encodings.count + 2) / 3) + 8
-        var svg = SVG(width: Double(columns) * w + 10, height: legendHeight + Double(rowsCount) * h + 10)
+        let figureWidth = Double(columns) * w + 10, legendHeight = Legend.height(encodings, width: figureWidth - 20)
+        var svg = SVG(width: figureWidth, height: legendHeight + Double(rowsCount) * h + 10)
         Legend.draw(into: &svg, encodings: encodings, x: 10, y: 8, width: svg.width - 20)
         let positive = data.curves.map(\.loss).filter { $0 > 0 }
         let lo = log10(max(1e-4, positive.min() ?? 1e-3)).rounded(.down), hi = log10(max(1e-3, positive.max() ?? 1)).rounded(.up)

@@ -44,8 +44,8 @@ struct GridFigure {
         let panels = self.panels, encodings = data.encodings
         guard !panels.isEmpty else { return nil }
         let columns = min(3, panels.count), rowsCount = (panels.count + columns - 1) / columns
-        let legendHeight = 22.0 * Double((encodings.count + 2) / 3) + 8
-        var svg = SVG(width: Double(columns) * Self.panelWidth + 10, height: legendHeight + Double(rowsCount) * Self.panelHeight + 10)
+        let figureWidth = Double(columns) * Self.panelWidth + 10, legendHeight = Legend.height(encodings, width: figureWidth - 20)
+        var svg = SVG(width: figureWidth, height: legendHeight + Double(rowsCount) * Self.panelHeight + 10)
         Legend.draw(into: &svg, encodings: encodings, x: 10, y: 8, width: svg.width - 20)
         let bounded = metric.hasSuffix("accuracy")
         let all = data.rows.compactMap { $0.metrics[metric] }

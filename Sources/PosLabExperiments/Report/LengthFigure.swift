@@ -22,8 +22,8 @@ struct LengthFigure {
     func render() -> SVG {
         let scopes = data.scopes, encodings = data.encodings
         let columns = min(3, max(1, scopes.count)), rowsCount = (scopes.count + columns - 1) / columns
-        let legendHeight = 22.0 * Double((encodings.count + 2) / 3) + 8
-        var svg = SVG(width: Double(columns) * Self.panelWidth + 10, height: legendHeight + Double(rowsCount) * Self.panelHeight + 10)
+        let figureWidth = Double(columns) * Self.panelWidth + 10, legendHeight = Legend.height(encodings, width: figureWidth - 20)
+        var svg = SVG(width: figureWidth, height: legendHeight + Double(rowsCount) * Self.panelHeight + 10)
         Legend.draw(into: &svg, encodings: encodings, x: 10, y: 8, width: svg.width - 20)
         let lengths = Set(data.rows.map(\.evalLength)).sorted()
         let xMin = Double(lengths.first ?? 0), xMax = Double(max((lengths.last ?? 1), (lengths.first ?? 0) + 1))

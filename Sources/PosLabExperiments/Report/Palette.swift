@@ -13,11 +13,12 @@ public struct EncodingStyle: Sendable {
     static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
     static let dashes: [String?] = [nil, "6 3", "2 2", "8 3 2 3", "4 4", "1 3", "10 4"]
 
-    /// The style of the i-th encoding.
+    /// The style of the i-th encoding. Past the 7th, colours repeat with the marker moved on by 3
+    /// and the dash by 1 for each round, so no two of the first 49 share colour and marker.
     public static func at(_ i: Int) -> EncodingStyle {
-        let markers = Marker.allCases
-        return EncodingStyle(colour: colours[i % colours.count], marker: markers[i % markers.count],
-                             dash: dashes[(i / colours.count + i) % dashes.count])
+        let markers = Marker.allCases, round = i / colours.count
+        return EncodingStyle(colour: colours[i % colours.count], marker: markers[(i + 3 * round) % markers.count],
+                             dash: dashes[(i + round) % dashes.count])
     }
 }
 
