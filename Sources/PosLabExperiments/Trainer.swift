@@ -56,7 +56,7 @@ public struct Trainer: Sendable {
                 // A plugin's encoding non-finite from the first step more likely has a hook returning
                 // NaN than a diverging run: its hooks are called directly, and a bad one fails the run
                 // with its name. (Built-ins pass the conformance checks.)
-                if step == 1, fromPlugin(plan.encoding),
+                if step == 1, !pluginLibraries(in: plan.encoding).isEmpty,
                    case (false, let problem) = try ConformanceChecker.hookOutputs(of: model, lengths: [batch.length]) {
                     throw HookValueError(description: "\(model.encoding.fullName): \(problem)")
                 }
@@ -83,10 +83,14 @@ public struct Trainer: Sendable {
                          wallSeconds: Date().timeIntervalSince(start))
     }
 
-    /// Whether the encoding `spec` names comes from a plugin library (its origin is a file).
-    func fromPlugin(_ spec: String) -> Bool {
-        guard let name = try? Spec(parsing: spec).name, let entry = encodings.entry(name) else { return false }
-        return FileManager.default.fileExists(atPath: entry.origin)
+    /// The plugin libraries (origins that are files) of the encodings an encoding spec names,
+    /// wrappers' inner ones included, in name order.
+    func pluginLibraries(in spec: String) -> [String] {
+        let words = Set(spec.split { !($0.isLetter || $0.isNumber || "-_".contains($0)) }.map(String.init))
+        return words.sorted().compactMap { word in
+            guard let entry = encodings.entry(word), FileManager.default.fileExists(atPath: entry.origin) else { return nil }
+            return entry.origin
+        }
     }
 
     /// Resolves every plan to its full configuration (task and encoding with every argument, the
@@ -104,16 +108,12 @@ public struct Trainer: Sendable {
             }
             let (name, arguments) = encodingNames[key]!
             // The plugins whose encodings the spec names (wrappers name others inside their arguments).
-            let words = Set(plan.encoding.split { !($0.isLetter || $0.isNumber || "-_".contains($0)) }.map(String.init))
-            var hashes: [String] = [], paths: [String] = []
-            for word in words.sorted() {
-                guard let entry = encodings.entry(word), FileManager.default.fileExists(atPath: entry.origin) else { continue }
-                paths.append(entry.origin)
-                if pluginHashes[entry.origin] == nil {
-                    let data = (try? Data(contentsOf: URL(fileURLWithPath: entry.origin))) ?? Data()
-                    pluginHashes[entry.origin] = SHA256.hex(data)
+            let paths = pluginLibraries(in: plan.encoding)
+            let hashes = paths.map { path in
+                if pluginHashes[path] == nil {
+                    pluginHashes[path] = SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
                 }
-                hashes.append(pluginHashes[entry.origin]!)
+                return pluginHashes[path]!
             }
             let configuration = RunConfiguration(
                 task: task.fullName, encoding: arguments.isEmpty ? name : "\(name)(\(arguments))", seed: plan.seed,

@@ -173,16 +173,18 @@ private enum FireReference {
     }
 }
 
+/// The sample standard deviation of a tensor's values.
+private func std(_ t: Tensor) -> Double {
+    let v = t.values.map(Double.init)
+    let m = v.reduce(0, +) / Double(v.count)
+    return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
+}
+
 @Suite struct RelativeBiasInitialisationTests {
     /// The table starts at std 1/√d_model (Hugging Face's T5 `_init_weights`) unless `init_std` is
     /// given; the default's name is unchanged, a given value is named.
     @Test func initStdArgument() throws {
         let wide = EncodingContext(dModel: 64, heads: 8, layers: 1, maxLength: 8, attention: .bidirectional, seed: 3)
-        func std(_ t: Tensor) -> Double {
-            let v = t.values.map(Double.init)
-            let m = v.reduce(0, +) / Double(v.count)
-            return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
-        }
         let plain = try make("relative-bias", wide, as: RelativeBiasEncoding.self)
         #expect(plain.fullName == "relative-bias(buckets=32;max_distance=128)")
         #expect(abs(std(plain.table) - 0.125) < 0.125 * 0.15, "\(std(plain.table))")  // 256 draws: ±15%
@@ -199,11 +201,6 @@ private enum FireReference {
     /// nanoGPT's 0.02); the default's name is unchanged, a given value is named.
     @Test func initStdArgument() throws {
         let context = EncodingContext(dModel: 64, heads: 4, layers: 1, maxLength: 16, attention: .bidirectional, seed: 3)
-        func std(_ t: Tensor) -> Double {
-            let v = t.values.map(Double.init)
-            let m = v.reduce(0, +) / Double(v.count)
-            return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
-        }
         let plain = try make("learned", context, as: LearnedEncoding.self)
         #expect(plain.fullName == "learned(size=16)")
         #expect(abs(std(plain.table) - 1) < 0.1, "\(std(plain.table))")  // 1,024 draws
