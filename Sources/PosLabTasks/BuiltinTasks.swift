@@ -10,4 +10,6 @@ let builtinTasks: [any RegisteredTask.Type] = [
     AdjacentRepeatTask.self,
     MajorityTask.self,
     TextTask.self,
+    // DeepMind's Chomsky-hierarchy tasks (Tasks/Chomsky), at their definitions.
+    ReverseStringTask.self,
 ]

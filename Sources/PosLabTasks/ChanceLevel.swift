@@ -12,17 +12,20 @@ extension SequenceTask {
     /// are not: `majority` breaks ties towards the smallest id, so always answering 0 does better.
     public func chanceLevel(length: Int, trials: Int = 2000) -> Double {
         let rng = RandomGenerator(seed: 7, stream: "chance/\(fullName)/\(length)")
-        var counts = [[Int: Int]](repeating: [:], count: length)
+        let tokens = sequenceLength(size: length)
+        var counts = [[Int: Int]](repeating: [:], count: tokens)
         for _ in 0..<(trials / 2) {
             let labels = label(sample(length: length, rng: rng))
-            for t in 0..<length where labels.mask[t] != 0 { counts[t][labels.targets[t], default: 0] += 1 }
+            let weights = labels.scoreMask ?? labels.mask
+            for t in 0..<tokens where weights[t] != 0 { counts[t][labels.targets[t], default: 0] += 1 }
         }
         // Ties go to the smallest id, so that the guess does not depend on dictionary order.
         let guess = counts.map { c in c.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key }
         var right = 0, scored = 0
         for _ in 0..<(trials - trials / 2) {
             let labels = label(sample(length: length, rng: rng))
-            for t in 0..<length where labels.mask[t] != 0 {
+            let weights = labels.scoreMask ?? labels.mask
+            for t in 0..<tokens where weights[t] != 0 {
                 scored += 1
                 if labels.targets[t] == guess[t] { right += 1 }
             }

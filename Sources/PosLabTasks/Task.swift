@@ -15,12 +15,16 @@ public enum PositionInformation: String, Sendable, CaseIterable {
 public struct Labels: Equatable, Sendable {
     /// The target id at each position (any value where the mask is 0).
     public var targets: [Int]
-    /// 1 where the position is trained and scored, 0 where it is not.
+    /// 1 where the position is trained (and scored, unless `scoreMask` says otherwise), 0 where it is not.
     public var mask: [Float]
+    /// 1 where the position is scored, when that differs from `mask` (DeepMind's accuracy mask:
+    /// binary addition trains on its padding but scores only up to the termination token).
+    public var scoreMask: [Float]?
 
-    public init(targets: [Int], mask: [Float]) {
+    public init(targets: [Int], mask: [Float], scoreMask: [Float]? = nil) {
         self.targets = targets
         self.mask = mask
+        self.scoreMask = scoreMask
     }
 }
 
@@ -34,8 +38,10 @@ public struct Batch: Sendable {
     public var inputs: [Int]
     /// Target ids (size·length).
     public var targets: [Int]
-    /// Loss and accuracy weights (size·length).
+    /// Loss weights (size·length); accuracy weights too unless `scoreMask` is given.
     public var mask: [Float]
+    /// Accuracy weights (size·length) when they differ from the loss weights (see `Labels.scoreMask`).
+    public var scoreMask: [Float]? = nil
     /// Position ids (size·length) when the task supplies its own (see `SequenceTask.positionIDs`).
     public var positions: [Int]? = nil
 }
@@ -63,13 +69,18 @@ public protocol SequenceTask: Sendable {
     /// The attention the task needs (nil: either); next-token prediction needs causal attention,
     /// or the model would see the token it predicts.
     var requiredAttention: AttentionMode? { get }
-    /// The inputs of one sequence of `length` tokens.
+    /// The number of tokens in a sequence of task size n: n itself, unless the task lays an input
+    /// of size n out with more (a prompt task's answer, see `PromptTask`).
+    func sequenceLength(size n: Int) -> Int
+    /// The inputs of one sequence of size `length` (`sequenceLength(size: length)` tokens).
     func sample(length: Int, rng: RandomGenerator) -> [Int]
     /// The targets and mask of one input sequence.
     func label(_ inputs: [Int]) -> Labels
     /// The position id of each token of one input sequence, when the task supplies its own (index
     /// hints, coupled positions); nil, the default, leaves positions to the encoding.
     func positionIDs(_ inputs: [Int]) -> [Int]?
+    /// `size` sequences of size `length`, labelled; the batch's own `length` is the sequence length.
+    func batch(size: Int, length: Int, rng: RandomGenerator) -> Batch
 }
 
 // MARK: - Defaults
@@ -80,6 +91,7 @@ extension SequenceTask {
     public var maximumLength: Int? { nil }
     public var requiredAttention: AttentionMode? { nil }
     public func positionIDs(_ inputs: [Int]) -> [Int]? { nil }
+    public func sequenceLength(size n: Int) -> Int { n }
 
     /// The name with its arguments, e.g. `shift(k=2;symbols=8)`.
     public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }
@@ -106,11 +118,12 @@ extension SequenceTask {
     /// (the fraction of sequences with every scored position right) of `predictions` on `batch`.
     public func accuracy(predictions: [Int], batch: Batch) -> (token: Double, sequence: Double) {
         var correct = 0, scored = 0, perfect = 0
+        let scoring = batch.scoreMask ?? batch.mask
         for s in 0..<batch.size {
             var allRight = true
             for t in 0..<batch.length {
                 let i = s * batch.length + t
-                guard batch.mask[i] != 0 else { continue }
+                guard scoring[i] != 0 else { continue }
                 scored += 1
                 if predictions[i] == batch.targets[i] { correct += 1 } else { allRight = false }
             }

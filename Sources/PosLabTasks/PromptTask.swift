@@ -1,0 +1,164 @@
+import PosLabCore
+import PosLabStatistics
+
+/// How a prompt task is laid out as one sequence for the model.
+///
+/// The literature states a task as an input string of size n and its answer; the model reads one
+/// sequence. The two layouts:
+///
+///     encoder (DeepMind, Delétang et al. 2023):  x₁ … xₙ  ∅ … ∅              one ∅ per answer token;
+///                                                          a₁ … aₘ  ← targets at the ∅ positions
+///     decoder (NoPE, Kazemnejad et al. 2023):    x₁ … xₙ  SEP a₁ … aₘ END     targets are the next token
+///                                                      a₁  a₂ … END       ← from SEP to aₘ
+///
+/// In the encoder form every answer position is predicted at once (bidirectional attention, as in
+/// DeepMind's `make_model_with_empty_targets`). In the decoder form the model is trained with
+/// teacher forcing on the answer tokens and END only, and evaluated by greedy generation from
+/// `x ⊕ SEP` (causal attention; the trainer scores what the model generates).
+public enum TaskForm: String, Sendable, CaseIterable {
+    case encoder, decoder
+
+    /// The attention the form needs: the decoder form predicts the next token, so it needs causal
+    /// attention (bidirectional, the model would see the token it predicts); the encoder form takes either.
+    public var requiredAttention: AttentionMode? { self == .decoder ? .causal : nil }
+
+    /// Reads a task's `form` argument (`encoder` or `decoder`), `defaultForm` when absent.
+    public static func read(_ arguments: inout SpecArguments, default defaultForm: TaskForm) throws -> TaskForm {
+        guard let text = arguments.string("form") else { return defaultForm }
+        guard let form = TaskForm(rawValue: text) else {
+            throw arguments.error("form", "must be encoder or decoder (got '\(text)')")
+        }
+        return form
+    }
+}
+
+/// A task stated as the papers state it: an input of size n drawn from a generator, and its answer,
+/// a deterministic function of the input. `PromptTask` lays both out as one sequence (`TaskForm`),
+/// so a task file holds only the definition: what the input is, what the answer is.
+///
+/// Sizes: a suite's lengths (training range, evaluation lengths) are input sizes n, as in the
+/// papers; the model sees `sequenceLength(size:)` tokens. Ids: input symbols are 0 ..< inputSize,
+/// answer symbols 0 ..< outputSize (the same id means the same symbol on both sides, as DeepMind's
+/// one-hot inputs and outputs do); the layout's own tokens come after both.
+public protocol PromptTask: SequenceTask {
+    /// The layout (each task reads it from its `form` argument, see `TaskForm.read`).
+    var form: TaskForm { get }
+    /// Input ids are 0 ..< inputSize.
+    var inputSize: Int { get }
+    /// Answer ids are 0 ..< outputSize.
+    var outputSize: Int { get }
+    /// The number of answer tokens for an input of size n (DeepMind's `output_length`); an answer
+    /// may be shorter (it then ends early in the decoder form), never longer.
+    func answerLength(size n: Int) -> Int
+    /// One input of size n.
+    func sampleInput(size n: Int, rng: RandomGenerator) -> [Int]
+    /// The answer to `input` (at most `answerLength(size: input.count)` tokens).
+    func answer(for input: [Int]) -> [Int]
+    /// Which answer positions are scored (DeepMind's `accuracy_mask`): 1 or 0 per answer token.
+    /// Every answer token is trained on; accuracy counts only these. Default: all of them.
+    func answerScoreMask(_ answer: [Int]) -> [Float]
+    /// Position ids for a laid-out sequence (index hints, coupled positions), nil for the encoding's
+    /// own. They may depend on the input and on lengths, never on the answer's tokens: generation
+    /// uses them before the answer exists.
+    func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]?
+}
+
+extension PromptTask {
+    public func answerScoreMask(_ answer: [Int]) -> [Float] { [Float](repeating: 1, count: answer.count) }
+    public func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]? { nil }
+
+    /// The encoder form's placeholder ∅, after the input symbols.
+    public var placeholder: Int { inputSize }
+    /// The decoder form's separator and end tokens, after every input and answer symbol.
+    public var separator: Int { max(inputSize, outputSize) }
+    public var end: Int { separator + 1 }
+
+    public var vocabSize: Int {
+        switch form {
+        case .encoder: max(inputSize + 1, outputSize)
+        case .decoder: max(inputSize, outputSize) + 2
+        }
+    }
+
+    public var requiredAttention: AttentionMode? { form.requiredAttention }
+
+    /// Tokens in the laid-out sequence of an input of size n: n + m (encoder), n + 1 + m + 1 (decoder).
+    public func sequenceLength(size n: Int) -> Int {
+        n + answerLength(size: n) + (form == .decoder ? 2 : 0)
+    }
+
+    /// Where the answer's first target sits in the sequence: n (encoder: the first ∅), n (decoder:
+    /// SEP, whose next token is a₁).
+    public func answerStart(size n: Int) -> Int { n }
+
+    /// The input of size n laid out as one sequence (the decoder form with the answer and END,
+    /// then END again up to the sequence length if the answer is short).
+    public func sample(length n: Int, rng: RandomGenerator) -> [Int] {
+        layout(sampleInput(size: n, rng: rng))
+    }
+
+    /// `input` laid out in this task's form.
+    public func layout(_ input: [Int]) -> [Int] {
+        let n = input.count, m = answerLength(size: n)
+        switch form {
+        case .encoder:
+            return input + [Int](repeating: placeholder, count: m)
+        case .decoder:
+            let a = answer(for: input)
+            precondition(a.count <= m, "\(name): answer of \(a.count) tokens, more than answerLength \(m)")
+            return input + [separator] + a + [Int](repeating: end, count: m + 1 - a.count)
+        }
+    }
+
+    /// The input of size n that `sequence` (laid out) starts with.
+    public func input(of sequence: [Int]) -> [Int] {
+        let m = sequence.count - (form == .decoder ? 2 : 0)  // n + answerLength(n), increasing in n
+        var n = 0
+        while n + answerLength(size: n) < m { n += 1 }
+        return Array(sequence.prefix(n))
+    }
+
+    /// Targets, the training mask and the scoring mask of a laid-out sequence: the answer at the
+    /// placeholders (encoder), or the next token from SEP through the last answer token (decoder);
+    /// the scoring mask is the task's `answerScoreMask` there, and END in the decoder form.
+    public func label(_ sequence: [Int]) -> Labels {
+        let x = input(of: sequence), n = x.count, a = answer(for: x), score = answerScoreMask(a)
+        var targets = [Int](repeating: 0, count: sequence.count), mask = [Float](repeating: 0, count: sequence.count)
+        var scoreMask = mask
+        for (i, token) in a.enumerated() {
+            targets[n + i] = token
+            mask[n + i] = 1
+            scoreMask[n + i] = score[i]
+        }
+        if form == .decoder {  // END after the answer: the model must say where the answer stops
+            targets[n + a.count] = end
+            mask[n + a.count] = 1
+            scoreMask[n + a.count] = 1
+        }
+        return Labels(targets: targets, mask: mask, scoreMask: scoreMask == mask ? nil : scoreMask)
+    }
+
+    public func positionIDs(_ sequence: [Int]) -> [Int]? {
+        promptPositionIDs(input: input(of: sequence), sequenceLength: sequence.count)
+    }
+
+    /// A batch of `size` inputs of size n, laid out: `length` in a batch is the sequence length.
+    public func batch(size: Int, length n: Int, rng: RandomGenerator) -> Batch {
+        var batch = Batch(size: size, length: sequenceLength(size: n), inputs: [], targets: [], mask: [])
+        var scoreMask: [Float] = [], positions: [Int]? = nil, anyScoreMask = false
+        for _ in 0..<size {
+            let x = layout(sampleInput(size: n, rng: rng))
+            precondition(x.count == batch.length, "\(name): layout of \(x.count) tokens, expected \(batch.length)")
+            let y = label(x)
+            batch.inputs += x
+            batch.targets += y.targets
+            batch.mask += y.mask
+            scoreMask += y.scoreMask ?? y.mask
+            anyScoreMask = anyScoreMask || y.scoreMask != nil
+            if let p = positionIDs(x) { positions = (positions ?? []) + p }
+        }
+        batch.scoreMask = anyScoreMask ? scoreMask : nil
+        batch.positions = positions
+        return batch
+    }
+}
