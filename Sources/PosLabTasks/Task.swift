@@ -66,6 +66,10 @@ public protocol SequenceTask: Sendable {
     var minimumLength: Int { get }
     /// The longest length the task is defined for (nil: any).
     var maximumLength: Int? { get }
+    /// Why the task does not define size n, or nil when it does (beyond `minimumLength` and
+    /// `maximumLength`: e.g. a task whose inputs need an odd length). A suite asking for such a
+    /// size is refused with this reason.
+    func undefinedSizeReason(_ n: Int) -> String?
     /// The attention the task needs (nil: either); next-token prediction needs causal attention,
     /// or the model would see the token it predicts.
     var requiredAttention: AttentionMode? { get }
@@ -92,6 +96,7 @@ extension SequenceTask {
     public var requiredAttention: AttentionMode? { nil }
     public func positionIDs(_ inputs: [Int]) -> [Int]? { nil }
     public func sequenceLength(size n: Int) -> Int { n }
+    public func undefinedSizeReason(_ n: Int) -> String? { nil }
 
     /// The name with its arguments, e.g. `shift(k=2;symbols=8)`.
     public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }
