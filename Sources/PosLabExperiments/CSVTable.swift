@@ -17,7 +17,10 @@ public struct CSVTable: Equatable, Sendable {
     /// Reads `url`; nil if the file does not exist. An unreadable, empty, ragged or unparsable
     /// file, or a header other than `expectedHeader`, is a `ResultsError` naming the file and the
     /// line (and `fix`, what to do about it).
-    public static func read(_ url: URL, expectedHeader: [String], fix: String? = nil) throws -> CSVTable? {
+    ///
+    /// A header in `accepting` (an older layout whose columns are all in `expectedHeader`) is read
+    /// too: its rows come back in `expectedHeader`'s columns, the ones it lacks empty.
+    public static func read(_ url: URL, expectedHeader: [String], accepting older: [[String]] = [], fix: String? = nil) throws -> CSVTable? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let hint = fix.map { "; \($0)" } ?? ""
         func damaged(_ line: Int?, _ problem: String) -> ResultsError {
@@ -30,7 +33,9 @@ public struct CSVTable: Equatable, Sendable {
         do { reader = try CSVReader(string: text, hasHeaderRow: true) } catch {
             throw damaged(1, "the header row cannot be read as CSV")
         }
-        guard reader.headerRow == expectedHeader else {
+        let header = reader.headerRow ?? []
+        let layout = header == expectedHeader ? nil : older.first { $0 == header }
+        guard header == expectedHeader || layout != nil else {
             let got = reader.headerRow ?? []
             let first = zip(got, expectedHeader).enumerated().first { $0.element.0 != $0.element.1 }
             let detail = first.map { "column \($0.offset + 1) is '\($0.element.0)', expected '\($0.element.1)'" }
@@ -41,11 +46,16 @@ public struct CSVTable: Equatable, Sendable {
         while let row = reader.next() {
             let line = table.rows.count + 2
             if row == [""] { throw damaged(line, "blank line (a file PosLab writes has none)") }
-            guard row.count == expectedHeader.count else {
-                let where_ = row.count < expectedHeader.count ? "column \(row.count + 1) (\(expectedHeader[row.count])) is missing" : "column \(expectedHeader.count + 1) is extra"
-                throw damaged(line, "\(row.count) fields for \(expectedHeader.count) columns, \(where_) (truncated, or an unbalanced quote)")
+            guard row.count == header.count else {
+                let where_ = row.count < header.count ? "column \(row.count + 1) (\(header[row.count])) is missing" : "column \(header.count + 1) is extra"
+                throw damaged(line, "\(row.count) fields for \(header.count) columns, \(where_) (truncated, or an unbalanced quote)")
             }
-            table.rows.append(row)
+            if let layout {
+                let field = Dictionary(uniqueKeysWithValues: zip(layout, row).map { ($0, $1) })
+                table.rows.append(expectedHeader.map { field[$0] ?? "" })
+            } else {
+                table.rows.append(row)
+            }
         }
         if reader.error != nil {
             throw damaged(table.rows.count + 2, "not valid CSV (an unbalanced quote?)")

@@ -2,6 +2,9 @@
 public enum Metric: String, Sendable, CaseIterable {
     case tokenAccuracy = "token_accuracy"
     case sequenceAccuracy = "sequence_accuracy"
+    /// The fraction of answer tokens generated right, greedily from the prompt (prompt tasks in
+    /// the decoder form; `sequence_accuracy` is then the generated answer's exact match).
+    case generatedTokenAccuracy = "generated_token_accuracy"
     case loss = "eval_loss"
     /// exp(eval_loss), for corpus tasks (language modelling).
     case perplexity = "perplexity"
@@ -14,7 +17,11 @@ public enum Metric: String, Sendable, CaseIterable {
     }
 
     /// Whether a larger value is better: accuracies yes, losses (and perplexity, bits per byte) no.
-    public var higherIsBetter: Bool { self == .tokenAccuracy || self == .sequenceAccuracy }
+    public var higherIsBetter: Bool { self == .tokenAccuracy || self == .sequenceAccuracy || self == .generatedTokenAccuracy }
+
+    /// Whether only some tasks give the metric (corpus tasks, generation), so that summaries list it
+    /// only where some run has it, rather than as empty rows for every other task.
+    public var onlyWhereGiven: Bool { self == .perplexity || self == .bitsPerByte || self == .generatedTokenAccuracy }
 
     /// `higher is better` or `lower is better`, as the `direction` column says it.
     public var direction: String { higherIsBetter ? "higher is better" : "lower is better" }
@@ -23,7 +30,7 @@ public enum Metric: String, Sendable, CaseIterable {
     /// per byte, [1, ∞) for perplexity.
     public var range: ClosedRange<Double> {
         switch self {
-        case .tokenAccuracy, .sequenceAccuracy: 0...1
+        case .tokenAccuracy, .sequenceAccuracy, .generatedTokenAccuracy: 0...1
         case .loss, .bitsPerByte: 0...Double.infinity
         case .perplexity: 1...Double.infinity
         }

@@ -13,9 +13,13 @@ public final class ResultsStore: @unchecked Sendable {
         "suite", "run_id", "task", "task_args", "encoding", "encoding_args", "seed",
         "d_model", "layers", "heads", "attention", "training_steps", "batch_size", "train_length_min", "train_length_max",
         "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every",
-        "eval_length", "eval_size", "eval_seed", "eval_protocol", "token_accuracy", "sequence_accuracy", "eval_loss",
+        "eval_length", "sequence_length", "eval_size", "eval_seed", "eval_protocol",
+        "token_accuracy", "sequence_accuracy", "generated_token_accuracy", "eval_loss",
         "perplexity", "bits_per_byte", "status", "steps", "final_train_loss", "wall_seconds", "message",
     ]
+    /// runs.csv's columns before prompt tasks (sequence_length, generated_token_accuracy): such a
+    /// file is still read, those columns empty.
+    public static let runColumnsBefore22 = runColumns.filter { $0 != "sequence_length" && $0 != "generated_token_accuracy" }
     /// The columns holding settings a grid can sweep.
     public static let settingColumns = Array(runColumns[7...19])
     /// curves.csv's columns, in order.
@@ -214,8 +218,10 @@ public final class ResultsStore: @unchecked Sendable {
                                       String(r.configuration.seed)]
             let run: [String] = [String(r.steps), f(r.finalTrainLoss), String(format: "%.3f", r.wallSeconds), r.message ?? ""]
             return (results.isEmpty ? [nil] : results).map { (e: EvaluationResult?) -> [String] in
-                let evaluation: [String] = [String(length), String(r.evaluationSize), String(r.evaluationSeed), e?.protocolName ?? ""]
-                let numbers: [String] = [f(e?.tokenAccuracy), f(e?.sequenceAccuracy), f(e?.loss), f(e?.perplexity), f(e?.bitsPerByte)]
+                let evaluation: [String] = [String(length), String(e?.sequenceLength ?? length), String(r.evaluationSize),
+                                            String(r.evaluationSeed), e?.protocolName ?? ""]
+                let numbers: [String] = [f(e?.tokenAccuracy), f(e?.sequenceAccuracy), f(e?.generatedTokenAccuracy), f(e?.loss),
+                                         f(e?.perplexity), f(e?.bitsPerByte)]
                 return identity + settings + evaluation + numbers + [(e?.status ?? r.status).rawValue] + run
             }
         }
@@ -234,7 +240,9 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// The rows of runs.csv as last written (header in `runColumns`).
-    public var runRows: [[String]] { (try? CSVTable.read(runsURL, expectedHeader: Self.runColumns))??.rows ?? [] }
+    public var runRows: [[String]] {
+        (try? CSVTable.read(runsURL, expectedHeader: Self.runColumns, accepting: [Self.runColumnsBefore22]))??.rows ?? []
+    }
 
     /// The run ids with rows in runs.csv.
     public var completedRunIDs: Set<String> { Set(runRows.map { $0[1] }) }

@@ -1,4 +1,5 @@
 import PosLabModel
+import PosLabTasks
 
 /// One cell of a suite: a task, an encoding and a seed at one grid point.
 public struct RunPlan: Sendable, Hashable {
@@ -39,9 +40,11 @@ extension Suite {
 }
 
 extension RunPlan {
-    /// The model config of this run for a task with `vocabSize` tokens.
-    public func modelConfig(vocabSize: Int) -> ModelConfig {
-        ModelConfig(vocabSize: vocabSize, dModel: model.dModel, layers: model.layers, heads: model.heads,
-                    maxLength: training.maxLength, attention: model.attention)
+    /// The model config of this run for `task`: its vocabulary, and as max_length the tokens of the
+    /// longest training sequence (the training length itself, unless the task lays an input of that
+    /// size out with more tokens, as a prompt task does).
+    public func modelConfig(for task: any SequenceTask) -> ModelConfig {
+        ModelConfig(vocabSize: task.vocabSize, dModel: model.dModel, layers: model.layers, heads: model.heads,
+                    maxLength: task.sequenceLength(size: training.maxLength), attention: model.attention)
     }
 }

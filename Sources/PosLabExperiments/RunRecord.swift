@@ -9,6 +9,10 @@ public struct RunRecord: Sendable {
     public var evalLength: Int
     public var status: RunStatus
     public var tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?
+    /// Generated token accuracy (tasks scored by generation only).
+    public var generatedTokenAccuracy: Double? = nil
+    /// The tokens of each evaluated sequence (the evaluation length, unless a prompt task's layout adds its answer).
+    public var sequenceLength: Int? = nil
     /// exp(eval_loss) and the loss in bits per UTF-8 byte of the scored targets (corpus tasks only).
     public var perplexity: Double?, bitsPerByte: Double?
     /// The settings that vary across the file, `column=value;…` (empty when only one configuration
@@ -43,6 +47,7 @@ public struct RunRecord: Sendable {
         switch metric {
         case .tokenAccuracy: tokenAccuracy
         case .sequenceAccuracy: sequenceAccuracy
+        case .generatedTokenAccuracy: generatedTokenAccuracy
         case .loss: evalLoss
         case .perplexity: perplexity
         case .bitsPerByte: bitsPerByte
@@ -59,7 +64,8 @@ public struct RunRecord: Sendable {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ResultsError("\(directory.path): no such results folder (run a suite first, e.g. poslab run Experiments/quick.yaml)")
         }
-        guard let table = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns, fix: fix) else {
+        guard let table = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns, accepting: [ResultsStore.runColumnsBefore22],
+                                            fix: fix) else {
             throw ResultsError("\(url.path) does not exist; run the suite first")
         }
         guard !table.rows.isEmpty else { throw ResultsError("\(url.path) has a header but no rows yet; run the suite first") }
@@ -88,7 +94,7 @@ public struct RunRecord: Sendable {
                 return v
             }
             let attention = row[c["attention"]!]
-            return RunRecord(task: named(row[c["task"]!], row[c["task_args"]!]),
+            var record = RunRecord(task: named(row[c["task"]!], row[c["task_args"]!]),
                              encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: try integer("seed", UInt64.self),
                              trainLengthMax: try integer("train_length_max", Int.self), evalLength: try integer("eval_length", Int.self),
                              status: status, tokenAccuracy: try metric(.tokenAccuracy), sequenceAccuracy: try metric(.sequenceAccuracy),
@@ -96,6 +102,9 @@ public struct RunRecord: Sendable {
                              setting: (varying.map { "\($0)=\(row[c[$0]!])" } + Self.protocolSetting(row[c["eval_protocol"]!]))
                                 .joined(separator: ";"),
                              attention: attention)
+            record.generatedTokenAccuracy = try metric(.generatedTokenAccuracy)
+            record.sequenceLength = row[c["sequence_length"]!].isEmpty ? nil : try integer("sequence_length", Int.self)
+            return record
         }
     }
 }

@@ -29,6 +29,14 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     /// compares models whose tokenizers differ.
     public var bitsPerByte: Double?
 
+    /// The tokens of each evaluated sequence, when not the length itself (a prompt task's length
+    /// is its input size n; its sequences hold the answer too). Nil: the length.
+    public var sequenceLength: Int?
+    /// For a task scored by generation (a prompt task in the decoder form): the fraction of scored
+    /// answer tokens the model generated right, greedily from the prompt. `sequenceAccuracy` is
+    /// then the exact match of the generated answer, and `tokenAccuracy` the teacher-forced one.
+    public var generatedTokenAccuracy: Double?
+
     /// The name of the protocol in results: `sampled` for sequences drawn from a task's generator.
     public var protocolName: String { evaluationProtocol ?? "sampled" }
 }

@@ -13,14 +13,15 @@ extension Suite {
             for taskSpec in self.tasks {
                 let task = try tasks.make(Spec(parsing: taskSpec))
                 let config = ModelConfig(vocabSize: task.vocabSize, dModel: point.model.dModel, layers: point.model.layers,
-                                         heads: point.model.heads, maxLength: point.training.maxLength,
+                                         heads: point.model.heads, maxLength: task.sequenceLength(size: point.training.maxLength),
                                          attention: point.model.attention)
                 for encodingSpec in self.encodings {
                     // Built-in encodings hold few weights but a learned table (bounded to 2^28 floats).
                     let encoding = try encodings.make(Spec(parsing: encodingSpec), context: EncodingContext(config: config, seed: 0))
                     let own = encoding.parameters.reduce(0) { $0 + $1.count }
                     let estimate = MemoryEstimate(config: config, encodingParameters: own, batch: point.training.batchSize,
-                                                  trainLength: point.training.maxLength, evaluationLength: longestEvaluation,
+                                                  trainLength: config.maxLength,
+                                                  evaluationLength: task.sequenceLength(size: longestEvaluation),
                                                   evaluationSize: evaluation.size)
                     if largest == nil || estimate.peak > largest!.estimate.peak {
                         let at = point.label.isEmpty ? "" : " at \(point.label)"

@@ -242,6 +242,34 @@ extension SuiteFile {
                     throw SuiteError(file: file, keyPath: "evaluation.lengths", line: nil,
                                      rule: "\(task.fullName) is defined up to length \(longest); got \(max(maxLength, lengths.last!))" + at)
                 }
+                // Sizes the task does not define (beyond its minimum and maximum).
+                if (minLength...maxLength).allSatisfy({ task.undefinedSizeReason($0) != nil }) {
+                    throw SuiteError(file: file, keyPath: "training.length", line: line("training.length", nil),
+                                     rule: "\(task.fullName) defines none of the sizes \(minLength)...\(maxLength): "
+                                        + task.undefinedSizeReason(minLength)! + at)
+                }
+                let undefined = lengths.filter { task.undefinedSizeReason($0) != nil }
+                if let first = undefined.first {
+                    throw SuiteError(file: file, keyPath: "evaluation.lengths", line: e.value("lengths")?.mark?.line,
+                                     rule: "\(task.fullName) does not define size\(undefined.count > 1 ? "s" : "") "
+                                        + undefined.prefix(8).map(String.init).joined(separator: ", ") + (undefined.count > 8 ? ", …" : "")
+                                        + " (\(task.undefinedSizeReason(first)!)); list only sizes it defines" + at)
+                }
+                // A prompt task's sequences hold the answer too: every encoding must represent them.
+                let tokens = task.sequenceLength(size: maxLength)
+                if tokens != maxLength {
+                    let config = ModelConfig(vocabSize: 2, dModel: point.model.dModel, layers: point.model.layers, heads: point.model.heads,
+                                             maxLength: tokens, attention: point.model.attention)
+                    for (encodingSpec, encodingPath, encodingLine) in encodingSpecs {
+                        let encoding = try encodingRegistry.make(encodingSpec, context: EncodingContext(config: config, seed: 0))
+                        if let limit = encoding.maximumLength, limit < tokens {
+                            throw SuiteError(file: file, keyPath: encodingPath, line: encodingLine,
+                                             rule: "\(encoding.fullName) represents at most \(limit) positions, but \(task.fullName)'s "
+                                                + "training sequences of size \(maxLength) have \(tokens) tokens (input and answer); "
+                                                + "give it a larger size or train on shorter inputs" + at)
+                        }
+                    }
+                }
             }
         }
         return suite

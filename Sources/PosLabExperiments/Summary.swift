@@ -56,7 +56,8 @@ public struct Summary {
             groups[key, default: []].append(r)
         }
         // Perplexity and bits per byte only where a corpus task gave them (not empty rows for every symbol task).
-        let metrics = metrics.filter { m in (m != .perplexity && m != .bitsPerByte) || records.contains { $0.value(m) != nil } }
+        // Likewise generated token accuracy only where a task was scored by generation.
+        let metrics = metrics.filter { m in !m.onlyWhereGiven || records.contains { $0.value(m) != nil } }
         var rows: [Row] = []
         for key in order {
             let group = groups[key]!, first = group[0]

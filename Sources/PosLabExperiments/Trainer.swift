@@ -26,7 +26,7 @@ public struct Trainer: Sendable {
                     progress: (Int, Double) -> Void = { _, _ in }) throws -> RunResult {
         let start = Date()
         let task = try tasks.make(Spec(parsing: plan.task))
-        let config = plan.modelConfig(vocabSize: task.vocabSize)
+        let config = plan.modelConfig(for: task)
         let model: Transformer
         do {
             model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
@@ -100,7 +100,7 @@ public struct Trainer: Sendable {
         var pluginHashes: [String: String] = [:]
         return try plans.map { plan in
             let task = try tasks.make(Spec(parsing: plan.task))
-            let config = plan.modelConfig(vocabSize: task.vocabSize)
+            let config = plan.modelConfig(for: task)
             let key = "\(plan.encoding)\u{1}\(config)"
             if encodingNames[key] == nil {
                 let encoding = try encodings.make(Spec(parsing: plan.encoding), context: EncodingContext(config: config, seed: 0))
@@ -132,7 +132,7 @@ public struct Trainer: Sendable {
                 protocols.map { EvaluationResult(length: length, status: status, evaluationProtocol: $0) }
             }
             guard let model else { return all(.diverged) }
-            if let limit = model.encoding.maximumLength, length > limit { return all(.unsupported) }
+            if let limit = model.encoding.maximumLength, task.sequenceLength(size: length) > limit { return all(.unsupported) }
             do {
                 if let corpus = task as? any CorpusTask {
                     return try protocols.map { try evaluate(model, corpus: corpus, length: length, protocol: $0!) }
@@ -176,31 +176,52 @@ public struct Trainer: Sendable {
         return try evaluate(model, task: task, lengths: lengths, evaluation: evaluation)
     }
 
-    /// Accuracy and loss on the evaluation set of `task` at `length`.
+    /// Accuracy and loss on the evaluation set of `task` at `length`; for a prompt task in the
+    /// decoder form, also what the model generates greedily from each prompt (`generate`), scored
+    /// as exact match (`sequenceAccuracy`) and generated token accuracy, beside the teacher-forced
+    /// token accuracy.
     func evaluate(_ model: Transformer, task: any SequenceTask, length: Int, evaluation: Suite.Evaluation) throws -> EvaluationResult {
         let rng = RandomGenerator(seed: evaluation.seed, stream: "eval/\(task.fullName)/\(length)")
-        let chunk = max(1, min(evaluation.size, 16_384 / length))
+        let tokens = task.sequenceLength(size: length)
+        let chunk = max(1, min(evaluation.size, 16_384 / tokens))
+        let generating = (task as? any PromptTask).flatMap { $0.form == .decoder ? $0 : nil }
         var remaining = evaluation.size
-        var correct = 0.0, scored = 0.0, perfect = 0.0, lossSum = 0.0
+        var correct = 0.0, scored = 0.0, perfect = 0.0, lossSum = 0.0, lossWeight = 0.0
+        var generatedRight = 0.0, generatedScored = 0.0, exact = 0.0
         while remaining > 0 {
             let size = min(chunk, remaining)
             remaining -= size
             let batch = task.batch(size: size, length: length, rng: rng)
+            // One row of positions for the teacher-forced pass and the generation alike.
+            let positions = batch.positions.map { Positions(perSequence: $0, rows: size) }
+                ?? Positions(shared: model.encoding.positions(length: batch.length, training: false))
             let (logits, loss) = try Tensor.withoutGradients {  // no tape: intermediates are freed at once
-                let logits = try model.logits(batch, training: false)
+                let logits = try model.logits(ids: batch.inputs, batch: size, length: batch.length, positions: positions)
                 return (logits, crossEntropy(logits, targets: batch.targets, mask: batch.mask).scalar)
             }
-            let weight = Double(batch.mask.reduce(0, +))
+            let weight = Double(batch.mask.reduce(0, +)), scoring = Double((batch.scoreMask ?? batch.mask).reduce(0, +))
             lossSum += Double(loss) * weight
-            let predictions = argmax(logits)
-            let acc = task.accuracy(predictions: predictions, batch: batch)
-            correct += acc.token * weight
-            scored += weight
+            lossWeight += weight
+            let acc = task.accuracy(predictions: argmax(logits), batch: batch)
+            correct += acc.token * scoring
+            scored += scoring
             perfect += acc.sequence * Double(size)
+            if let prompt = generating {
+                let p = prompt.promptLength(size: length)
+                let prompts = (0..<size).flatMap { batch.inputs[($0 * batch.length)..<($0 * batch.length + p)] }
+                let generated = try model.generate(prompts: prompts, batch: size, promptLength: p, steps: batch.length - p,
+                                                   positions: positions)
+                let score = prompt.scoreGenerated(generated, batch: batch, size: length)
+                generatedRight += score.tokenAccuracy * Double(score.scored)
+                generatedScored += Double(score.scored)
+                exact += score.exactMatch * Double(size)
+            }
         }
         return EvaluationResult(length: length, status: .ok, tokenAccuracy: scored > 0 ? correct / scored : 0,
-                                sequenceAccuracy: perfect / Double(evaluation.size),
-                                loss: scored > 0 ? lossSum / scored : 0)
+                                sequenceAccuracy: (generating == nil ? perfect : exact) / Double(evaluation.size),
+                                loss: lossWeight > 0 ? lossSum / lossWeight : 0,
+                                sequenceLength: tokens == length ? nil : tokens,
+                                generatedTokenAccuracy: generating == nil ? nil : generatedScored > 0 ? generatedRight / generatedScored : 0)
     }
 
     /// The arg-max id of each row of logits (B, T, V) → B·T ids (the first maximum on ties).
@@ -227,10 +248,15 @@ public final class TrainingData {
         rng = RandomGenerator(seed: seed, stream: "data/\(task.fullName)")
     }
 
-    /// The next batch; its length is drawn uniformly from the training range.
+    /// The sizes of the training range the task defines (`SequenceTask.undefinedSizeReason`).
+    private lazy var sizes = (training.minLength...training.maxLength).filter { task.undefinedSizeReason($0) == nil }
+
+    /// The next batch; its length is drawn uniformly from the sizes of the training range the task defines.
     public func next() -> Batch {
         let t = training
-        let length = t.minLength == t.maxLength ? t.minLength : rng.int(in: t.minLength...t.maxLength)
+        let length = t.minLength == t.maxLength ? t.minLength
+            : sizes.count == t.maxLength - t.minLength + 1 ? rng.int(in: t.minLength...t.maxLength)
+            : sizes[rng.int(below: sizes.count)]
         if let corpus = task as? any CorpusTask { return corpus.trainingBatch(size: t.batchSize, length: length, rng: rng) }
         return task.batch(size: t.batchSize, length: length, rng: rng)
     }

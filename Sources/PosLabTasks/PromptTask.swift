@@ -37,9 +37,18 @@ public enum TaskForm: String, Sendable, CaseIterable {
 /// so a task file holds only the definition: what the input is, what the answer is.
 ///
 /// Sizes: a suite's lengths (training range, evaluation lengths) are input sizes n, as in the
-/// papers; the model sees `sequenceLength(size:)` tokens. Ids: input symbols are 0 ..< inputSize,
-/// answer symbols 0 ..< outputSize (the same id means the same symbol on both sides, as DeepMind's
-/// one-hot inputs and outputs do); the layout's own tokens come after both.
+/// papers; the model sees `sequenceLength(size:)` tokens.
+///
+/// Ids: input symbols are 0 ..< inputSize and answer symbols 0 ..< outputSize, each in its own
+/// space as DeepMind's one-hot inputs and outputs are (binary_addition's input 2 is `+`, its
+/// output 2 the termination token). The encoder form keeps them apart by role: inputs go through
+/// the embedding, answers are only predicted. The decoder form feeds answers back as inputs, so it
+/// gives answer symbol a the id inputSize + a, unless the task says its answer symbols are its
+/// input symbols (`answerSharesInputSymbols`: reverse, copy, sort), when a keeps its id.
+///
+/// Padding: an answer is the task's whole output, padding included (DeepMind's binary_addition
+/// answers n + 1 tokens, zeros after its termination token): every answer token is trained on, as
+/// DeepMind trains on every output position, and `answerScoreMask` says which are scored.
 public protocol PromptTask: SequenceTask {
     /// The layout (each task reads it from its `form` argument, see `TaskForm.read`).
     var form: TaskForm { get }
@@ -54,6 +63,9 @@ public protocol PromptTask: SequenceTask {
     func sampleInput(size n: Int, rng: RandomGenerator) -> [Int]
     /// The answer to `input` (at most `answerLength(size: input.count)` tokens).
     func answer(for input: [Int]) -> [Int]
+    /// Whether answer symbol a is input symbol a (reverse, copy, sort: the answer rearranges the
+    /// input); false (the default) when the answer has a vocabulary of its own (a class, a count).
+    var answerSharesInputSymbols: Bool { get }
     /// Which answer positions are scored (DeepMind's `accuracy_mask`): 1 or 0 per answer token.
     /// Every answer token is trained on; accuracy counts only these. Default: all of them.
     func answerScoreMask(_ answer: [Int]) -> [Float]
@@ -65,18 +77,22 @@ public protocol PromptTask: SequenceTask {
 
 extension PromptTask {
     public func answerScoreMask(_ answer: [Int]) -> [Float] { [Float](repeating: 1, count: answer.count) }
+    public var answerSharesInputSymbols: Bool { false }
     public func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]? { nil }
 
     /// The encoder form's placeholder ∅, after the input symbols.
     public var placeholder: Int { inputSize }
-    /// The decoder form's separator and end tokens, after every input and answer symbol.
-    public var separator: Int { max(inputSize, outputSize) }
+    /// The decoder form's id of answer symbol a: a itself when the answer shares the input's
+    /// symbols, else inputSize + a.
+    public func answerToken(_ a: Int) -> Int { answerSharesInputSymbols ? a : inputSize + a }
+    /// The decoder form's separator and end tokens, after every input and answer id.
+    public var separator: Int { answerSharesInputSymbols ? max(inputSize, outputSize) : inputSize + outputSize }
     public var end: Int { separator + 1 }
 
     public var vocabSize: Int {
         switch form {
         case .encoder: max(inputSize + 1, outputSize)
-        case .decoder: max(inputSize, outputSize) + 2
+        case .decoder: separator + 2
         }
     }
 
@@ -106,7 +122,7 @@ extension PromptTask {
         case .decoder:
             let a = answer(for: input)
             precondition(a.count <= m, "\(name): answer of \(a.count) tokens, more than answerLength \(m)")
-            return input + [separator] + a + [Int](repeating: end, count: m + 1 - a.count)
+            return input + [separator] + a.map(answerToken) + [Int](repeating: end, count: m + 1 - a.count)
         }
     }
 
@@ -125,8 +141,8 @@ extension PromptTask {
         let x = input(of: sequence), n = x.count, a = answer(for: x), score = answerScoreMask(a)
         var targets = [Int](repeating: 0, count: sequence.count), mask = [Float](repeating: 0, count: sequence.count)
         var scoreMask = mask
-        for (i, token) in a.enumerated() {
-            targets[n + i] = token
+        for (i, symbol) in a.enumerated() {
+            targets[n + i] = form == .decoder ? answerToken(symbol) : symbol
             mask[n + i] = 1
             scoreMask[n + i] = score[i]
         }
@@ -160,5 +176,48 @@ extension PromptTask {
         batch.scoreMask = anyScoreMask ? scoreMask : nil
         batch.positions = positions
         return batch
+    }
+}
+
+// MARK: - Scoring generated answers (the decoder form)
+
+/// How well the answers a model generated match a batch's: token accuracy over the scored answer
+/// tokens (END included), exact match per sequence, and the number of scored tokens.
+public struct GenerationScore: Equatable, Sendable {
+    public var tokenAccuracy: Double, exactMatch: Double, scored: Int
+
+    public init(tokenAccuracy: Double, exactMatch: Double, scored: Int) {
+        self.tokenAccuracy = tokenAccuracy
+        self.exactMatch = exactMatch
+        self.scored = scored
+    }
+}
+
+extension PromptTask {
+    /// The prompt of a decoder-form sequence of an input of size n: x ⊕ SEP, n + 1 tokens; the
+    /// model generates the remaining `sequenceLength(size: n) − (n + 1)` tokens (answer and END).
+    public func promptLength(size n: Int) -> Int { n + 1 }
+
+    /// Scores `generated` (B·steps ids, row-major, steps = sequence length − prompt length) against
+    /// the decoder-form `batch` of inputs of size n: generated token i of sequence s is compared with
+    /// the target at position n + i wherever the scoring mask is 1. Exact match: every scored token
+    /// of the sequence right — one wrong token, even the first, and the answer is wrong, however
+    /// well the model continues after it.
+    public func scoreGenerated(_ generated: [Int], batch: Batch, size n: Int) -> GenerationScore {
+        let length = batch.length, steps = length - promptLength(size: n)
+        precondition(form == .decoder && generated.count == batch.size * steps,
+                     "\(generated.count) generated ids for \(batch.size) sequences × \(steps) steps")
+        let scoring = batch.scoreMask ?? batch.mask
+        var right = 0, scored = 0, exact = 0
+        for s in 0..<batch.size {
+            var allRight = true
+            for i in 0..<steps where scoring[s * length + n + i] != 0 {
+                scored += 1
+                if generated[s * steps + i] == batch.targets[s * length + n + i] { right += 1 } else { allRight = false }
+            }
+            if allRight { exact += 1 }
+        }
+        return GenerationScore(tokenAccuracy: scored > 0 ? Double(right) / Double(scored) : 0,
+                               exactMatch: batch.size > 0 ? Double(exact) / Double(batch.size) : 0, scored: scored)
     }
 }

@@ -16,6 +16,7 @@ public struct ReverseStringTask: RegisteredTask, PromptTask {
     public let form: TaskForm
     public var inputSize: Int { symbols }
     public var outputSize: Int { symbols }
+    public var answerSharesInputSymbols: Bool { true }
     public var positionInformation: PositionInformation { .absolute }
 
     public init(symbols: Int = 2, form: TaskForm = .encoder) {
