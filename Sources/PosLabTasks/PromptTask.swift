@@ -37,7 +37,9 @@ public enum TaskForm: String, Sendable, CaseIterable {
 /// so a task file holds only the definition: what the input is, what the answer is.
 ///
 /// Sizes: a suite's lengths (training range, evaluation lengths) are input sizes n, as in the
-/// papers; the model sees `sequenceLength(size:)` tokens. Ids: input symbols are 0 ..< inputSize,
+/// papers (tokens, digits, terms: the paper's length axis); an input of size n has
+/// `inputLength(size: n)` tokens (n unless the prompt has structure around its n items, e.g. two
+/// operands of n digits and a plus sign), and the model sees `sequenceLength(size:)` tokens. Ids: input symbols are 0 ..< inputSize,
 /// answer symbols 0 ..< outputSize (the same id means the same symbol on both sides, as DeepMind's
 /// one-hot inputs and outputs do); the layout's own tokens come after both.
 public protocol PromptTask: SequenceTask {
@@ -45,6 +47,9 @@ public protocol PromptTask: SequenceTask {
     var form: TaskForm { get }
     /// Input ids are 0 ..< inputSize.
     var inputSize: Int { get }
+    /// The number of input tokens of an input of size n (default n); strictly increasing in n, so
+    /// that a laid-out sequence's length tells its size.
+    func inputLength(size n: Int) -> Int
     /// Answer ids are 0 ..< outputSize.
     var outputSize: Int { get }
     /// The number of answer tokens for an input of size n (DeepMind's `output_length`); an answer
@@ -57,15 +62,26 @@ public protocol PromptTask: SequenceTask {
     /// Which answer positions are scored (DeepMind's `accuracy_mask`): 1 or 0 per answer token.
     /// Every answer token is trained on; accuracy counts only these. Default: all of them.
     func answerScoreMask(_ answer: [Int]) -> [Float]
-    /// Position ids for a laid-out sequence (index hints, coupled positions), nil for the encoding's
-    /// own. They may depend on the input and on lengths, never on the answer's tokens: generation
-    /// uses them before the answer exists.
-    func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]?
+    /// Position ids for a laid-out sequence (coupled positions), nil for the encoding's own. They
+    /// may depend on the input, on lengths and on draws from `rng` (a random starting offset), never
+    /// on the answer's tokens: generation uses them before the answer exists. `rng` is the batch's
+    /// sampling generator (drawn from after the input, see `batch`); nil asks for the deterministic
+    /// choice (offset 0), which `positionIDs(_:)` uses.
+    func promptPositionIDs(input: [Int], sequenceLength: Int, rng: RandomGenerator?) -> [Int]?
 }
 
 extension PromptTask {
     public func answerScoreMask(_ answer: [Int]) -> [Float] { [Float](repeating: 1, count: answer.count) }
-    public func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]? { nil }
+    public func promptPositionIDs(input: [Int], sequenceLength: Int, rng: RandomGenerator?) -> [Int]? { nil }
+    public func inputLength(size n: Int) -> Int { n }
+
+    /// The size n whose inputs have `count` tokens.
+    public func size(ofInputLength count: Int) -> Int {
+        var n = 0
+        while inputLength(size: n) < count { n += 1 }
+        precondition(inputLength(size: n) == count, "\(name): no size has inputs of \(count) tokens")
+        return n
+    }
 
     /// The encoder form's placeholder ∅, after the input symbols.
     public var placeholder: Int { inputSize }
@@ -82,14 +98,15 @@ extension PromptTask {
 
     public var requiredAttention: AttentionMode? { form.requiredAttention }
 
-    /// Tokens in the laid-out sequence of an input of size n: n + m (encoder), n + 1 + m + 1 (decoder).
+    /// Tokens in the laid-out sequence of an input of size n, with ℓ = inputLength(n) input tokens
+    /// and m = answerLength(n): ℓ + m (encoder), ℓ + 1 + m + 1 (decoder).
     public func sequenceLength(size n: Int) -> Int {
-        n + answerLength(size: n) + (form == .decoder ? 2 : 0)
+        inputLength(size: n) + answerLength(size: n) + (form == .decoder ? 2 : 0)
     }
 
-    /// Where the answer's first target sits in the sequence: n (encoder: the first ∅), n (decoder:
-    /// SEP, whose next token is a₁).
-    public func answerStart(size n: Int) -> Int { n }
+    /// Where the answer's first target sits in the sequence: ℓ = inputLength(n) (encoder: the first
+    /// ∅; decoder: SEP, whose next token is a₁).
+    public func answerStart(size n: Int) -> Int { inputLength(size: n) }
 
     /// The input of size n laid out as one sequence (the decoder form with the answer and END,
     /// then END again up to the sequence length if the answer is short).
@@ -99,7 +116,7 @@ extension PromptTask {
 
     /// `input` laid out in this task's form.
     public func layout(_ input: [Int]) -> [Int] {
-        let n = input.count, m = answerLength(size: n)
+        let m = answerLength(size: size(ofInputLength: input.count))
         switch form {
         case .encoder:
             return input + [Int](repeating: placeholder, count: m)
@@ -110,12 +127,12 @@ extension PromptTask {
         }
     }
 
-    /// The input of size n that `sequence` (laid out) starts with.
+    /// The input (of some size n) that `sequence` (laid out) starts with.
     public func input(of sequence: [Int]) -> [Int] {
-        let m = sequence.count - (form == .decoder ? 2 : 0)  // n + answerLength(n), increasing in n
+        let m = sequence.count - (form == .decoder ? 2 : 0)  // inputLength(n) + answerLength(n), increasing in n
         var n = 0
-        while n + answerLength(size: n) < m { n += 1 }
-        return Array(sequence.prefix(n))
+        while inputLength(size: n) + answerLength(size: n) < m { n += 1 }
+        return Array(sequence.prefix(inputLength(size: n)))
     }
 
     /// Targets, the training mask and the scoring mask of a laid-out sequence: the answer at the
@@ -138,16 +155,19 @@ extension PromptTask {
         return Labels(targets: targets, mask: mask, scoreMask: scoreMask == mask ? nil : scoreMask)
     }
 
+    /// Position ids with the deterministic choice (offset 0) where the task draws one.
     public func positionIDs(_ sequence: [Int]) -> [Int]? {
-        promptPositionIDs(input: input(of: sequence), sequenceLength: sequence.count)
+        promptPositionIDs(input: input(of: sequence), sequenceLength: sequence.count, rng: nil)
     }
 
     /// A batch of `size` inputs of size n, laid out: `length` in a batch is the sequence length.
+    /// Per row, the input is drawn from `rng`, then the position ids (which may draw an offset).
     public func batch(size: Int, length n: Int, rng: RandomGenerator) -> Batch {
         var batch = Batch(size: size, length: sequenceLength(size: n), inputs: [], targets: [], mask: [])
         var scoreMask: [Float] = [], positions: [Int]? = nil, anyScoreMask = false
         for _ in 0..<size {
-            let x = layout(sampleInput(size: n, rng: rng))
+            let input = sampleInput(size: n, rng: rng)
+            let x = layout(input)
             precondition(x.count == batch.length, "\(name): layout of \(x.count) tokens, expected \(batch.length)")
             let y = label(x)
             batch.inputs += x
@@ -155,7 +175,10 @@ extension PromptTask {
             batch.mask += y.mask
             scoreMask += y.scoreMask ?? y.mask
             anyScoreMask = anyScoreMask || y.scoreMask != nil
-            if let p = positionIDs(x) { positions = (positions ?? []) + p }
+            if let p = promptPositionIDs(input: input, sequenceLength: x.count, rng: rng) {
+                precondition(p.count == x.count, "\(name): \(p.count) position ids for \(x.count) tokens")
+                positions = (positions ?? []) + p
+            }
         }
         batch.scoreMask = anyScoreMask ? scoreMask : nil
         batch.positions = positions
