@@ -12,4 +12,14 @@ let builtinTasks: [any RegisteredTask.Type] = [
     TextTask.self,
     // DeepMind's Chomsky-hierarchy tasks (Tasks/Chomsky), at their definitions.
     ReverseStringTask.self,
+    // The decoder tasks of the NoPE study (Tasks/Decoder; Kazemnejad et al. 2023), no scratchpad.
+    S2SCopyTask.self,
+    S2SReverseTask.self,
+    S2SSortTask.self,
+    S2SAdditionTask.self,
+    S2SSumTask.self,
+    S2SParityTask.self,
+    S2SPolynomialTask.self,
+    // Arithmetic with index hints and coupled positions (Tasks/Decoder/AdditionTask.swift).
+    AdditionTask.self,
 ]

@@ -37,7 +37,9 @@ public enum TaskForm: String, Sendable, CaseIterable {
 /// so a task file holds only the definition: what the input is, what the answer is.
 ///
 /// Sizes: a suite's lengths (training range, evaluation lengths) are input sizes n, as in the
-/// papers; the model sees `sequenceLength(size:)` tokens.
+/// papers (tokens, digits, terms: the paper's length axis); an input of size n has
+/// `inputLength(size: n)` tokens (n unless the prompt has structure around its n items, e.g. two
+/// operands of n digits and a plus sign), and the model sees `sequenceLength(size:)` tokens.
 ///
 /// Ids: input symbols are 0 ..< inputSize and answer symbols 0 ..< outputSize, each in its own
 /// space as DeepMind's one-hot inputs and outputs are (binary_addition's input 2 is `+`, its
@@ -54,6 +56,9 @@ public protocol PromptTask: SequenceTask {
     var form: TaskForm { get }
     /// Input ids are 0 ..< inputSize.
     var inputSize: Int { get }
+    /// The number of input tokens of an input of size n (default n); strictly increasing in n, so
+    /// that a laid-out sequence's length tells its size.
+    func inputLength(size n: Int) -> Int
     /// Answer ids are 0 ..< outputSize.
     var outputSize: Int { get }
     /// The number of answer tokens for an input of size n (DeepMind's `output_length`); an answer
@@ -69,16 +74,27 @@ public protocol PromptTask: SequenceTask {
     /// Which answer positions are scored (DeepMind's `accuracy_mask`): 1 or 0 per answer token.
     /// Every answer token is trained on; accuracy counts only these. Default: all of them.
     func answerScoreMask(_ answer: [Int]) -> [Float]
-    /// Position ids for a laid-out sequence (index hints, coupled positions), nil for the encoding's
-    /// own. They may depend on the input and on lengths, never on the answer's tokens: generation
-    /// uses them before the answer exists.
-    func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]?
+    /// Position ids for a laid-out sequence (coupled positions), nil for the encoding's own. They
+    /// may depend on the input, on lengths and on draws from `rng` (a random starting offset), never
+    /// on the answer's tokens: generation uses them before the answer exists. `rng` is the batch's
+    /// sampling generator (drawn from after the input, see `batch`); nil asks for the deterministic
+    /// choice (offset 0), which `positionIDs(_:)` uses.
+    func promptPositionIDs(input: [Int], sequenceLength: Int, rng: RandomGenerator?) -> [Int]?
 }
 
 extension PromptTask {
     public func answerScoreMask(_ answer: [Int]) -> [Float] { [Float](repeating: 1, count: answer.count) }
     public var answerSharesInputSymbols: Bool { false }
-    public func promptPositionIDs(input: [Int], sequenceLength: Int) -> [Int]? { nil }
+    public func promptPositionIDs(input: [Int], sequenceLength: Int, rng: RandomGenerator?) -> [Int]? { nil }
+    public func inputLength(size n: Int) -> Int { n }
+
+    /// The size n whose inputs have `count` tokens.
+    public func size(ofInputLength count: Int) -> Int {
+        var n = 0
+        while inputLength(size: n) < count { n += 1 }
+        precondition(inputLength(size: n) == count, "\(name): no size has inputs of \(count) tokens")
+        return n
+    }
 
     /// The encoder form's placeholder ∅, after the input symbols.
     public var placeholder: Int { inputSize }
@@ -98,14 +114,15 @@ extension PromptTask {
 
     public var requiredAttention: AttentionMode? { form.requiredAttention }
 
-    /// Tokens in the laid-out sequence of an input of size n: n + m (encoder), n + 1 + m + 1 (decoder).
+    /// Tokens in the laid-out sequence of an input of size n, with ℓ = inputLength(n) input tokens
+    /// and m = answerLength(n): ℓ + m (encoder), ℓ + 1 + m + 1 (decoder).
     public func sequenceLength(size n: Int) -> Int {
-        n + answerLength(size: n) + (form == .decoder ? 2 : 0)
+        inputLength(size: n) + answerLength(size: n) + (form == .decoder ? 2 : 0)
     }
 
-    /// Where the answer's first target sits in the sequence: n (encoder: the first ∅), n (decoder:
-    /// SEP, whose next token is a₁).
-    public func answerStart(size n: Int) -> Int { n }
+    /// Where the answer's first target sits in the sequence: ℓ = inputLength(n) (encoder: the first
+    /// ∅; decoder: SEP, whose next token is a₁).
+    public func answerStart(size n: Int) -> Int { inputLength(size: n) }
 
     /// The input of size n laid out as one sequence (the decoder form with the answer and END,
     /// then END again up to the sequence length if the answer is short).
@@ -115,7 +132,7 @@ extension PromptTask {
 
     /// `input` laid out in this task's form.
     public func layout(_ input: [Int]) -> [Int] {
-        let n = input.count, m = answerLength(size: n)
+        let m = answerLength(size: size(ofInputLength: input.count))
         switch form {
         case .encoder:
             return input + [Int](repeating: placeholder, count: m)
@@ -126,12 +143,12 @@ extension PromptTask {
         }
     }
 
-    /// The input of size n that `sequence` (laid out) starts with.
+    /// The input (of some size n) that `sequence` (laid out) starts with.
     public func input(of sequence: [Int]) -> [Int] {
-        let m = sequence.count - (form == .decoder ? 2 : 0)  // n + answerLength(n), increasing in n
+        let m = sequence.count - (form == .decoder ? 2 : 0)  // inputLength(n) + answerLength(n), increasing in n
         var n = 0
-        while n + answerLength(size: n) < m { n += 1 }
-        return Array(sequence.prefix(n))
+        while inputLength(size: n) + answerLength(size: n) < m { n += 1 }
+        return Array(sequence.prefix(inputLength(size: n)))
     }
 
     /// Targets, the training mask and the scoring mask of a laid-out sequence: the answer at the
@@ -154,16 +171,19 @@ extension PromptTask {
         return Labels(targets: targets, mask: mask, scoreMask: scoreMask == mask ? nil : scoreMask)
     }
 
+    /// Position ids with the deterministic choice (offset 0) where the task draws one.
     public func positionIDs(_ sequence: [Int]) -> [Int]? {
-        promptPositionIDs(input: input(of: sequence), sequenceLength: sequence.count)
+        promptPositionIDs(input: input(of: sequence), sequenceLength: sequence.count, rng: nil)
     }
 
     /// A batch of `size` inputs of size n, laid out: `length` in a batch is the sequence length.
+    /// Per row, the input is drawn from `rng`, then the position ids (which may draw an offset).
     public func batch(size: Int, length n: Int, rng: RandomGenerator) -> Batch {
         var batch = Batch(size: size, length: sequenceLength(size: n), inputs: [], targets: [], mask: [])
         var scoreMask: [Float] = [], positions: [Int]? = nil, anyScoreMask = false
         for _ in 0..<size {
-            let x = layout(sampleInput(size: n, rng: rng))
+            let input = sampleInput(size: n, rng: rng)
+            let x = layout(input)
             precondition(x.count == batch.length, "\(name): layout of \(x.count) tokens, expected \(batch.length)")
             let y = label(x)
             batch.inputs += x
@@ -171,7 +191,10 @@ extension PromptTask {
             batch.mask += y.mask
             scoreMask += y.scoreMask ?? y.mask
             anyScoreMask = anyScoreMask || y.scoreMask != nil
-            if let p = positionIDs(x) { positions = (positions ?? []) + p }
+            if let p = promptPositionIDs(input: input, sequenceLength: x.count, rng: rng) {
+                precondition(p.count == x.count, "\(name): \(p.count) position ids for \(x.count) tokens")
+                positions = (positions ?? []); positions!.append(contentsOf: p)
+            }
         }
         batch.scoreMask = anyScoreMask ? scoreMask : nil
         batch.positions = positions
@@ -194,26 +217,27 @@ public struct GenerationScore: Equatable, Sendable {
 }
 
 extension PromptTask {
-    /// The prompt of a decoder-form sequence of an input of size n: x ⊕ SEP, n + 1 tokens; the
-    /// model generates the remaining `sequenceLength(size: n) − (n + 1)` tokens (answer and END).
-    public func promptLength(size n: Int) -> Int { n + 1 }
+    /// The prompt of a decoder-form sequence of an input of size n: x ⊕ SEP, ℓ + 1 tokens with
+    /// ℓ = inputLength(n); the model generates the remaining `sequenceLength(size: n) − (ℓ + 1)`
+    /// tokens (answer and END).
+    public func promptLength(size n: Int) -> Int { inputLength(size: n) + 1 }
 
     /// Scores `generated` (B·steps ids, row-major, steps = sequence length − prompt length) against
     /// the decoder-form `batch` of inputs of size n: generated token i of sequence s is compared with
-    /// the target at position n + i wherever the scoring mask is 1. Exact match: every scored token
+    /// the target at position ℓ + i (ℓ = inputLength(n), SEP's position) wherever the scoring mask is 1. Exact match: every scored token
     /// of the sequence right — one wrong token, even the first, and the answer is wrong, however
     /// well the model continues after it.
     public func scoreGenerated(_ generated: [Int], batch: Batch, size n: Int) -> GenerationScore {
-        let length = batch.length, steps = length - promptLength(size: n)
+        let length = batch.length, steps = length - promptLength(size: n), start = inputLength(size: n)
         precondition(form == .decoder && generated.count == batch.size * steps,
                      "\(generated.count) generated ids for \(batch.size) sequences × \(steps) steps")
         let scoring = batch.scoreMask ?? batch.mask
         var right = 0, scored = 0, exact = 0
         for s in 0..<batch.size {
             var allRight = true
-            for i in 0..<steps where scoring[s * length + n + i] != 0 {
+            for i in 0..<steps where scoring[s * length + start + i] != 0 {
                 scored += 1
-                if generated[s * steps + i] == batch.targets[s * length + n + i] { right += 1 } else { allRight = false }
+                if generated[s * steps + i] == batch.targets[s * length + start + i] { right += 1 } else { allRight = false }
             }
             if allRight { exact += 1 }
         }
