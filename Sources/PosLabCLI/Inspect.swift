@@ -182,7 +182,8 @@ extension PosLab {
                 guard task.vocabSize == model.config.vocabSize else {
                     throw ValidationError("task \(task.fullName) has vocabulary \(task.vocabSize), the model \(model.config.vocabSize): not the task it was trained on")
                 }
-                let t = length ?? model.config.maxLength
+                // Sizes are input sizes: a prompt task lays size n out with its answer (max_length is in tokens).
+                let t = length ?? (1...model.config.maxLength).last { task.sequenceLength(size: $0) <= model.config.maxLength } ?? 1
                 guard t >= task.minimumLength, t <= task.maximumLength ?? t else {
                     throw ValidationError("task \(task.fullName) is defined for lengths \(task.minimumLength)…\(task.maximumLength.map(String.init) ?? "∞"), not \(t)")
                 }
@@ -191,7 +192,8 @@ extension PosLab {
                     return seed
                 } ?? 2024
                 let rng = RandomGenerator(seed: seed, stream: "eval/\(task.fullName)/\(t)")
-                tokens = Array(task.batch(size: example + 1, length: t, rng: rng).inputs.suffix(t))
+                let batch = task.batch(size: example + 1, length: t, rng: rng)
+                tokens = Array(batch.inputs.suffix(batch.length))
             }
             let t = tokens.count
             let positions = model.encoding.positions(length: t, training: false)

@@ -32,10 +32,7 @@ public struct Trainer: Sendable {
             model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
         } catch is AttentionUnsupported {  // e.g. a causal-only encoding in a bidirectional suite: no numbers, by design
             let encoding = try encodings.make(Spec(parsing: plan.encoding), context: EncodingContext(config: config, seed: plan.seed))
-            return RunResult(plan: plan, encodingName: encoding.name, encodingArguments: encoding.arguments, taskName: task.name,
-                             taskArguments: task.arguments, status: .unsupported, steps: 0, finalTrainingLoss: .nan, curve: [],
-                             evaluations: suite.evaluation.lengths.map { EvaluationResult(length: $0, status: .unsupported) },
-                             wallSeconds: Date().timeIntervalSince(start))
+            return unsupported(plan, encoding: encoding, task: task, since: start)
         }
         let t = plan.training
         let optimizer = Adam(parameters: model.parameters, learningRate: Float(t.learningRate),
@@ -50,7 +47,13 @@ public struct Trainer: Sendable {
         for step in 1...t.steps {
             let batch = data.next()
             optimizer.zeroGrad()
-            let loss = crossEntropy(try model.logits(batch, training: true), targets: batch.targets, mask: batch.mask)
+            let logits: Tensor
+            do { logits = try model.logits(batch, training: true) } catch is LengthUnsupported where step == 1 {
+                // The task's own position ids (e.g. coupled positions with a random offset) reach past
+                // what the encoding can represent (a learned table): no numbers, by design.
+                return unsupported(plan, encoding: model.encoding, task: task, since: start)
+            }
+            let loss = crossEntropy(logits, targets: batch.targets, mask: batch.mask)
             let value = Double(loss.scalar)
             guard value.isFinite else {
                 // A plugin's encoding non-finite from the first step more likely has a hook returning
@@ -81,6 +84,14 @@ public struct Trainer: Sendable {
                          taskName: task.name, taskArguments: task.arguments, status: status, steps: steps,
                          finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations,
                          wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// The result of a run the encoding cannot take part in: every length unsupported.
+    func unsupported(_ plan: RunPlan, encoding: any PositionalEncoding, task: any SequenceTask, since start: Date) -> RunResult {
+        RunResult(plan: plan, encodingName: encoding.name, encodingArguments: encoding.arguments, taskName: task.name,
+                  taskArguments: task.arguments, status: .unsupported, steps: 0, finalTrainingLoss: .nan, curve: [],
+                  evaluations: suite.evaluation.lengths.map { EvaluationResult(length: $0, status: .unsupported) },
+                  wallSeconds: Date().timeIntervalSince(start))
     }
 
     /// The plugin libraries (origins that are files) of the encodings an encoding spec names,

@@ -78,17 +78,19 @@ struct InsideFigure {
             // One example's attention, last layer, mean over heads.
             guard let spec = try? Spec(parsing: run.task), let task = try? tasks.make(spec) else { continue }
             for length in [t, min(2 * t, max(run.longest, t))].uniqued() {
-                if let limit = model.encoding.maximumLength, length > limit {
+                if let limit = model.encoding.maximumLength, task.sequenceLength(size: length) > limit {
                     maps.append(("\(short(run.encoding)) @\(length): unsupported", []))
                     continue
                 }
                 let rng = RandomGenerator(seed: UInt64(seed), stream: "eval/\(task.fullName)/\(length)")
                 let example = task.batch(size: 1, length: length, rng: rng)
-                guard let last = try? model.attentionMaps(ids: example.inputs, batch: 1, length: length).last else { continue }
+                let tokens = example.length  // a prompt task's size n is laid out with more tokens
+                guard let last = try? model.attentionMaps(ids: example.inputs, batch: 1, length: tokens,
+                                                          positions: example.positions).last else { continue }
                 let v = last.values.map(Double.init), heads = last.shape[1]
-                var mean = [[Double]](repeating: [Double](repeating: 0, count: length), count: length)
+                var mean = [[Double]](repeating: [Double](repeating: 0, count: tokens), count: tokens)
                 for h in 0..<heads {
-                    for i in 0..<length { for j in 0..<length { mean[i][j] += v[(h * length + i) * length + j] / Double(heads) } }
+                    for i in 0..<tokens { for j in 0..<tokens { mean[i][j] += v[(h * tokens + i) * tokens + j] / Double(heads) } }
                 }
                 maps.append(("\(short(run.encoding)) @\(length)", mean))
             }
