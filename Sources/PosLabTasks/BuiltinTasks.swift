@@ -15,5 +15,8 @@ let builtinTasks: [any RegisteredTask.Type] = [
     DuplicateStringTask.self,
     MissingDuplicateStringTask.self,
     ChomskyOddsFirstTask.self,
+    BinaryAdditionTask.self,
+    BinaryMultiplicationTask.self,
+    ComputeSqrtTask.self,
     BucketSortTask.self,
 ]

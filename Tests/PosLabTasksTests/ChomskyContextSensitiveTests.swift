@@ -7,6 +7,73 @@ import Testing
 /// `tasks/cs/`): the reference docstrings' examples encoded by hand, the sizes each task refuses,
 /// and property tests of the labels on sampled inputs checked by computations of the tests' own.
 @Suite struct ChomskyContextSensitiveTests {
+    // MARK: - An independent big-number check (32-bit limbs, not the tasks' digit arrays)
+
+    /// A nonnegative integer in base 2^32, least significant limb first, no high zero limbs.
+    struct Limbs: Equatable, Comparable {
+        var limbs: [UInt32]
+
+        init(_ limbs: [UInt32]) {
+            var l = limbs
+            while l.last == 0 { l.removeLast() }
+            self.limbs = l
+        }
+
+        /// From little-endian binary digits.
+        init(littleEndian digits: some Collection<Int>) {
+            var l = [UInt32](repeating: 0, count: (digits.count + 31) / 32)
+            for (i, d) in digits.enumerated() where d == 1 { l[i / 32] |= 1 << UInt32(i % 32) }
+            self.init(l)
+        }
+
+        static func + (a: Limbs, b: Limbs) -> Limbs {
+            var out = [UInt32](), carry: UInt64 = 0
+            for i in 0..<max(a.limbs.count, b.limbs.count) {
+                let s = UInt64(i < a.limbs.count ? a.limbs[i] : 0) + UInt64(i < b.limbs.count ? b.limbs[i] : 0) + carry
+                out.append(UInt32(truncatingIfNeeded: s))
+                carry = s >> 32
+            }
+            out.append(UInt32(carry))
+            return Limbs(out)
+        }
+
+        static func * (a: Limbs, b: Limbs) -> Limbs {
+            var out = [UInt32](repeating: 0, count: a.limbs.count + b.limbs.count + 1)
+            for (i, x) in a.limbs.enumerated() {
+                var carry: UInt64 = 0
+                for (j, y) in b.limbs.enumerated() {
+                    let t = UInt64(x) * UInt64(y) + UInt64(out[i + j]) + carry
+                    out[i + j] = UInt32(truncatingIfNeeded: t)
+                    carry = t >> 32
+                }
+                var k = i + b.limbs.count
+                while carry != 0 {
+                    let t = UInt64(out[k]) + carry
+                    out[k] = UInt32(truncatingIfNeeded: t)
+                    carry = t >> 32
+                    k += 1
+                }
+            }
+            return Limbs(out)
+        }
+
+        static func < (a: Limbs, b: Limbs) -> Bool {
+            if a.limbs.count != b.limbs.count { return a.limbs.count < b.limbs.count }
+            for i in stride(from: a.limbs.count - 1, through: 0, by: -1) where a.limbs[i] != b.limbs[i] {
+                return a.limbs[i] < b.limbs[i]
+            }
+            return false
+        }
+    }
+
+    /// The value of at most 64 little-endian digits.
+    func value(littleEndian digits: some Collection<Int>) -> UInt64 {
+        precondition(digits.count <= 64)
+        var v: UInt64 = 0
+        for (i, d) in digits.enumerated() { v += UInt64(d) << UInt64(i) }
+        return v
+    }
+
     /// Sizes for the property tests: short ones (checked with UInt64 too) and long ones, to 500
     /// (DeepMind's longest evaluation length).
     let sizes = [1, 2, 3, 4, 5, 6, 7, 8, 13, 20, 31, 64, 101, 250, 500]
@@ -146,6 +213,165 @@ import Testing
         }
     }
 
+    // MARK: - binary_addition
+
+    @Test func binaryAdditionDocstring() {
+        let t = BinaryAdditionTask()
+        // 001+01101: 4 + 22 = 26 = 01011 (little-endian), then the termination token and 0s to n + 1 = 10.
+        #expect(t.answer(for: [0, 0, 1, 2, 0, 1, 1, 0, 1]) == [0, 1, 0, 1, 1, 2, 0, 0, 0, 0])
+        // 1001+000001: 9 + 32 = 41 = 100101, n + 1 = 12.
+        let a = t.answer(for: [1, 0, 0, 1, 2, 0, 0, 0, 0, 0, 1])
+        #expect(a == [1, 0, 0, 1, 0, 1, 2, 0, 0, 0, 0, 0])
+        #expect(t.answerScoreMask(a) == [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0])
+        #expect(t.inputSize == 3 && t.outputSize == 3 && t.vocabSize == 4)
+    }
+
+    /// The laid-out encoder sequence, its labels and its scoring mask for 001+01101.
+    @Test func binaryAdditionEncoderLayout() {
+        let t = BinaryAdditionTask()
+        let x = [0, 0, 1, 2, 0, 1, 1, 0, 1]
+        let sequence = t.layout(x)
+        #expect(sequence == x + [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
+        #expect(t.sequenceLength(size: 9) == 19 && t.input(of: sequence) == x)
+        let zeros = [Int](repeating: 0, count: 9), off = [Float](repeating: 0, count: 9)
+        #expect(t.label(sequence) == Labels(targets: zeros + [0, 1, 0, 1, 1, 2, 0, 0, 0, 0],
+                                            mask: off + [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+                                            scoreMask: off + [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]))
+    }
+
+    /// n ≤ 2 as the reference: one number, no operator, numpy's randint(0, 2**n - 1) (excluding
+    /// 2**n - 1); the answer is that number. n = 3: 1+1 always (each operand one nonzero digit).
+    @Test func binaryAdditionSmallSizes() {
+        let t = BinaryAdditionTask()
+        #expect(t.minimumLength == 1 && (1...40).allSatisfy { t.undefinedSizeReason($0) == nil })
+        #expect(t.answer(for: [0]) == [0, 2])
+        #expect(t.answer(for: [0, 0]) == [0, 2, 0] && t.answer(for: [1, 0]) == [1, 2, 0] && t.answer(for: [0, 1]) == [0, 1, 2])
+        #expect(t.answer(for: [1, 2, 1]) == [0, 1, 2, 0])
+        let rng = RandomGenerator(seed: 9)
+        #expect(Set((0..<50).map { _ in t.sampleInput(size: 1, rng: rng) }) == [[0]])
+        #expect(Set((0..<200).map { _ in t.sampleInput(size: 2, rng: rng) }) == [[0, 0], [1, 0], [0, 1]])
+        #expect(Set((0..<50).map { _ in t.sampleInput(size: 3, rng: rng) }) == [[1, 2, 1]])
+    }
+
+    /// The reference's operand distribution at n = 7: the first operand's digit count ℓ uniform in
+    /// 1 … 5, each operand uniform over the nonzero values of its digit count.
+    @Test func binaryAdditionOperandDistribution() {
+        let t = BinaryAdditionTask(), rng = RandomGenerator(seed: 21), trials = 6000
+        var lengths = [Int: Int](), values = [UInt64: Int]()
+        for _ in 0..<trials {
+            let x = t.sampleInput(size: 7, rng: rng)
+            let plus = x.firstIndex(of: 2)!
+            lengths[plus, default: 0] += 1
+            if plus == 2 { values[value(littleEndian: x[..<plus]), default: 0] += 1 }
+        }
+        #expect(lengths.keys.sorted() == [1, 2, 3, 4, 5])
+        #expect(lengths.values.allSatisfy { abs(Double($0) / Double(trials) - 0.2) < 0.025 }, "\(lengths)")
+        let twoDigit = values.values.reduce(0, +)
+        #expect(values.keys.sorted() == [1, 2, 3])
+        #expect(values.values.allSatisfy { abs(Double($0) / Double(twoDigit) - 1.0 / 3) < 0.05 }, "\(values)")
+    }
+
+    @Test func binaryAdditionProperty() {
+        let t = BinaryAdditionTask()
+        forSampled(t) { x, a, score in
+            let n = x.count
+            let operands = n <= 2 ? [x[...]] : x.split(separator: 2, omittingEmptySubsequences: false)
+            #expect(n <= 2 || operands.count == 2 && operands.allSatisfy { $0.contains(1) })
+            let end = a.firstIndex(of: 2)!
+            let digits = a[..<end]
+            #expect(a.count == n + 1 && a[(end + 1)...].allSatisfy { $0 == 0 })
+            #expect(digits.count == 1 || digits.last == 1, "high zeros in \(a)")
+            #expect(score == a.indices.map { $0 <= end ? 1 : 0 })
+            let total = operands.map { Limbs(littleEndian: $0) }.reduce(Limbs([])) { $0 + $1 }
+            #expect(Limbs(littleEndian: digits) == total, "\(x) → \(a)")
+            if n <= 40 {
+                #expect(value(littleEndian: digits) == operands.map { value(littleEndian: $0) }.reduce(0, +))
+            }
+        }
+    }
+
+    // MARK: - binary_multiplication
+
+    @Test func binaryMultiplicationDocstring() {
+        let t = BinaryMultiplicationTask()
+        // 001×01101: 4 · 22 = 88 = 0001101 (little-endian), termination, 0s to n = 9.
+        let a = t.answer(for: [0, 0, 1, 2, 0, 1, 1, 0, 1])
+        #expect(a == [0, 0, 0, 1, 1, 0, 1, 2, 0])
+        #expect(t.answerScoreMask(a) == [1, 1, 1, 1, 1, 1, 1, 1, 0])
+        // 1001×000001: 9 · 32 = 288 = 000001001, n = 11.
+        #expect(t.answer(for: [1, 0, 0, 1, 2, 0, 0, 0, 0, 0, 1]) == [0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 0])
+        #expect(t.answer(for: [1, 2, 1]) == [1, 2, 0] && t.answer(for: [1, 1, 2, 1, 1]) == [1, 0, 0, 1, 2])
+        #expect(t.inputSize == 3 && t.outputSize == 3 && t.vocabSize == 4)
+        let sequence = t.layout([1, 1, 2, 1, 1])
+        #expect(t.label(sequence) == Labels(targets: [0, 0, 0, 0, 0, 1, 0, 0, 1, 2], mask: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]))
+    }
+
+    /// n ≤ 2 is refused (the reference answers a constant there); every size from 3 is defined.
+    @Test func binaryMultiplicationSizes() throws {
+        let t = try task("binary_multiplication")
+        #expect(t.minimumLength == 3)
+        #expect(t.undefinedSizeReason(1) != nil && t.undefinedSizeReason(2) != nil)
+        #expect((3...40).allSatisfy { t.undefinedSizeReason($0) == nil })
+    }
+
+    @Test func binaryMultiplicationProperty() {
+        let t = BinaryMultiplicationTask()
+        var terminations = Set<Int>()
+        forSampled(t) { x, a, score in
+            let n = x.count
+            let operands = x.split(separator: 2, omittingEmptySubsequences: false)
+            #expect(operands.count == 2 && operands.allSatisfy { $0.contains(1) })
+            let end = a.firstIndex(of: 2)!
+            let digits = a[..<end]
+            #expect(a.count == n && a[(end + 1)...].allSatisfy { $0 == 0 })
+            #expect(digits.last == 1, "high zeros in \(a)")
+            #expect(score == a.indices.map { $0 <= end ? 1 : 0 })
+            #expect(Limbs(littleEndian: digits) == Limbs(littleEndian: operands[0]) * Limbs(littleEndian: operands[1]), "\(x) → \(a)")
+            if n <= 33 {  // both operands and the product fit in 64 bits
+                #expect(value(littleEndian: digits) == value(littleEndian: operands[0]) * value(littleEndian: operands[1]))
+            }
+            terminations.insert(n - end)
+        }
+        #expect(terminations.count > 3)
+    }
+
+    // MARK: - compute_sqrt
+
+    @Test func computeSqrtDocstring() {
+        let t = ComputeSqrtTask()
+        #expect(t.answer(for: [1, 0, 0, 1, 0, 1]) == [1, 1, 0])  // √37 → 6 (the docstring prints 101)
+        #expect(t.answer(for: [1, 1, 1]) == [1, 0])  // √7 → 2
+        #expect(t.answer(for: [1]) == [1] && t.answer(for: [0, 1]) == [1] && t.answer(for: [0, 0, 0, 1]) == [0, 1])
+        #expect(t.answer(for: [1, 0, 0, 0, 0]) == [1, 0, 0])  // √16 → 4
+        #expect(t.inputSize == 2 && t.outputSize == 2 && t.vocabSize == 3)
+        #expect(t.answerLength(size: 1) == 1 && t.answerLength(size: 2) == 1 && t.answerLength(size: 7) == 4)
+    }
+
+    /// Every size is defined; the input is uniform over 1 … 2^n − 1 (n = 3: 1 … 7).
+    @Test func computeSqrtSampling() {
+        let t = ComputeSqrtTask(), rng = RandomGenerator(seed: 13), trials = 7000
+        #expect(t.minimumLength == 1 && (1...40).allSatisfy { t.undefinedSizeReason($0) == nil })
+        #expect(t.sampleInput(size: 1, rng: rng) == [1])
+        var counts = [UInt64: Int]()
+        for _ in 0..<trials { counts[value(littleEndian: t.sampleInput(size: 3, rng: rng).reversed()), default: 0] += 1 }
+        #expect(counts.keys.sorted() == Array(1...7))
+        #expect(counts.values.allSatisfy { abs(Double($0) / Double(trials) - 1.0 / 7) < 0.02 }, "\(counts)")
+    }
+
+    @Test func computeSqrtProperty() {
+        forSampled(ComputeSqrtTask()) { x, a, score in
+            #expect(a.count == (x.count + 1) / 2)
+            let input = Limbs(littleEndian: x.reversed()), root = Limbs(littleEndian: a.reversed())
+            let next = root + Limbs([1])
+            #expect(root * root <= input && input < next * next, "\(x) → \(a)")
+            if x.count <= 31 {
+                let v = value(littleEndian: x.reversed()), r = value(littleEndian: a.reversed())
+                #expect(r * r <= v && v < (r + 1) * (r + 1))
+            }
+            #expect(score.allSatisfy { $0 == 1 })
+        }
+    }
+
     // MARK: - bucket_sort
 
     @Test func bucketSortDocstring() {
@@ -168,6 +394,9 @@ import Testing
             "duplicate_string": "duplication=2;form=encoder;symbols=2",
             "missing_duplicate_string": "form=encoder",
             "odds_first": "form=encoder;symbols=2",
+            "binary_addition": "form=encoder",
+            "binary_multiplication": "form=encoder",
+            "compute_sqrt": "form=encoder",
             "bucket_sort": "form=encoder;symbols=5",
         ]
         for (name, arguments) in expected {
