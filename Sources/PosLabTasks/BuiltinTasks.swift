@@ -12,6 +12,13 @@ let builtinTasks: [any RegisteredTask.Type] = [
     TextTask.self,
     // DeepMind's Chomsky-hierarchy tasks (Tasks/Chomsky), at their definitions.
     ReverseStringTask.self,
+    DuplicateStringTask.self,
+    MissingDuplicateStringTask.self,
+    ChomskyOddsFirstTask.self,
+    BinaryAdditionTask.self,
+    BinaryMultiplicationTask.self,
+    ComputeSqrtTask.self,
+    BucketSortTask.self,
     // The decoder tasks of the NoPE study (Tasks/Decoder; Kazemnejad et al. 2023), no scratchpad.
     S2SCopyTask.self,
     S2SReverseTask.self,
