@@ -119,6 +119,60 @@ class Model(nn.Module):
         return self.head(self.ln_final(x))
 
 
+@torch.no_grad()
+def generate(model, prompts, steps):
+    """Greedy decoding with a key/value cache, as a PyTorch user writes it: the prompt in one forward
+    pass that fills each block's keys and values, then one token at a time attending to the cache.
+    Returns the (B, steps) generated ids."""
+    b, p = prompts.shape
+    total = p + steps
+    c = model.embed.embedding_dim
+    positions = torch.arange(total)
+    bias = None
+    if model.encoding == "relative-bias":
+        buckets = t5_bucket(positions[None, :] - positions[:, None], False, model.buckets, model.max_distance)
+        bias = model.rel[buckets].permute(2, 0, 1)  # (H, total, total)
+
+    def embed(ids, at):
+        x = model.embed(ids)
+        if model.encoding == "learned":
+            x = x + model.learned[at]
+        elif model.encoding == "sinusoidal":
+            x = x + model.pe[at]
+        return x
+
+    heads = model.blocks[0].heads
+    d = c // heads
+    keys = [torch.zeros(b, heads, total, d) for _ in model.blocks]
+    values = [torch.zeros(b, heads, total, d) for _ in model.blocks]
+
+    def run(x, start):  # x (B, t, C) at positions start ..< start + t; fills and reads the caches
+        t = x.shape[1]
+        end = start + t
+        for block, kc, vc in zip(model.blocks, keys, values):
+            q, k, v = block.qkv(block.ln1(x)).split(c, dim=-1)
+            q, k, v = (z.reshape(b, t, heads, d).transpose(1, 2) for z in (q, k, v))
+            kc[:, :, start:end] = k
+            vc[:, :, start:end] = v
+            scores = q @ kc[:, :, :end].transpose(-1, -2) * (1.0 / math.sqrt(d))
+            if bias is not None:
+                scores = scores + bias[:, start:end, :end]
+            if t > 1:
+                scores = scores.masked_fill(torch.triu(torch.ones(t, end, dtype=torch.bool), diagonal=start + 1), float("-inf"))
+            a = (torch.softmax(scores, dim=-1) @ vc[:, :, :end]).transpose(1, 2).reshape(b, t, c)
+            x = x + block.out(a)
+            x = x + block.fc2(F.gelu(block.fc1(block.ln2(x))))
+        return model.head(model.ln_final(x[:, -1:]))  # (B, 1, V)
+
+    out = []
+    nxt = run(embed(prompts, positions[:p]), 0).argmax(-1)  # (B, 1)
+    out.append(nxt)
+    for s in range(steps - 1):
+        nxt = run(embed(nxt, positions[p + s:p + s + 1]), p + s).argmax(-1)
+        out.append(nxt)
+    return torch.cat(out, dim=1)
+
+
 def main():
     parser = argparse.ArgumentParser(description="PyTorch reference training-speed benchmark for PosLab")
     parser.add_argument("--vocab", type=int, default=16)
@@ -134,6 +188,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--generate", action="store_true",
+                        help="time greedy generation with a key/value cache (generated tokens/s) instead of training")
+    parser.add_argument("--prompt-length", type=int, default=None, help="with --generate: prompt tokens (default length/2)")
     parser.add_argument("--serve", action="store_true",
                         help="after the warm-up print {\"ready\": true}, then time one repeat per line read on stdin "
                              "(printing {\"rate\": steps/s}) until stdin closes: lets a caller interleave its own "
@@ -168,6 +225,23 @@ def main():
         for _ in range(args.steps):
             last = step()
         return args.steps / (time.perf_counter() - start), last
+
+    if args.generate:
+        args.attention = "causal"
+        model.causal = True
+        prompt = args.prompt_length or args.length // 2
+        prompts = torch.randint(0, args.vocab, (args.batch, prompt), generator=generator)
+        generated = args.length - prompt
+
+        def step():  # one generation of the whole batch; the "loss" slot carries 0
+            generate(model, prompts, generated)
+            return torch.tensor(0.0)
+
+        def repeat():
+            start = time.perf_counter()
+            for _ in range(args.steps):
+                last = step()
+            return args.steps * args.batch * generated / (time.perf_counter() - start), last
 
     for _ in range(args.warmup):
         loss = step()

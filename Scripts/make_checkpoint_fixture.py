@@ -77,6 +77,9 @@ CASES += [(f"{name}-{mode}", reference)
                                   ("fire", "fire"), ("shaw", "shaw"), ("xpos", "xpos"), ("cope", "cope"),
                                   ("rope-pi", "rope-scaled"), ("rope-ntk", "rope-scaled"), ("rope-yarn", "rope-scaled")]
           for mode in MODES if mode == "causal" or reference not in enc.CAUSAL_ONLY]
+# abacus (McLeish et al. 2024) at evaluation, over positions 0..T-1: no offset, so position p reads
+# row p of its table, the reference's learned-table form.
+CASES += [(f"abacus-{mode}", "abacus") for mode in MODES]
 BATCH = 3
 EXTRAPOLATED = 16  # the length scaled RoPE is evaluated at (beyond the training length, where it acts)
 LINEAR = ("attn.qkv", "attn.out", "mlp.fc1", "mlp.fc2")
@@ -227,6 +230,9 @@ def checkpoint_case(stem, encoding, generator):
             positions = sorted(torch.randperm(span, generator=generator)[:length].tolist())
             table = table[positions]
         params["learned.table"] = table
+    elif encoding == "abacus":
+        params["learned.table"] = extra["encoding.table"][:length]
+        encoding = "learned"
     elif encoding == "relative-bias":
         args = spec_arguments(spec)
         ref.RB_BUCKETS, ref.RB_MAX_DISTANCE = int(args["buckets"]), int(args["max_distance"])

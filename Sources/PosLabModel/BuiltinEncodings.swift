@@ -14,4 +14,5 @@ let builtinEncodings: [any RegisteredEncoding.Type] = [
     ShawEncoding.self,
     XPosEncoding.self,
     CoPEEncoding.self,
+    AbacusEncoding.self,
 ]

@@ -50,6 +50,13 @@ struct Benchmark: ParsableCommand {
     @Option(help: "With --memory: sequences per evaluation length (chunked as `poslab run` does).")
     var evalSize = 256
 
+    @Flag(help: ArgumentHelp("Measure greedy generation instead of training: generated tokens/s of Transformer.generate (key/value cache) against the same cached loop in PyTorch (torch.no_grad), interleaved. Each timed step generates --length − --prompt-length tokens after a prompt of --prompt-length for --batch sequences; causal attention.",
+                             discussion: "e.g. poslab-bench --generate --encoding rope"))
+    var generate = false
+
+    @Option(help: "With --generate: prompt tokens (default: half of --length).")
+    var promptLength: Int?
+
     @Flag(help: "Measure checkpoints instead of speed: the size of the model's safetensors file and the time to save and to load it (median of --repeats).")
     var checkpoint = false
 
@@ -61,8 +68,13 @@ struct Benchmark: ParsableCommand {
     }
 
     mutating func run() throws {
-        guard let mode = AttentionMode(rawValue: attention) else {
+        guard let mode = generate ? .causal : AttentionMode(rawValue: attention) else {
             throw ValidationError("--attention must be bidirectional or causal")
+        }
+        if generate { attention = "causal" }
+        let prompt = promptLength ?? length / 2
+        if generate && !(1..<length).contains(prompt) {
+            throw ValidationError("--prompt-length must be between 1 and --length − 1 (\(length - 1)); got \(prompt)")
         }
         BLAS.setThreads(threads)
         let config = ModelConfig(vocabSize: vocab, dModel: dModel, layers: layers, heads: heads, maxLength: length, attention: mode)
@@ -97,6 +109,10 @@ struct Benchmark: ParsableCommand {
                                           batch: batch, trainLength: length, evaluationLength: te, evaluationSize: evalSize)
             print(String(format: "peak resident set %.1f MB; estimate %.1f MB (%@)", Self.memory("VmHWM:"),
                          Double(estimate.peak) / 1_048_576, estimate.description as NSString))
+            return
+        }
+        if generate {
+            try measureGeneration(model: model, prompt: prompt, rng: rng)
             return
         }
         if checkpoint {
@@ -176,6 +192,45 @@ struct Benchmark: ParsableCommand {
             }
             print("  " + line.joined(separator: "  "))
             print(String(format: "  peak (VmHWM): %.1f MB", Self.memory("VmHWM:")))
+        }
+    }
+
+    /// Generated tokens/s of cached greedy decoding, PosLab and PyTorch taking turns repeat by repeat.
+    func measureGeneration(model: Transformer, prompt p: Int, rng: RandomGenerator) throws {
+        let generated = length - p
+        let prompts = (0..<(batch * p)).map { _ in rng.int(below: vocab) }
+        func call(cached: Bool = true) throws { _ = try model.generate(prompts: prompts, batch: batch, promptLength: p, steps: generated, cached: cached) }
+        let reference = torch ? TorchReference(script: Self.torchScript, arguments: torchArguments + ["--generate", "--prompt-length", "\(p)"]) : nil
+        for _ in 0..<warmup { try call() }
+        var rates: [Double] = [], torchRates: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { try call() }
+            rates.append(Double(steps * batch * generated) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            if let rate = reference?.repeatOnce() { torchRates.append(rate) }
+        }
+        let torchSummary = reference?.finish()
+        // The reference decoder (a full forward pass per token), once, for scale.
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<max(1, steps / 10) { try call(cached: false) }
+        let uncached = Double(max(1, steps / 10) * batch * generated) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), prompt \(p) + \(generated) generated tokens, "
+              + "batch \(batch), \(encoding), causal, \(threads) thread(s), \(steps) generations × \(repeats) repeats")
+        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
+        print("BLAS kernel: \(BLAS.kernel)")
+        func line(_ name: String, _ all: [Double], _ extra: String) -> String {
+            String(format: "%-8@ %9.0f generated tokens/s  (runs: %@; %@)", name as NSString, median(all),
+                   all.map { String(format: "%.0f", $0) }.joined(separator: " ") as NSString, extra as NSString)
+        }
+        print(line("PosLab", rates, "key/value cache"))
+        print(String(format: "PosLab   %9.0f generated tokens/s without the cache (a full forward pass per token)", uncached))
+        if let torchSummary, torchRates.count == repeats {
+            print(line("PyTorch", torchRates, "torch \(torchSummary.version), key/value cache, torch.no_grad, repeats interleaved"))
+            let pairs = zip(rates, torchRates).map { $0 / $1 }
+            print(String(format: "ratio PosLab / PyTorch: %.2f×  (repeat by repeat: %@; median %.2f×)", median(rates) / median(torchRates),
+                         pairs.map { String(format: "%.2f", $0) }.joined(separator: " "), median(pairs)))
+        } else if torch {
+            print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu; Scripts/bench_torch.py knows none, learned, sinusoidal and relative-bias)")
         }
     }
 

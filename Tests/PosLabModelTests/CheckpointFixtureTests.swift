@@ -40,7 +40,7 @@ func fixtureFile(_ name: String) -> URL {
                         ("fire", "fire(hidden=4, init_threshold=6)"), ("shaw", "shaw(max_distance=3)"),
                         ("xpos", "xpos(scale_base=4)"), ("cope", "cope(npos=6)"),
                         ("rope-pi", "rope(scaling=pi, factor=2)"), ("rope-ntk", "rope(scaling=ntk, factor=4)"),
-                        ("rope-yarn", "rope(scaling=yarn, beta=3)")]
+                        ("rope-yarn", "rope(scaling=yarn, beta=3)"), ("abacus", "abacus(max_offset=4, size=12)")]
 
     /// The attention modes the encoding `spec` names supports, in `AttentionMode.allCases` order.
     static func modes(_ spec: String) throws -> [AttentionMode] {
@@ -73,7 +73,7 @@ func fixtureFile(_ name: String) -> URL {
         let cases = CheckpointFixture.shared.cases
         let expected = try Self.specs.flatMap { stem, spec in try Self.modes(spec).map { "checkpoints/\(stem)-\($0.rawValue).safetensors" } }
         #expect(cases.map(\.file) == expected)
-        #expect(expected.count == 33)
+        #expect(expected.count == 35)
         let builtins = Set(EncodingRegistry.shared.all.filter { $0.origin == "built-in" }.map(\.name))
         var covered: [String: Set<String>] = [:], kinds = Set<String>(), scalings = Set<String>()
         for c in cases {

@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func registryListsBuiltinsAndRejectsDuplicates() throws {
-        #expect(EncodingRegistry.shared.all.map(\.name) == ["alibi", "alibi-asym", "cope", "fire", "kerple", "learned", "none", "randomized", "relative-bias", "rope", "shaw",
+        #expect(EncodingRegistry.shared.all.map(\.name) == ["abacus", "alibi", "alibi-asym", "cope", "fire", "kerple", "learned", "none", "randomized", "relative-bias", "rope", "shaw",
                                                                "sinusoidal", "xpos"])
         // A name registered twice is refused as the task registry refuses it: both origins named, the first kept.
         let registry = EncodingRegistry()

@@ -91,3 +91,16 @@ import Testing
         #expect(abs(chance - 0.5) < 0.02)
     }
 }
+
+/// The significance ids `abacus` embeds, from `addition(positions=significance)`.
+@Suite struct SignificanceIDTests {
+    @Test func digitsGetTheirPlaceAndEverythingElseZero() throws {
+        let t = try #require(try task("addition(positions=significance)") as? any PromptTask)
+        // n = 2, plain: a1 a0 + b1 b0 SEP c2 c1 c0 END
+        let x = t.layout([3, 7, 10, 4, 5])
+        #expect(x.count == 10)
+        #expect(t.positionIDs(x) == [2, 1, 0, 2, 1, 0, 3, 2, 1, 0])
+        let reversed = try #require(try task("addition(format=reversed, positions=significance)") as? any PromptTask)
+        #expect(reversed.positionIDs(reversed.layout([7, 3, 10, 5, 4])) == [1, 2, 0, 1, 2, 0, 1, 2, 3, 0])
+    }
+}

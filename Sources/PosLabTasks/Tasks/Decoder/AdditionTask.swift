@@ -41,6 +41,9 @@ import PosLabStatistics
 /// max_position; at evaluation the reference uses s = 1 (`randomize: False`). Here `batch` draws s
 /// (from the batch's generator, after the input), and `positionIDs(_:)`, which has no generator,
 /// uses s = 1 (offset 0). The ids depend on n and the format only, never on the digits.
+/// `positions=significance` gives the ids the `abacus` encoding (McLeish et al. 2024) embeds: digit
+/// k of each operand and of the answer k + 1, every other token 0, with no offset (the encoding draws
+/// its own in training).
 /// max_position defaults to 202, the paper's addition runs (`scripts/addition/eval_coupling.sh`:
 /// maxpos=202, evaluated up to 200 digits).
 ///
@@ -51,7 +54,7 @@ import PosLabStatistics
 /// `12 5 13 3 14 7 10 12 4 13 9 14 1 SEP 11 1 12 0 13 2 14 8 END`.
 public struct AdditionTask: RegisteredTask, PromptTask {
     public enum Format: String, Sendable { case plain, reversed }
-    public enum Positions: String, Sendable { case `default`, coupled }
+    public enum Positions: String, Sendable { case `default`, coupled, significance }
 
     public static let registryName = "addition"
     public static let summary = "arithmetic · the sum of two n-digit integers (plain/reversed digits, index hints, coupled positions)"
@@ -89,7 +92,7 @@ public struct AdditionTask: RegisteredTask, PromptTask {
         }
         let format: Format = try choice("format", .plain, "plain or reversed")
         let hints: Flag = try choice("index_hints", .no, "false or true")
-        let positions: Positions = try choice("positions", .default, "default or coupled")
+        let positions: Positions = try choice("positions", .default, "default, coupled or significance")
         return AdditionTask(format: format, indexHints: hints == .yes, positions: positions,
                             maxPosition: try arguments.int("max_position", default: 202, in: 4...100_000),
                             form: try TaskForm.read(&arguments, default: .decoder))
@@ -159,8 +162,15 @@ public struct AdditionTask: RegisteredTask, PromptTask {
     }
 
     public func promptPositionIDs(input: [Int], sequenceLength: Int, rng: RandomGenerator?) -> [Int]? {
-        guard positions == .coupled else { return nil }
+        guard positions != .default else { return nil }
         let n = (input.count - 1) / (2 * perDigit), reversed = format == .reversed
+        if positions == .significance {  // for `abacus`: digit k → k + 1, every other token 0, no offset (the encoding draws it)
+            func number(_ count: Int) -> [Int] {
+                (reversed ? Array(0..<count) : Array((0..<count).reversed())).flatMap { [Int](repeating: 1 + $0, count: perDigit) }
+            }
+            let ids = number(n) + [0] + number(n) + (form == .decoder ? [0] : []) + number(n + 1)
+            return ids + [Int](repeating: 0, count: sequenceLength - ids.count)
+        }
         // s uniform in 1 ..< maxPosition − (n + 1) + [reversed] (the reference's torch.randint bounds).
         let s = 1 + (rng?.int(below: maxPosition - (n + 1) - 1 + (reversed ? 1 : 0)) ?? 0)
         func number(_ count: Int) -> [Int] {
