@@ -12,4 +12,8 @@ let builtinTasks: [any RegisteredTask.Type] = [
     TextTask.self,
     // DeepMind's Chomsky-hierarchy tasks (Tasks/Chomsky), at their definitions.
     ReverseStringTask.self,
+    EvenPairsTask.self,
+    ModularArithmeticTask.self,
+    ParityCheckTask.self,
+    CycleNavigationTask.self,
 ]
