@@ -16,4 +16,7 @@ let builtinTasks: [any RegisteredTask.Type] = [
     ModularArithmeticTask.self,
     ParityCheckTask.self,
     CycleNavigationTask.self,
+    StackManipulationTask.self,
+    ModularArithmeticBracketsTask.self,
+    SolveEquationTask.self,
 ]
