@@ -35,7 +35,7 @@ public final class TaskFacts: @unchecked Sendable {
         guard let t = self.task(task) else { return nil }
         let key = "\(task)\u{1}\(length)"
         if let known = lock.withLock({ chance[key] }) { return known }
-        guard length >= t.minimumLength, t.maximumLength.map({ length <= $0 }) ?? true else { return nil }
+        guard length >= t.minimumLength, t.maximumLength.map({ length <= $0 }) ?? true, t.undefinedSizeReason(length) == nil else { return nil }
         let value = t.chanceLevel(length: length, trials: Self.chanceTrials(length: length))
         lock.withLock { chance[key] = value }
         return value

@@ -143,6 +143,7 @@ public struct Trainer: Sendable {
                 protocols.map { EvaluationResult(length: length, status: status, evaluationProtocol: $0) }
             }
             guard let model else { return all(.diverged) }
+            if task.undefinedSizeReason(length) != nil { return all(.unsupported) }  // e.g. an even size of modular_arithmetic
             if let limit = model.encoding.maximumLength, task.sequenceLength(size: length) > limit { return all(.unsupported) }
             do {
                 if let corpus = task as? any CorpusTask {

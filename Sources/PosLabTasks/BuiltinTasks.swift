@@ -12,6 +12,16 @@ let builtinTasks: [any RegisteredTask.Type] = [
     TextTask.self,
     // DeepMind's Chomsky-hierarchy tasks (Tasks/Chomsky), at their definitions.
     ReverseStringTask.self,
+    // regular
+    EvenPairsTask.self,
+    ModularArithmeticTask.self,
+    ParityCheckTask.self,
+    CycleNavigationTask.self,
+    // deterministic context-free (reverse_string above)
+    StackManipulationTask.self,
+    ModularArithmeticBracketsTask.self,
+    SolveEquationTask.self,
+    // context-sensitive
     DuplicateStringTask.self,
     MissingDuplicateStringTask.self,
     ChomskyOddsFirstTask.self,
