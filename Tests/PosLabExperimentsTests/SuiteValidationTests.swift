@@ -22,6 +22,10 @@ import Testing
         ("unknown-optimizer.yaml", "training.optimizer", "must be one of adam, adamw"),
         ("negative-eval-length.yaml", "evaluation.lengths[1]", "between 1 and 100000"),
         ("zero-layers.yaml", "model.layers", "between 1 and 64"),
+        ("decoder-task-bidirectional.yaml", "model.attention", "s2s_copy needs causal attention (got bidirectional)"),
+        ("undefined-sizes-only.yaml", "evaluation.lengths", "defines none of the evaluation lengths 4, 8"),
+        ("undefined-training-sizes.yaml", "training.length", "defines none of the sizes 4...4"),
+        ("learned-table-outgrown-by-answers.yaml", "encodings[1]", "represents at most 12 positions, but reverse_string(form=encoder;symbols=2)'s training sequences of size 10 have 20 tokens"),
     ]
 
     @Test(arguments: cases.indices)
