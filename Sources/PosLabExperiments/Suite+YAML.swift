@@ -263,12 +263,17 @@ extension SuiteFile {
                     let config = ModelConfig(vocabSize: 2, dModel: point.model.dModel, layers: point.model.layers, heads: point.model.heads,
                                              maxLength: tokens, attention: point.model.attention)
                     for (encodingSpec, encodingPath, encodingLine) in encodingSpecs {
-                        let encoding = try encodingRegistry.make(encodingSpec, context: EncodingContext(config: config, seed: 0))
+                        let outgrown = "\(task.fullName)'s training sequences of size \(maxLength) have \(tokens) tokens (input and answer); "
+                            + "give it a larger size or train on shorter inputs"
+                        let encoding: any PositionalEncoding
+                        do { encoding = try encodingRegistry.make(encodingSpec, context: EncodingContext(config: config, seed: 0)) }
+                        catch let error as ConfigurationError {
+                            throw SuiteError(file: file, keyPath: encodingPath, line: encodingLine,
+                                             rule: "\(error.rule) (in '\(encodingSpec)'): \(outgrown)" + at)
+                        }
                         if let limit = encoding.maximumLength, limit < tokens {
                             throw SuiteError(file: file, keyPath: encodingPath, line: encodingLine,
-                                             rule: "\(encoding.fullName) represents at most \(limit) positions, but \(task.fullName)'s "
-                                                + "training sequences of size \(maxLength) have \(tokens) tokens (input and answer); "
-                                                + "give it a larger size or train on shorter inputs" + at)
+                                             rule: "\(encoding.fullName) represents at most \(limit) positions, but \(outgrown)" + at)
                         }
                     }
                 }

@@ -54,19 +54,17 @@ extension Transformer {
         return rows.flatMap { $0.suffix(steps) }
     }
 
-    /// The cached path: the prompt is fed one token at a time through the same step as the
-    /// generated tokens, so the two share every line of arithmetic.
+    /// The cached path: the prompt in one forward pass that fills the cache (as the reference's
+    /// first step computes it), then one token at a time.
     func generateCached(prompts: [Int], batch b: Int, promptLength p: Int, steps: Int, positions: Positions) throws -> [Int] {
         let cache = DecodingCache(model: self, batch: b, capacity: p + steps)
-        var next = [Int](repeating: 0, count: b), out: [Int] = []
+        var next = lastRowArgmax(try cache.prefill(ids: prompts, length: p, positions: positions.prefix(p)))  // (B)
+        var out = next                                                                    // step-major
         out.reserveCapacity(b * steps)
-        for t in 0..<(p + steps - 1) {
-            let fed = t < p ? (0..<b).map { prompts[$0 * p + t] } : next                  // (B)
-            let logits = try cache.step(ids: fed, positions: positions.prefix(t + 1))     // (B, 1, V)
-            if t >= p - 1 {
-                next = lastRowArgmax(logits)
-                out.append(contentsOf: next)                                              // step-major
-            }
+        for t in p..<(p + steps - 1) {
+            let logits = try cache.step(ids: next, positions: positions.prefix(t + 1))    // (B, 1, V)
+            next = lastRowArgmax(logits)
+            out.append(contentsOf: next)
         }
         // step-major (steps, B) → row-major (B, steps)
         return (0..<(b * steps)).map { i in out[(i % steps) * b + i / steps] }
@@ -134,6 +132,32 @@ final class DecodingCache {
         var values = [Float](repeating: 0, count: b * width)
         for s in 0..<b { for j in 0..<width { values[s * width + j] = x.data[(s * t + t - 1) * width + j] } }
         return .constant(values, shape: [b, 1, width])
+    }
+
+    /// Writes the rows of `x` (B, n, width) as positions 0 ..< n of `store` (B, capacity, width).
+    func writeAll(_ x: Tensor, into store: inout [Float]) {
+        let (n, width) = (x.shape[1], x.shape[2])
+        for s in 0..<b { for i in 0..<(n * width) { store[s * capacity * width + i] = x.data[s * n * width + i] } }
+    }
+
+    /// Feeds the prompts (B·n ids) through the model in one forward pass, as the full pass does,
+    /// keeping each block's input and q|k|v rows; the logits (B, 1, V) for what follows them.
+    func prefill(ids: [Int], length n: Int, positions: Positions) throws -> Tensor {
+        precondition(length == 0 && n <= capacity && positions.length == n)
+        var context = try model.hookContext(batch: b, length: n, positions: positions, training: false)
+        let tokens = embedding(model.tokenEmbedding, ids: ids, shape: [b, n])             // (B, n, C)
+        writeAll(tokens, into: &embeddings)
+        var x = try model.checked(model.encoding.embed(tokens, context: context), hook: "embed", like: tokens)
+        for (layer, block) in model.blocks.enumerated() {
+            context.layer = layer
+            writeAll(x, into: &inputs[layer])
+            x = try model.checked(model.encoding.embedLayer(x, context: context), hook: "embedLayer", like: x)
+            writeAll(linear(layerNorm(x, gamma: block.ln1Gain, beta: block.ln1Bias), block.wqkv, block.bqkv), into: &qkv[layer])
+            x = try block(x, context: context, encoding: model.encoding)                  // (B, n, C)
+        }
+        length = n
+        x = layerNorm(lastRow(x), gamma: model.lnFinalGain, beta: model.lnFinalBias)
+        return linear(x, model.headWeight, model.headBias)                               // (B, 1, V)
     }
 
     /// Feeds one token per sequence at the next position; the logits (B, 1, V) for what follows it.
