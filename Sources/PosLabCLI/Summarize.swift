@@ -27,7 +27,7 @@ extension PosLab {
         @Argument(help: "A results folder, e.g. Results/quick.")
         var results: String
 
-        @Option(help: "The metric of the table and rankings.csv: token_accuracy, sequence_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
+        @Option(help: "The metric of the table and rankings.csv: token_accuracy, sequence_accuracy, generated_token_accuracy (tasks scored by generation), eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
         var metric: String = "token_accuracy"
 
         @Option(help: ArgumentHelp("Lengths the table shows: all, or a list (default: every length when there are at most 4, else the training length, twice it and the longest).",
@@ -41,12 +41,17 @@ extension PosLab {
         @Flag(help: "Rank control tasks in the across-task aggregate too (left out by default).")
         var includeControls = false
 
+        @Option(help: ArgumentHelp("The accuracy at which a seed counts as solving a cell: summary.csv's `solved` column is the fraction of seeds that reach it, and the table marks a cell where some do and some do not as bimodal.",
+                                   valueName: "0.9"))
+        var solvedAt: Double = 0.9
+
         func validate() throws {
             guard Metric(argument: metric) != nil else {
-                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
+                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
             }
             guard DivergedPolicy(rawValue: diverged) != nil else { throw ValidationError("--diverged must be drop or worst (got '\(diverged)')") }
             if let lengths, lengths != "all" { _ = try Self.parseLengths(lengths) }
+            guard solvedAt.isFinite, (0...1).contains(solvedAt) else { throw ValidationError("--solved-at must be an accuracy between 0 and 1 (got \(solvedAt))") }
         }
 
         static func parseLengths(_ text: String) throws -> [Int] {
@@ -60,7 +65,7 @@ extension PosLab {
         func run() throws {
             let directory = URL(fileURLWithPath: results)
             let analysis = try Analysis(directory: directory, metric: Metric(argument: metric)!,
-                                        diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls)
+                                        diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls, solvedAt: solvedAt)
             var shown: [Int]?
             if let lengths {
                 shown = lengths == "all" ? analysis.allLengths : try Self.parseLengths(lengths)

@@ -12,10 +12,15 @@ import PosLabStatistics
 /// whether its task is an order-insensitive control, whether its encoding is the order-blind
 /// control (`none` under bidirectional attention), the task's chance level (the best input-blind
 /// guess) and its order-blind ceiling (the best predictor from a token and the bag of tokens).
+///
+/// Robustness over seeds: beside the mean, `median` and `max` (published max-over-seeds numbers
+/// are compared with `max`), and for accuracies `solved`, the fraction of the runs with numbers that
+/// reach `solved_at` (0.9 by default): a cell where some seeds solve the task and others do not is
+/// bimodal, and a mean in the middle would hide it (Zhou et al. 2024; DeepMind report the maximum).
 public struct Summary {
     public static let columns = ["task", "setting", "encoding", "eval_length", "metric", "n", "n_excluded", "mean", "sd",
                                  "ci_low", "ci_high", "median", "min", "max", "n_total", "ci_method", "control_task",
-                                 "control_encoding", "chance", "order_blind"]
+                                 "control_encoding", "chance", "order_blind", "solved", "solved_at"]
 
     public struct Row: Sendable {
         public var task: String, setting: String, encoding: String, evalLength: Int, metric: Metric
@@ -33,12 +38,18 @@ public struct Summary {
         /// The order-blind ceiling of a token-accuracy row: the best accuracy from a token and the
         /// bag of the sequence's tokens, without positions (nil for other metrics and unknown tasks).
         public var orderBlind: Double? = nil
+        /// For an accuracy: the fraction of the runs with numbers whose value reaches `solvedAt` (nil otherwise).
+        public var solved: Double? = nil
+        /// Whether some runs of the cell solve it and others do not (0 < solved < 1).
+        public var bimodal: Bool { solved.map { $0 > 0 && $0 < 1 } ?? false }
         /// Every run of this cell, with numbers or not.
         public var total: Int { n + excluded }
     }
 
     public let rows: [Row]
     public let diverged: DivergedPolicy
+    /// The accuracy at which a run counts as solving its cell (`solved`).
+    public let solvedAt: Double
 
     /// The interval method, as the `ci_method` column names it.
     public static func intervalMethod(_ metric: Metric) -> String {
@@ -46,8 +57,9 @@ public struct Summary {
     }
 
     public init(records: [RunRecord], metrics: [Metric] = Metric.allCases, diverged: DivergedPolicy = .drop,
-                facts: TaskFacts = TaskFacts()) {
+                facts: TaskFacts = TaskFacts(), solvedAt: Double = 0.9) {
         self.diverged = diverged
+        self.solvedAt = solvedAt
         var order: [String] = []
         var groups: [String: [RunRecord]] = [:]
         for r in records {
@@ -73,7 +85,9 @@ public struct Summary {
                                 stats: stats, interval: clipped(stats?.meanInterval(), to: metric.range),
                                 controlTask: controlTask, controlEncoding: controlEncoding,
                                 chance: metric == .tokenAccuracy ? facts.chanceLevel(first.task, length: first.evalLength) : nil,
-                                orderBlind: metric == .tokenAccuracy ? facts.orderBlindCeiling(first.task, length: first.evalLength) : nil))
+                                orderBlind: metric == .tokenAccuracy ? facts.orderBlindCeiling(first.task, length: first.evalLength) : nil,
+                                solved: metric.isBounded && metric.higherIsBetter && !values.isEmpty
+                                    ? Double(values.filter { $0 >= solvedAt }.count) / Double(values.count) : nil))
             }
         }
         self.rows = rows
@@ -86,7 +100,8 @@ public struct Summary {
             [r.task, r.setting, r.encoding, String(r.evalLength), r.metric.rawValue, String(r.n), String(r.excluded),
              f(r.stats?.mean), f(r.stats?.sd), f(r.interval?.low), f(r.interval?.high), f(r.stats?.median),
              f(r.stats?.min), f(r.stats?.max), String(r.total), r.interval == nil ? "" : Self.intervalMethod(r.metric),
-             r.controlTask ? "true" : "false", r.controlEncoding ? "true" : "false", f(r.chance), f(r.orderBlind)]
+             r.controlTask ? "true" : "false", r.controlEncoding ? "true" : "false", f(r.chance), f(r.orderBlind),
+             f(r.solved), r.solved == nil ? "" : f(solvedAt)]
         })
     }
 

@@ -57,6 +57,9 @@ public struct SummaryTable {
                 let unsupported = zip(lengths, cells).filter { $0.1 != nil && $0.1!.unsupported == $0.1!.total }.map(\.0)
                 if !unsupported.isEmpty { notes.append("unsupported at \(unsupported.map(String.init).joined(separator: ", "))") }
                 if present.first?.controlEncoding == true { notes.append("order-blind control") }
+                // Seeds that solve the cell beside seeds that do not: the mean alone would hide it.
+                let split = zip(lengths, cells).compactMap { l, c in c.flatMap { $0.bimodal ? "\(l): \(Int(($0.solved! * Double($0.n)).rounded()))/\($0.n)" : nil } }
+                if !split.isEmpty { notes.append("bimodal (seeds ≥ \(CSVTable.field(summary.solvedAt)) at " + split.joined(separator: ", ") + ")") }
                 body.append([scope, enc, String(total)] + cells.map(cell) + [notes.joined(separator: "; ")])
             }
         }
@@ -91,11 +94,12 @@ public struct Analysis {
 
     /// Reads runs.csv in `directory` and computes the summary and the rankings (of `metric`, at
     /// the training and the longest length; control tasks left out of the aggregate unless asked).
-    public init(directory: URL, metric: Metric = .tokenAccuracy, diverged: DivergedPolicy = .drop, includeControls: Bool = false) throws {
+    public init(directory: URL, metric: Metric = .tokenAccuracy, diverged: DivergedPolicy = .drop, includeControls: Bool = false,
+                solvedAt: Double = 0.9) throws {
         records = try RunRecord.load(directory: directory)
         guard !records.isEmpty else { throw ResultsError("\(directory.path)/runs.csv has no rows yet") }
         self.metric = metric
-        summary = Summary(records: records, diverged: diverged)
+        summary = Summary(records: records, diverged: diverged, solvedAt: solvedAt)
         trainingLength = LengthChoice.train.lengths(in: records)[0]
         longestLength = LengthChoice.longest.lengths(in: records)[0]
         allLengths = LengthChoice.all.lengths(in: records)
