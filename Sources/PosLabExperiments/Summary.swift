@@ -75,7 +75,8 @@ public struct Summary {
             let group = groups[key]!, first = group[0]
             let controlTask = facts.isControl(first.task)
             let controlEncoding = first.encoding == "none" && group.allSatisfy { $0.attention == "bidirectional" }
-            for metric in metrics {
+            // Generated token accuracy only for the tasks scored by generation.
+            for metric in metrics where metric != .generatedTokenAccuracy || group.contains(where: { $0.generatedTokenAccuracy != nil }) {
                 let values = group.compactMap { diverged.value($0, metric) }
                 let stats = Descriptive(values)
                 rows.append(Row(task: first.task, setting: first.setting, encoding: first.encoding, evalLength: first.evalLength, metric: metric,
