@@ -42,9 +42,10 @@ struct PosLab: ParsableCommand {
         } catch let error as ReportError {
             fail(error.description)
         } catch let error as CocoaError {
-            // A file that cannot be read or written (a folder in its place, no permission, a full disk): one line.
-            let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.url?.path
-            fail((path.map { "\($0): " } ?? "") + error.localizedDescription)
+            // A file that cannot be read or written (a folder in its place, no permission, a full disk): one line, in words.
+            fail((FileProblem.path(error).map { "\($0): " } ?? "") + FileProblem.reason(error))
+        } catch let error as POSIXError {
+            fail((FileProblem.path(error).map { "\($0): " } ?? "") + FileProblem.reason(error))
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version

@@ -58,6 +58,7 @@ extension PosLab {
             _ = try loadPlugins(plugins)
             let loaded = try loadSuite(suite)  // bad suites stop here, before anything is written
             let results = URL(fileURLWithPath: out ?? "Results/\(loaded.name)").standardizedFileURL
+            if let problem = FileProblem.outputFolderProblem(results.path) { PosLab.fail(problem) }
             let folder = results.appendingPathComponent("slurm")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let poslab = Self.executablePath
