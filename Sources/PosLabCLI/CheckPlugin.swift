@@ -109,7 +109,9 @@ extension PosLab {
             }
             var specs: [Spec] = []
             if target.hasSuffix(".so") || target.hasSuffix(".dylib") || target.contains("/") {
-                let names = try PluginLoader.load(URL(fileURLWithPath: target).standardizedFileURL.path)
+                let path = URL(fileURLWithPath: target).standardizedFileURL.path
+                try PluginPath.check(path)
+                let names = try PluginLoader.load(path)
                 specs = names.map { Spec(name: $0) }
                 say("plugin \(target): \(names.joined(separator: ", "))")
             } else {

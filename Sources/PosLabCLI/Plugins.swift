@@ -7,6 +7,7 @@ import PosLabModel
 func loadPlugins(_ paths: [String]) throws -> [String] {
     try paths.map { path in
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        try PluginPath.check(absolute)
         let names = try PluginLoader.load(absolute)
         FileHandle.standardError.write(Data("loaded plugin \(path): \(names.joined(separator: ", "))\n".utf8))
         return absolute
@@ -19,7 +20,10 @@ func loadPlugins(_ paths: [String]) throws -> [String] {
 func loadSuite(_ path: String) throws -> Suite {
     let file = try SuiteFile(path: path)
     for plugin in file.plugins {
-        do { try PluginLoader.load(plugin.path) } catch let error as PluginError {
+        do {
+            try PluginPath.check(plugin.path)
+            try PluginLoader.load(plugin.path)
+        } catch let error as PluginError {
             throw plugin.error(error.description)
         } catch let error as ConfigurationError {
             throw plugin.error(error.description)

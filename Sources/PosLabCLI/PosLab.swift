@@ -20,7 +20,7 @@ struct PosLab: ParsableCommand {
               poslab compare Results/quick --baseline none
             """,
         version: Manifest.version,
-        subcommands: [List.self, Run.self, Eval.self, Summarize.self, Compare.self, Rebuild.self, CheckPlugin.self, Tokenize.self, MachineInfo.self, Inspect.self, ReportCommand.self, Slurm.self])
+        subcommands: [List.self, Run.self, Eval.self, Summarize.self, Compare.self, Rebuild.self, CheckPlugin.self, Tokenize.self, Windows.self, MachineInfo.self, Inspect.self, ReportCommand.self, Slurm.self])
 
     /// Parses and runs a command; bad input of any kind exits with status 2 and a message.
     static func main(arguments: [String]) {
@@ -42,9 +42,10 @@ struct PosLab: ParsableCommand {
         } catch let error as ReportError {
             fail(error.description)
         } catch let error as CocoaError {
-            // A file that cannot be read or written (a folder in its place, no permission, a full disk): one line.
-            let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.url?.path
-            fail((path.map { "\($0): " } ?? "") + error.localizedDescription)
+            // A file that cannot be read or written (a folder in its place, no permission, a full disk): one line, in words.
+            fail((FileProblem.path(error).map { "\($0): " } ?? "") + FileProblem.reason(error))
+        } catch let error as POSIXError {
+            fail((FileProblem.path(error).map { "\($0): " } ?? "") + FileProblem.reason(error))
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PosLabExperiments
+import PosLabModel
 
 extension PosLab {
     /// `poslab report RESULTS`: figures of a study, from its results folder alone.
@@ -39,6 +40,7 @@ extension PosLab {
             let data: ReportData
             do { data = try ReportData.load(folder) } catch let error as ReportError { PosLab.fail(error.description) }
             let target = out.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("report")
+            if let problem = FileProblem.outputFolderProblem(target.path) { PosLab.fail(problem) }
             let url = try Report(data: data, metric: metric).write(to: target)
             print("wrote \(url.path) and its figures (\(data.rows.map(\.runID).uniqued().count) runs)")
         }

@@ -84,6 +84,7 @@ extension PosLab {
             // Before anything is written: the largest run must fit the machine's memory shared by the jobs.
             try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: self.suite)
             let shown = out ?? "Results/\(suite.name)"
+            if let problem = FileProblem.outputFolderProblem(shown) { PosLab.fail(problem) }
             let directory = URL(fileURLWithPath: shown)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
             let total = suite.runs.count

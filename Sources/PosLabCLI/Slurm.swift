@@ -38,6 +38,11 @@ extension PosLab {
         @Option(help: "CPUs per task; each task trains this many runs at once (--jobs).")
         var cpusPerTask = 2
 
+        @Option(help: ArgumentHelp("Memory of each task, as Slurm reads it (a number of MB, or with K, M, G or T): written as #SBATCH --mem, "
+                                   + "and the suite's largest run must fit it shared by --cpus-per-task runs (default: checked against this machine's memory).",
+                                   valueName: "size"))
+        var mem: String?
+
         @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin library every task loads (repeatable).", valueName: "path/to/libX.so"))
         var plugins: [String] = []
 
@@ -47,6 +52,9 @@ extension PosLab {
         func validate() throws {
             guard (1...10_000).contains(array) else { throw ValidationError("--array must be in 1...10000 (got \(array))") }
             guard (1...1024).contains(cpusPerTask) else { throw ValidationError("--cpus-per-task must be in 1...1024 (got \(cpusPerTask))") }
+            if let mem, Self.megabytes(mem) == nil {
+                throw ValidationError("--mem must be a size as Slurm reads it: a whole number of megabytes, or with K, M, G or T (e.g. 4000, 16G; got '\(mem)')")
+            }
             for (name, value) in [("--partition", partition), ("--time", time)] {
                 if let value, value.isEmpty || value.contains(where: { $0.isWhitespace || $0 == "'" || $0 == "\"" }) {
                     throw ValidationError("\(name) must be one word (got '\(value)')")
@@ -57,7 +65,13 @@ extension PosLab {
         func run() throws {
             _ = try loadPlugins(plugins)
             let loaded = try loadSuite(suite)  // bad suites stop here, before anything is written
+            // Each task trains --cpus-per-task runs at once in what Slurm gives it (--mem), or, without --mem, in no
+            // more than this machine has: a suite that cannot fit is refused here, not on the nodes.
+            let limit = mem.flatMap(Self.megabytes).map { MemoryLimit(bytes: $0 * 1_048_576, source: .slurm(mem!)) }
+                ?? MemoryBudget.current()
+            try loaded.checkMemory(jobs: cpusPerTask, limit: limit, file: suite)
             let results = URL(fileURLWithPath: out ?? "Results/\(loaded.name)").standardizedFileURL
+            if let problem = FileProblem.outputFolderProblem(results.path) { PosLab.fail(problem) }
             let folder = results.appendingPathComponent("slurm")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let poslab = Self.executablePath
@@ -67,6 +81,7 @@ extension PosLab {
                           "#SBATCH --cpus-per-task=\(cpusPerTask)", "#SBATCH --output=\(folder.path)/task-%A_%a.log"]
             if let partition { header.append("#SBATCH --partition=\(partition)") }
             if let time { header.append("#SBATCH --time=\(time)") }
+            if let mem { header.append("#SBATCH --mem=\(mem)") }
             let runScript = (header + [
                 "# Written by `poslab slurm`: every task runs the same command; runs are claimed, never trained twice.",
                 "set -euo pipefail",
@@ -98,6 +113,15 @@ extension PosLab {
         /// This executable's absolute path (the nodes run the same binary from the shared filesystem).
         static var executablePath: String {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        }
+
+        /// Megabytes in a size as Slurm's --mem reads it: a whole number, MB unless suffixed K, M, G or T.
+        static func megabytes(_ text: String) -> Int? {
+            let units: [Character: Double] = ["K": 1.0 / 1024, "M": 1, "G": 1024, "T": 1_048_576]
+            var digits = text.uppercased(), factor = 1.0
+            if let last = digits.last, let unit = units[last] { factor = unit; digits.removeLast() }
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits), value > 0 else { return nil }
+            return max(1, Int((Double(value) * factor).rounded(.up)))
         }
 
         /// A single-quoted shell word.

@@ -1,4 +1,5 @@
 import Foundation
+import PosLabModel
 import PosLabStatistics
 
 /// The results folder of one suite.
@@ -81,33 +82,104 @@ public final class ResultsStore: @unchecked Sendable {
         }
     }
 
-    /// Deletes the records, claims, derived files and manifest PosLab wrote here, and nothing else.
+    /// Deletes the records, claims, derived files and manifest PosLab wrote here, and nothing else:
+    /// never through a symbolic link, and only files whose contents show they are PosLab's (a run
+    /// record, a checkpoint PosLab wrote, a claim, a derived file, the report PosLab wrote and the
+    /// figures it names). A link where PosLab keeps its files is refused before anything is deleted.
     private func clear() throws {
         let fm = FileManager.default
-        let names = (try? fm.contentsOfDirectory(atPath: recordsURL.path)) ?? []
+        let report = directory.appendingPathComponent("report"), page = report.appendingPathComponent("report.html")
+        // First, before deleting anything: no link among the folders and files --fresh would delete.
+        for url in [recordsURL, report, page] + (Self.derivedFiles + ["manifest.json", "rebuild.lock"]).map({ directory.appendingPathComponent($0) })
+        where Self.isLink(url) {
+            throw Self.linkRefusal(url)
+        }
+        let names = Self.isDirectory(recordsURL) ? ((try? fm.contentsOfDirectory(atPath: recordsURL.path)) ?? []) : []
+        let candidates = names.filter { Self.isRecordName($0) || Self.isCheckpointName($0) || $0.hasSuffix(".claim") }
+        let figures = Self.isRegularFile(page) && Self.isOurReport(page) ? Self.figuresNamed(by: page) : []
+        for url in candidates.map({ recordsURL.appendingPathComponent($0) }) + figures.map({ report.appendingPathComponent($0) })
+        where Self.isLink(url) {
+            throw Self.linkRefusal(url)
+        }
         for name in names where name.hasSuffix(".claim") {
             let url = recordsURL.appendingPathComponent(name)
             if let holder = RunClaim.holder(of: url), !RunClaim.isStale(url, holder: holder), holder.pid != RunClaim.me.pid {
                 throw ResultsError("\(url.path): run claimed by \(holder), which is still working in this folder; --fresh would delete its results")
             }
         }
-        for name in names where Self.isRecordName(name) || Self.isCheckpointName(name) || name.hasSuffix(".claim") {
-            try fm.removeItem(at: recordsURL.appendingPathComponent(name))
+        for name in candidates {
+            let url = recordsURL.appendingPathComponent(name)
+            guard Self.isRegularFile(url) else { continue }
+            let ours = Self.isRecordName(name) ? Self.isOurRecord(url) : Self.isCheckpointName(name) ? Self.isOurCheckpoint(url)
+                : RunClaim.isClaimFile(url)
+            if ours { try fm.removeItem(at: url) }
         }
-        if (try? fm.contentsOfDirectory(atPath: recordsURL.path))?.isEmpty == true { try fm.removeItem(at: recordsURL) }
-        for name in Self.derivedFiles + ["manifest.json", "rebuild.lock"] {
+        if Self.isDirectory(recordsURL), (try? fm.contentsOfDirectory(atPath: recordsURL.path))?.isEmpty == true { try fm.removeItem(at: recordsURL) }
+        for name in Self.derivedFiles + ["manifest.json"] {
             let url = directory.appendingPathComponent(name)
-            if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
+            if Self.isRegularFile(url) && Self.isOurs(url) { try fm.removeItem(at: url) }
         }
-        // The report `poslab run` wrote: report.html and its figures, nothing else of report/.
-        let report = directory.appendingPathComponent("report")
-        let page = report.appendingPathComponent("report.html")
-        if let head = try? FileHandle(forReadingFrom: page).read(upToCount: 512), String(decoding: head, as: UTF8.self).contains("<title>PosLab report") {
-            for name in (try? fm.contentsOfDirectory(atPath: report.path)) ?? [] where name == "report.html" || name.hasSuffix(".svg") {
+        // rebuild.lock as PosLab leaves it: empty (a user's file of that name has something in it).
+        let lock = directory.appendingPathComponent("rebuild.lock")
+        if Self.isRegularFile(lock), (try? fm.attributesOfItem(atPath: lock.path)[.size] as? Int) == 0 { try fm.removeItem(at: lock) }
+        // The report `poslab run` wrote: report.html and the figures it names, nothing else of report/.
+        if !figures.isEmpty || (Self.isRegularFile(page) && Self.isOurReport(page)) {
+            for name in figures where Self.isRegularFile(report.appendingPathComponent(name)) {
                 try fm.removeItem(at: report.appendingPathComponent(name))
             }
+            try fm.removeItem(at: page)
             if (try? fm.contentsOfDirectory(atPath: report.path))?.isEmpty == true { try fm.removeItem(at: report) }
         }
+    }
+
+    /// Why --fresh stops at a symbolic link.
+    static func linkRefusal(_ url: URL) -> ResultsError {
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)).map { " to \($0)" } ?? ""
+        return ResultsError("\(url.path) is a symbolic link\(target); --fresh deletes only PosLab's files inside the results folder "
+                            + "and never follows a link, so nothing was deleted: remove the link, or choose another folder with --out")
+    }
+
+    /// The kind of file at `url` itself (a link is not followed), or nil if there is nothing.
+    static func fileType(_ url: URL) -> mode_t? {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT
+    }
+    static func isLink(_ url: URL) -> Bool { fileType(url) == S_IFLNK }
+    static func isRegularFile(_ url: URL) -> Bool { fileType(url) == S_IFREG }
+    static func isDirectory(_ url: URL) -> Bool { fileType(url) == S_IFDIR }
+
+    /// Whether the file is a PosLab run record: JSON that decodes as one, with PosLab's format
+    /// (its checksum or id may be wrong: an edited record is still PosLab's).
+    static func isOurRecord(_ url: URL) -> Bool {
+        guard let data = try? Data(contentsOf: url), let record = try? RunFile.decoder.decode(RunFile.self, from: data) else { return false }
+        return record.format == RunFile.formatName
+    }
+
+    /// Whether the file is a checkpoint PosLab wrote: a safetensors header whose metadata carries `poslab.format`.
+    static func isOurCheckpoint(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        guard let prefix = try? handle.read(upToCount: 8), prefix.count == 8 else { return false }
+        let length = prefix.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard length > 1, length <= 16 << 20, let header = try? handle.read(upToCount: Int(length)), header.count == Int(length),
+              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any],
+              let metadata = object["__metadata__"] as? [String: Any] else { return false }
+        return metadata[Checkpoint.Key.version] != nil
+    }
+
+    /// Whether report.html is the page PosLab's report writes.
+    static func isOurReport(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        return String(decoding: (try? handle.read(upToCount: 512)) ?? Data(), as: UTF8.self).contains("<title>PosLab report")
+    }
+
+    /// The figure files (plain names ending in .svg, in its folder) that PosLab's report page links to.
+    static func figuresNamed(by page: URL) -> [String] {
+        guard let html = try? String(contentsOf: page, encoding: .utf8) else { return [] }
+        let names = html.components(separatedBy: "<a href=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
+        return Array(Set(names.filter { $0.hasSuffix(".svg") && !$0.contains("/") && !$0.hasPrefix(".") && !$0.contains("&") })).sorted()
     }
 
     /// Whether a file name in runs/ is a record's: 20 hex digits and `.json`.

@@ -66,6 +66,14 @@ public final class RunClaim: @unchecked Sendable {
         return Holder(pid: pid, host: host)
     }
 
+    /// Whether a file holds a claim as PosLab writes one: `pid N`, `host H` and `since T` lines.
+    static func isClaimFile(_ url: URL) -> Bool {
+        guard let data = try? Data(contentsOf: url), data.count < 4096 else { return false }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        return lines.count == 3 && lines[0].hasPrefix("pid ") && Int32(lines[0].dropFirst(4)) != nil
+            && lines[1].hasPrefix("host ") && lines[2].hasPrefix("since ")
+    }
+
     /// Whether `holder`'s claim can be taken over.
     static func isStale(_ url: URL, holder: Holder) -> Bool {
         if holder.pid == 0 { return true }

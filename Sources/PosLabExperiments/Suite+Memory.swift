@@ -33,20 +33,29 @@ extension Suite {
         return largest
     }
 
-    /// Throws, naming the key to change, when the largest run cannot fit `available` bytes shared by `jobs` runs.
-    public func checkMemory(jobs: Int, available: Int? = MemoryBudget.availableBytes(), file: String,
+    /// Throws, naming the key to change, when the largest run cannot fit `available` bytes of
+    /// available memory (MemAvailable) shared by `jobs` runs.
+    public func checkMemory(jobs: Int, available: Int?, file: String,
                             encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) throws {
-        // No /proc/meminfo, or no run: nothing to check.
-        guard let available, let (e, run) = try largestRun(encodings: encodings, tasks: tasks) else { return }
-        let perJob = available / max(1, jobs)
+        try checkMemory(jobs: jobs, limit: available.map { MemoryLimit(bytes: $0, source: .memAvailable) }, file: file,
+                        encodings: encodings, tasks: tasks)
+    }
+
+    /// Throws, naming the key to change and the limit that applies, when the largest run cannot fit
+    /// `limit` (by default the smallest of MemAvailable, RLIMIT_AS and the cgroup's limit) shared by `jobs` runs.
+    public func checkMemory(jobs: Int, limit: MemoryLimit? = MemoryBudget.current(), file: String,
+                            encodings: EncodingRegistry = .shared, tasks: TaskRegistry = .shared) throws {
+        // No limit could be read, or no run: nothing to check.
+        guard let limit, let (e, run) = try largestRun(encodings: encodings, tasks: tasks) else { return }
+        let perJob = limit.bytes / max(1, jobs)
         guard e.peak > perJob else { return }
         let key = e.parameters >= max(e.training, e.evaluation) ? "model"
             : e.training >= e.evaluation ? "training.batch_size, training.length" : "evaluation.lengths"
         let fix = key == "model" ? "make d_model or layers smaller"
             : key.hasPrefix("training") ? "make training.batch_size or training.length smaller"
             : "evaluate at shorter lengths"
-        throw SuiteError(file: file, keyPath: key, rule: "the largest run (\(run)) needs about \(e); this machine has "
-            + "\(MemoryEstimate.format(available)) available, \(MemoryEstimate.format(perJob)) per run with --jobs \(jobs): "
-            + "\(fix)\(jobs > 1 ? ", or use fewer --jobs" : "")")
+        throw SuiteError(file: file, keyPath: key, rule: "the largest run (\(run)) needs about \(e); \(limit.phrase), "
+            + "\(MemoryEstimate.format(perJob)) per run with --jobs \(jobs): "
+            + "\(fix)\(jobs > 1 ? ", or use fewer --jobs" : "")\(limit.remedy)")
     }
 }

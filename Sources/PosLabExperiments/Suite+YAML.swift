@@ -38,7 +38,8 @@ public struct SuiteFile {
     public init(path: String) throws {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw SuiteError(file: path, keyPath: "", rule: "cannot read the file (\(error.localizedDescription))")
+            let problem = FileProblem.unreadable(path, error: error).dropFirst(path.count + 2)
+            throw SuiteError(file: path, keyPath: "", rule: "cannot read the suite file: it \(problem)")
         }
         try self.init(yaml: text, file: path, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
     }

@@ -21,3 +21,50 @@ public func runProcess(_ executable: URL, _ arguments: [String], in directory: U
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
+
+/// Runs `executable` as `runProcess` does, but kills it (SIGKILL) if it has not ended within
+/// `timeout` seconds, with every process it started; returns (status, stdout, stderr, timedOut).
+public func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil,
+                       timeout: TimeInterval) throws -> (Int32, String, String, Bool) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let pid = process.processIdentifier
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var timedOut = false
+    DispatchQueue.global().async {
+        if done.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            // Its children first (one holding the pipes open would keep this waiting), then it.
+            for child in descendants(of: pid) { kill(child, SIGKILL) }
+            kill(pid, SIGKILL)
+        }
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    done.signal()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), timedOut)
+}
+
+/// The processes descended from `pid` (from /proc), deepest last.
+func descendants(of pid: Int32) -> [Int32] {
+    var parent: [Int32: Int32] = [:]
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 1, let ppid = Int32(fields[1]) { parent[child] = ppid }
+    }
+    var found: [Int32] = [], frontier = [pid]
+    while let next = frontier.popLast() {
+        let children = parent.filter { $0.value == next }.map(\.key)
+        found += children
+        frontier += children
+    }
+    return found
+}
