@@ -12,8 +12,9 @@ import Testing
         let rows = records.map { r -> [String] in
             let (task, taskArgs) = split(r.task), (enc, encArgs) = split(r.encoding)
             return ["t", "id\(r.seed)", task, taskArgs, enc, encArgs, String(r.seed), "16", "1", "2", r.attention, "40", "16", "8",
-                    String(r.trainLengthMax), "adam", "0.003", "0.0", "1.0", "10", String(r.evalLength), "32", "7", "sampled",
-                    f(r.tokenAccuracy), f(r.sequenceAccuracy), f(r.evalLoss), "", "", r.status.rawValue, "40", "0.5", "1.000", ""]
+                    String(r.trainLengthMax), "adam", "0.003", "0.0", "1.0", "10", String(r.evalLength), String(r.evalLength), "32", "7",
+                    "sampled", f(r.tokenAccuracy), f(r.sequenceAccuracy), "", f(r.evalLoss), "", "", r.status.rawValue, "40", "0.5",
+                    "1.000", ""]
         }
         try CSVTable(header: ResultsStore.runColumns, rows: rows).write(to: dir.appendingPathComponent("runs.csv"))
         return dir
