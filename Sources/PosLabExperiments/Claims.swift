@@ -111,7 +111,10 @@ public struct Claims {
         var out: [Statement] = []
         for item in items {
             let line = item.mark?.line ?? 0
-            guard let claim = item.scalar?.string else { throw ClaimsError("\(file):\(line): a claim must be a string (\(grammar))") }
+            guard let claim = item.scalar?.string else {
+                let hint = item.mapping != nil ? "; quote it (YAML reads an unquoted 'mean over tasks: …' as a mapping)" : ""
+                throw ClaimsError("\(file):\(line): a claim must be a string\(hint) (\(grammar))")
+            }
             out += try parse(claim: claim, line: line, file: file)
         }
         return (source, out)

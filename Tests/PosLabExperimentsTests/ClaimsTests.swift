@@ -191,6 +191,7 @@ import Testing
         try Self.expectRefused(["rope beats none on shift"], [".yaml:3:", "\"rope beats none on shift\"", "'beats' is not one of"])
         try Self.expectRefused(["mean over tasks: rope − none > 0.1"], ["expected ≥ or ≤"])
         try Self.expectRefused([], ["no `claims:`"], raw: "source: \"x\"\nclaim:\n  - \"rope > none on shift\"\n")
+        try Self.expectRefused([], ["raw.yaml:3:", "quote it"], raw: "claims:\n  - rope > none on shift\n  - mean over tasks: rope − none ≥ 0\n")
         // learned ran on reverse only: the results lack the claim's cells.
         try Self.expectRefused(["learned > rope on shift"], ["no runs of learned(size=8) on shift"])
     }
@@ -214,5 +215,35 @@ import Testing
         #expect(abs(Double(row["estimate"]!)! - 0.4) < 1e-9 && row["test"] == "paired t" && row["family_size"] == "2")
         #expect(row["verdict"] == "holds" && row["null_hypothesis"] == "difference = 0")
         #expect(table.rows[1][table.column("verdict")] == "not shown")
+    }
+
+    /// claims.csv judges the results it was computed from: `--fresh` deletes it with the other
+    /// files PosLab derived, and a claims.csv PosLab did not write is refused, not deleted.
+    // Failed with claims.csv left out of ResultsStore.derivedFiles.
+    @Test func freshDeletesClaimsCSV() throws {
+        let dir = try Self.folder()
+        let file = try Self.claimsFile(["rope < randomized(rope) on shift"], in: dir)
+        #expect(try runPoslab(["claims", dir.path, file], in: dir).0 == 0)
+        let csv = dir.appendingPathComponent("claims.csv")
+        #expect(FileManager.default.fileExists(atPath: csv.path))
+        _ = try ResultsStore(directory: dir, suite: try smallSuite(), fresh: true)
+        #expect(!FileManager.default.fileExists(atPath: csv.path))
+        try "name,notes\nmine,keep\n".write(to: csv, atomically: true, encoding: .utf8)
+        #expect(throws: ResultsError.self) { try ResultsStore(directory: dir, suite: try smallSuite(), fresh: true) }
+        #expect(FileManager.default.fileExists(atPath: csv.path))
+    }
+
+    /// The report shows claims.csv as a table: each claim with its verdict and numbers.
+    // Failed with the report's Claims table left out.
+    @Test func reportShowsTheClaims() throws {
+        let dir = try Self.folder()
+        let file = try Self.claimsFile(["rope < randomized(rope) on shift", "none ≈ rope on shift"], in: dir)
+        #expect(try runPoslab(["claims", dir.path, file], in: dir).0 == 0)
+        let (status, _, err) = try runPoslab(["report", dir.path], in: dir)
+        #expect(status == 0, "\(err)")
+        let html = try String(contentsOf: dir.appendingPathComponent("report/report.html"), encoding: .utf8)
+        #expect(html.contains("<h2>Claims</h2>") && html.contains("claims of Hand et al. 2026, Table 1"))
+        #expect(html.contains("<td>rope &lt; randomized(rope) on shift</td><td><b>holds</b></td><td>-0.400</td>"), "\(html)")
+        #expect(html.contains("<td>none ≈ rope on shift</td><td><b>not shown</b></td>"))
     }
 }
