@@ -345,11 +345,13 @@ public struct Claims {
         }
         if !missing.isEmpty { row.reason = "seed \(seedList(missing)) left out (no numbers on one side); " }
         // The paired test is compare's, on one record per seed holding the seed's value.
-        func record(_ enc: String, _ seed: UInt64, _ v: Double, _ m: Metric) -> RunRecord {
+        // The values ride in eval_loss whatever the metric (the tests do not depend on it); intervals
+        // of an accuracy difference are clipped to [−1, 1] below, as compare clips them.
+        func record(_ enc: String, _ seed: UInt64, _ v: Double, _: Metric) -> RunRecord {
             RunRecord(task: "claim", encoding: enc, seed: seed, trainLengthMax: 0, evalLength: 0, status: .ok,
-                      tokenAccuracy: m == .tokenAccuracy ? v : nil, sequenceAccuracy: m == .sequenceAccuracy ? v : nil,
-                      evalLoss: m == .loss ? v : nil)
+                      tokenAccuracy: nil, sequenceAccuracy: nil, evalLoss: v)
         }
+        let range = metric.isBounded ? -1.0...1.0 : -Double.infinity...Double.infinity
         let level = 1 - alpha
         if s.meanOverTasks {
             // d_s = mean over tasks of (A − B); tested against c (the difference d − c against 0, unclipped).
@@ -359,16 +361,15 @@ public struct Claims {
             let cmp = Comparison.compare(recs, "d", "c", task: "claim", length: 0, metric: .loss, level: level)
             row.test = cmp.test
             row.estimate = cmp.difference.map { $0 + c }
-            let range = metric.isBounded ? -1.0...1.0 : -Double.infinity...Double.infinity
             row.interval = clipped(cmp.interval.map { ($0.low + c, $0.high + c) }, to: range)
             row.null = "difference = \(CSVTable.field(c))"
             if cmp.test.p == nil { row.reason += cmp.test.note ?? "no test" }
         } else {
             let recs = complete.flatMap { seed in [record(a, seed, valuesA[seed]!, metric), record(b, seed, valuesB[seed]!, metric)] }
-            let cmp = Comparison.compare(recs, a, b, task: "claim", length: 0, metric: metric, level: level)
+            let cmp = Comparison.compare(recs, a, b, task: "claim", length: 0, metric: .loss, level: level)
             row.test = cmp.test
             row.estimate = cmp.difference
-            row.interval = cmp.interval
+            row.interval = clipped(cmp.interval, to: range)
             row.null = "difference = 0"
             if cmp.test.p == nil {
                 if cmp.test.note == "all differences are zero" { row.interval = (0, 0) }

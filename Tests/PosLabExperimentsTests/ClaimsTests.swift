@@ -30,7 +30,7 @@ import Testing
     }
 
     /// A runs.csv made by hand (tasks shift and reverse, lengths 8, 16, 32, seeds 1–5; eval_loss is
-    /// 1 − accuracy), with `diverged` runs (encoding name, seed) recorded as diverged.
+    /// 1 − accuracy, perplexity exp(eval_loss)), with `diverged` runs (encoding name, seed) recorded as diverged.
     static func folder(diverged: [(String, UInt64)] = [], name: String = #function) throws -> URL {
         let dir = temporaryDirectory(name)
         let encodings = [("rope", "base=10000"), ("alibi", ""), randomizedRope, randomizedAlibi, ("none", ""), ("learned", "size=8")]
@@ -52,7 +52,7 @@ import Testing
                         set("log_every", "10"); set("eval_length", String(length)); set("sequence_length", String(length)); set("eval_size", "64")
                         set("eval_seed", "2024"); set("eval_protocol", "sampled")
                         if !bad {
-                            set("token_accuracy", String(a)); set("sequence_accuracy", String(a)); set("eval_loss", String(1 - a))
+                            set("token_accuracy", String(a)); set("sequence_accuracy", String(a)); set("eval_loss", String(1 - a)); set("perplexity", String(exp(1 - a)))
                         }
                         set("status", bad ? "diverged" : "ok"); set("steps", "10")
                         set("final_train_loss", "0.5"); set("wall_seconds", "1.0")
@@ -126,10 +126,13 @@ import Testing
         #expect(try Self.verdict("mean over tasks: randomized(rope) − rope ≤ 0.45") == .holds)
     }
 
-    // Failed with the metric's direction ignored (higher taken as better for eval_loss).
+    // Failed with the metric's direction ignored (higher taken as better for eval_loss), and with the
+    // paired values carried in the claim's own metric column (perplexity's left empty: not shown).
     @Test func lossLowerIsBetter() throws {
         #expect(try Self.verdict("randomized(rope) > rope on shift", metric: .loss) == .holds)
         #expect(try Self.verdict("rope > randomized(rope) on shift", metric: .loss) == .contradicted)
+        // Every metric is tested, not only the three RunRecord's initializer takes.
+        #expect(try Self.verdict("randomized(rope) > rope on shift", metric: .perplexity) == .holds)
     }
 
     // Failed with Holm ignored (verdicts from the unadjusted p).
