@@ -92,11 +92,15 @@ import Testing
         #expect(try Self.verdict("none > rope on shift") == .notShown)  // paired t p = 0.78
     }
 
-    // Failed with holds and contradicted swapped in Claims.judge.
+    // Failed with holds and contradicted swapped in Claims.judge, and with the lengths clause ignored.
     @Test func worseHoldsIsContradictedOrIsNotShown() throws {
         #expect(try Self.verdict("rope < randomized(rope) on shift") == .holds)
         #expect(try Self.verdict("randomized(rope) < rope on reverse") == .contradicted)
         #expect(try Self.verdict("none < rope on reverse") == .notShown)
+        // One length: alibi is 0.3 below rope at 32 and level with it at 8.
+        let at32 = try #require(try Self.verdicts(["alibi < rope on shift at length 32"]).first)
+        #expect(at32.verdict == .holds && at32.lengths == [32] && abs(at32.estimate! + 0.3) < 1e-9)
+        #expect(try Self.verdict("alibi < rope on shift at length 8") == .notShown)
     }
 
     // Failed with the ≈ interval check ignored (contradicted whenever significant, else not shown),
