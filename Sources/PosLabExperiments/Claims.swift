@@ -136,7 +136,7 @@ public struct Claims {
             let lengths = try lengthClause(&head, bad)
             guard head.isEmpty else { throw bad("unexpected '\(head.joined(separator: " "))' before ':' (\(grammar))") }
             var tail = words(String(text[text.index(after: colon)...]))
-            guard tail.count >= 5, ["−", "-"].contains(tail[1]) else { throw bad("expected A − B ≥ C after ':' (\(grammar))") }
+            guard tail.count >= 5, ["−", "–", "-"].contains(tail[1]) else { throw bad("expected A − B ≥ C after ':' (\(grammar))") }
             let relation: Relation
             switch tail[3] {
             case "≥", ">=": relation = .atLeast
