@@ -10,9 +10,10 @@ extension PosLab {
             commandName: "report",
             abstract: "Draw a study's figures: report.html (self-contained) and one SVG per figure.",
             discussion: """
-                Reads runs.csv (and curves.csv, manifest.json, comparisons.csv when present) and draws: the metric \
+                Reads runs.csv (and curves.csv, manifest.json, comparisons.csv, claims.csv when present) and draws: the metric \
                 against evaluation length per task, with the seeds' interval, the training lengths and the chance \
-                level; a task × encoding overview at the training and the longest length; training curves. Each \
+                level; a task × encoding overview at the training and the longest length; training curves; and it lists \
+                compare's verdicts and the claims with theirs. Each \
                 SVG stands alone (rsvg-convert -f pdf turns it into a PDF). `poslab run` writes the report too.
 
                 Examples:

@@ -25,8 +25,8 @@ public final class ResultsStore: @unchecked Sendable {
     public static let settingColumns = Array(runColumns[7...19])
     /// curves.csv's columns, in order.
     public static let curveColumns = ["run_id", "step", "train_loss"]
-    /// Files PosLab derives in a results folder (only these, records and claims are ever deleted).
-    static let derivedFiles = ["runs.csv", "curves.csv", "summary.csv", "rankings.csv", "comparisons.csv"]
+    /// Files PosLab derives in a results folder (only these, records and run claims are ever deleted; claims.csv is `poslab claims`' output).
+    static let derivedFiles = ["runs.csv", "curves.csv", "summary.csv", "rankings.csv", "comparisons.csv", "claims.csv"]
 
     public let directory: URL
     public let suite: Suite
@@ -78,6 +78,7 @@ public final class ResultsStore: @unchecked Sendable {
         case "runs.csv": return head.hasPrefix("suite,run_id,")
         case "curves.csv": return head.hasPrefix("run_id,step,")
         case "summary.csv", "rankings.csv", "comparisons.csv": return head.hasPrefix("task,") || head.hasPrefix("metric,")
+        case "claims.csv": return head.hasPrefix("source,line,claim,")  // poslab claims' verdicts (not a run's .claim)
         default: return head.hasPrefix("{") && ["\"git_commit\"", "\"suite\"", "\"poslab_version\""].contains { head.contains($0) }
         }
     }

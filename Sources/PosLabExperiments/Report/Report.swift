@@ -124,6 +124,23 @@ public struct Report {
             comparisons = "<h2>Comparisons</h2><p>From comparisons.csv (`poslab compare`), \(c.rows.count) rows\(c.rows.count > shown.count ? ", the first \(shown.count) shown" : "").</p><table><tr><th>verdict</th></tr>"
                 + shown.map { "<tr><td>\(e($0[verdict]))</td></tr>" }.joined() + "</table>"
         }
+        // claims.csv (`poslab claims`): a paper's claims, one row each, with the verdict and its numbers.
+        var claims = ""
+        if let c = data.claims {
+            let k = Dictionary(c.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            func cell(_ row: [String], _ name: String) -> String { k[name].map { row[$0] } ?? "" }
+            func number(_ text: String) -> String { Double(text).map { String(format: "%+.3f", $0) } ?? "" }
+            let sources = c.rows.map { cell($0, "source") }.filter { !$0.isEmpty }.uniqued()
+            claims = "<h2>Claims</h2><p>From claims.csv (`poslab claims`)\(sources.isEmpty ? "" : ", claims of " + sources.map(e).joined(separator: "; "))"
+                + ": each decided by a paired test over seeds, Holm-corrected over the claims file.</p>"
+                + "<table><tr><th>line</th><th>claim</th><th>verdict</th><th>difference</th><th>interval</th><th>p_holm</th><th>why</th></tr>"
+                + c.rows.map { r in
+                    let ci = cell(r, "ci_low").isEmpty ? "" : "[\(number(cell(r, "ci_low"))), \(number(cell(r, "ci_high")))]"
+                    let p = Double(cell(r, "p_holm")).map { Comparison.formatP($0) } ?? ""
+                    return "<tr><td>\(e(cell(r, "line")))</td><td>\(e(cell(r, "claim")))</td><td><b>\(e(cell(r, "verdict")))</b></td>"
+                        + "<td>\(number(cell(r, "estimate")))</td><td>\(ci)</td><td>\(p)</td><td>\(e(cell(r, "reason")))</td></tr>"
+                }.joined() + "</table>"
+        }
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
@@ -141,6 +158,7 @@ public struct Report {
         <table>\(facts.map { "<tr><th>\(e($0.0))</th><td>\(e($0.1))</td></tr>" }.joined())</table>
         \(figures.map { "<figure id=\"\(e($0.file))\">\($0.svg.inline(title: $0.caption))<figcaption>\(e($0.caption)) (<a href=\"\(e($0.file))\">\(e($0.file))</a>)</figcaption></figure>" }.joined(separator: "\n"))
         \(comparisons)
+        \(claims)
         </body></html>
 
         """

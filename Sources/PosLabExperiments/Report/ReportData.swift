@@ -3,7 +3,7 @@ import Foundation
 import PosLabStatistics
 
 /// What a report is drawn from: a results folder's runs.csv (required), curves.csv, manifest.json
-/// and comparisons.csv (each optional), read by column name so that extra columns are kept.
+/// comparisons.csv and claims.csv (each optional), read by column name so that extra columns are kept.
 public struct ReportData {
     /// One runs.csv row, as the report needs it.
     public struct Row: Sendable {
@@ -25,6 +25,8 @@ public struct ReportData {
     public var manifest: [String: Any]?
     /// comparisons.csv's header and rows, if present.
     public var comparisons: (header: [String], rows: [[String]])?
+    /// claims.csv's header and rows (`poslab claims`), if present.
+    public var claims: (header: [String], rows: [[String]])?
 
     /// Encodings, tasks and settings in the order they first appear (the suite's order).
     public var encodings: [String] { rows.map(\.encoding).uniqued() }
@@ -104,6 +106,11 @@ public struct ReportData {
         if FileManager.default.fileExists(atPath: comparisons.path) {
             let t = try readCSV(comparisons)
             data.comparisons = (t.header, t.rows)
+        }
+        let claims = folder.appendingPathComponent("claims.csv")
+        if FileManager.default.fileExists(atPath: claims.path) {
+            let t = try readCSV(claims)
+            data.claims = (t.header, t.rows)
         }
         return data
     }

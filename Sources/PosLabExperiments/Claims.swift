@@ -1,0 +1,470 @@
+import Foundation
+import PosLabCore
+import PosLabStatistics
+import Yams
+
+/// `poslab claims`: statements a paper makes, checked against a results folder.
+///
+/// A claims file is YAML: `source` (who says it) and `claims`, a list of statements in a small
+/// grammar (operators and keywords separated by spaces; encodings and tasks as `runs.csv` names
+/// them, or by a name alone when it matches one):
+///
+///     A > B on TASK [at lengths L1..L2 | at length L]        A better than B (the metric's direction)
+///     A < B on TASK [...]                                    A worse than B
+///     A ≈ B on TASK [...] [within M]                         equivalent within ±M (0.05 by default)
+///     mean over tasks [on [T1, T2]] [at ...]: A − B ≥ C [for X in [E1, E2]]   (or ≤ C)
+///
+/// Each claim is one paired test over seeds, with `Comparison`'s code (paired t, or the exact sign
+/// test when every difference is equal); a seed's value is its mean over the claim's lengths (and,
+/// for `mean over tasks`, the mean over tasks of the per-task difference). The p-values of every
+/// claim in the file form one Holm family. Verdicts: `holds`, `contradicted`, `not shown`.
+public struct Claims {
+    public static let columns = ["source", "line", "claim", "form", "metric", "direction", "tasks", "encoding_a", "encoding_b",
+                                 "lengths", "seeds", "n_seeds", "null_hypothesis", "estimate", "ci_low", "ci_high", "ci_level",
+                                 "test", "p", "p_holm", "family_size", "verdict", "reason"]
+
+    public enum Verdict: String, Sendable { case holds, contradicted, notShown = "not shown" }
+
+    public enum Relation: String, Sendable { case better = ">", worse = "<", equivalent = "≈", atLeast = "≥", atMost = "≤" }
+
+    /// One claim as parsed (a `for X in [...]` claim is one per X).
+    public struct Statement: Sendable {
+        public var text: String, line: Int
+        public var a: String, b: String
+        public var relation: Relation
+        /// Pairwise forms: the task; `mean over tasks`: the tasks named (nil: every task in the results).
+        public var task: String?, tasks: [String]?
+        public var meanOverTasks: Bool
+        /// Lengths: a single length or a range (nil: every evaluated length).
+        public var lengths: ClosedRange<Int>?
+        /// ≈: the margin; ≥ / ≤: the threshold c.
+        public var margin: Double = 0.05, threshold: Double = 0
+    }
+
+    public struct Row: Sendable {
+        public var statement: Statement
+        public var tasks: [String] = [], a = "", b = "", lengths: [Int] = [], seeds: [UInt64] = []
+        public var estimate: Double?, interval: (low: Double, high: Double)?
+        public var test: HypothesisTest?
+        public var pHolm: Double?
+        public var familySize = 0
+        public var verdict: Verdict = .notShown
+        public var reason = ""
+        /// What p tests: "difference = 0" or "difference = c".
+        public var null = ""
+    }
+
+    public let source: String
+    public let rows: [Row]
+    public let metric: Metric
+    public let alpha: Double
+
+    /// Reads `file` and decides each claim against `records`. Bad input of any kind is a `ClaimsError`.
+    public init(file: String, records: [RunRecord], metric: Metric, alpha: Double = 0.05) throws {
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            throw ClaimsError("\(file): cannot be read (\((error as NSError).localizedDescription))")
+        }
+        let (source, statements) = try Self.parse(yaml: text, file: file)
+        try self.init(source: source, statements: statements, file: file, records: records, metric: metric, alpha: alpha)
+    }
+
+    public init(source: String, statements: [Statement], file: String, records: [RunRecord], metric: Metric, alpha: Double = 0.05) throws {
+        self.source = source
+        self.metric = metric
+        self.alpha = alpha
+        var rows = try statements.map { try Self.decide($0, file: file, records: records, metric: metric, alpha: alpha) }
+        // One Holm family: every claim of the file with a defined test.
+        let adjusted = holmAdjusted(rows.map { $0.test?.p })
+        let size = rows.filter { $0.test?.p != nil }.count
+        for i in rows.indices {
+            rows[i].pHolm = adjusted[i]
+            rows[i].familySize = size
+            Self.judge(&rows[i], alpha: alpha, metric: metric)
+        }
+        self.rows = rows
+    }
+
+    // MARK: - Parsing
+
+    /// The grammar, as error messages quote it.
+    static let grammar = "A > B on TASK [at lengths L1..L2 | at length L], A < B on ..., A ≈ B on ... [within M], "
+        + "or mean over tasks [on [T1, T2]]: A − B ≥ C [for X in [E1, E2]]"
+
+    /// `source` and the statements of a claims file.
+    public static func parse(yaml text: String, file: String) throws -> (String, [Statement]) {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw ClaimsError("\(file): not valid YAML (\("\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")))")
+        }
+        guard let node, let mapping = node.mapping else {
+            throw ClaimsError("\(file): must be a mapping with `source` and `claims:` (a list of claims)")
+        }
+        guard let list = mapping["claims"] else { throw ClaimsError("\(file): no `claims:` (a list of claims, e.g. - \"rope > none on shift\")") }
+        for (key, _) in mapping where !["source", "claims"].contains(key.string ?? "") {
+            throw ClaimsError("\(file):\(key.mark?.line ?? 0): unknown key '\(key.string ?? "?")'; allowed: source, claims")
+        }
+        let source = mapping["source"]?.string ?? ""
+        guard let items = list.sequence, !items.isEmpty else {
+            throw ClaimsError("\(file):\(list.mark?.line ?? 0): `claims:` must be a non-empty list of claims")
+        }
+        var out: [Statement] = []
+        for item in items {
+            let line = item.mark?.line ?? 0
+            guard let claim = item.scalar?.string else {
+                let hint = item.mapping != nil ? "; quote it (YAML reads an unquoted 'mean over tasks: …' as a mapping)" : ""
+                throw ClaimsError("\(file):\(line): a claim must be a string\(hint) (\(grammar))")
+            }
+            out += try parse(claim: claim, line: line, file: file)
+        }
+        return (source, out)
+    }
+
+    /// One claim's statements (several for `for X in [...]`).
+    static func parse(claim: String, line: Int, file: String) throws -> [Statement] {
+        func bad(_ why: String) -> ClaimsError { ClaimsError("\(file):\(line): \"\(claim)\": \(why)") }
+        let text = claim.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("mean over tasks") {
+            guard let colon = topLevelIndex(of: ":", in: text) else { throw bad("no ':' after 'mean over tasks' (\(grammar))") }
+            var head = words(String(text[text.index(text.startIndex, offsetBy: "mean over tasks".count)..<colon]))
+            var tasks: [String]?
+            if head.first == "on" {
+                guard head.count >= 2, let list = bracketList(head[1]) else { throw bad("'on' must be followed by a list of tasks, e.g. on [shift, reverse]") }
+                tasks = list
+                head.removeFirst(2)
+            }
+            let lengths = try lengthClause(&head, bad)
+            guard head.isEmpty else { throw bad("unexpected '\(head.joined(separator: " "))' before ':' (\(grammar))") }
+            var tail = words(String(text[text.index(after: colon)...]))
+            guard tail.count >= 5, ["−", "–", "-"].contains(tail[1]) else { throw bad("expected A − B ≥ C after ':' (\(grammar))") }
+            let relation: Relation
+            switch tail[3] {
+            case "≥", ">=": relation = .atLeast
+            case "≤", "<=": relation = .atMost
+            default: throw bad("expected ≥ or ≤ after A − B, got '\(tail[3])'")
+            }
+            guard let c = Double(tail[4]), c.isFinite else { throw bad("'\(tail[4])' is not a number") }
+            let (a, b) = (tail[0], tail[2])
+            tail.removeFirst(5)
+            var bindings: [(String, String)?] = [nil]
+            if !tail.isEmpty {
+                guard tail.count == 4, tail[0] == "for", tail[2] == "in", let values = bracketList(tail[3]), !values.isEmpty,
+                      tail[1].allSatisfy({ $0.isLetter }) else {
+                    throw bad("unexpected '\(tail.joined(separator: " "))'; a claim may end with for X in [E1, E2]")
+                }
+                guard a.contains(tail[1]) || b.contains(tail[1]) else { throw bad("'\(tail[1])' does not appear in '\(a) − \(b)'") }
+                bindings = values.map { (tail[1], $0) }
+            }
+            return bindings.map { binding in
+                let sa = binding.map { substitute($0.0, $0.1, in: a) } ?? a, sb = binding.map { substitute($0.0, $0.1, in: b) } ?? b
+                var s = Statement(text: binding.map { "\(text) [\($0.0) = \($0.1)]" } ?? text,
+                                  line: line, a: sa, b: sb, relation: relation, task: nil, tasks: tasks, meanOverTasks: true, lengths: lengths)
+                s.threshold = c
+                return s
+            }
+        }
+        var w = words(text)
+        guard w.count >= 5, w[3] == "on" else { throw bad("malformed claim; expected \(grammar)") }
+        let relation: Relation
+        switch w[1] {
+        case ">": relation = .better
+        case "<": relation = .worse
+        case "≈", "~=", "~": relation = .equivalent
+        default: throw bad("'\(w[1])' is not one of >, <, ≈ (\(grammar))")
+        }
+        var s = Statement(text: text, line: line, a: w[0], b: w[2], relation: relation, task: w[4], tasks: nil, meanOverTasks: false, lengths: nil)
+        w.removeFirst(5)
+        s.lengths = try lengthClause(&w, bad)
+        if w.first == "within" {
+            guard relation == .equivalent else { throw bad("'within' belongs to ≈ claims") }
+            guard w.count >= 2, let m = Double(w[1]), m > 0, m.isFinite else { throw bad("'within' must be followed by a positive margin, e.g. within 0.02") }
+            s.margin = m
+            w.removeFirst(2)
+        }
+        guard w.isEmpty else { throw bad("unexpected '\(w.joined(separator: " "))' (\(grammar))") }
+        return [s]
+    }
+
+    /// Takes `at lengths L1..L2` or `at length L` off the front of `w`.
+    static func lengthClause(_ w: inout [String], _ bad: (String) -> ClaimsError) throws -> ClosedRange<Int>? {
+        guard w.first == "at" else { return nil }
+        guard w.count >= 3 else { throw bad("'at' must be followed by 'lengths L1..L2' or 'length L'") }
+        defer { w.removeFirst(3) }
+        if w[1] == "length" {
+            guard let l = Int(w[2]), l > 0 else { throw bad("'\(w[2])' is not a length") }
+            return l...l
+        }
+        guard w[1] == "lengths" else { throw bad("'at' must be followed by 'lengths L1..L2' or 'length L'") }
+        let parts = w[2].components(separatedBy: "..")
+        guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo > 0, lo <= hi else {
+            throw bad("'\(w[2])' is not a range of lengths like 41..100")
+        }
+        return lo...hi
+    }
+
+    /// Splits on spaces outside parentheses and brackets.
+    static func words(_ s: String) -> [String] {
+        var out: [String] = [], current = "", depth = 0
+        for ch in s {
+            if ch == "(" || ch == "[" { depth += 1 }
+            if ch == ")" || ch == "]" { depth -= 1 }
+            if ch.isWhitespace && depth == 0 {
+                if !current.isEmpty { out.append(current); current = "" }
+            } else { current.append(ch) }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    static func topLevelIndex(of target: Character, in s: String) -> String.Index? {
+        var depth = 0
+        for i in s.indices {
+            let ch = s[i]
+            if ch == "(" || ch == "[" { depth += 1 }
+            if ch == ")" || ch == "]" { depth -= 1 }
+            if ch == target && depth == 0 { return i }
+        }
+        return nil
+    }
+
+    /// `[a, b(c=1, d=2)]` as its items (commas inside parentheses kept).
+    static func bracketList(_ s: String) -> [String]? {
+        guard s.hasPrefix("["), s.hasSuffix("]") else { return nil }
+        var out: [String] = [], current = "", depth = 0
+        for ch in s.dropFirst().dropLast() {
+            if ch == "(" || ch == "[" { depth += 1 }
+            if ch == ")" || ch == "]" { depth -= 1 }
+            if ch == "," && depth == 0 { out.append(current); current = "" } else { current.append(ch) }
+        }
+        out.append(current)
+        let items = out.map { $0.trimmingCharacters(in: .whitespaces) }
+        return items.contains(where: \.isEmpty) ? nil : items
+    }
+
+    /// `name` replaced by `value` wherever it is a whole name in `s`.
+    static func substitute(_ name: String, _ value: String, in s: String) -> String {
+        var out = "", run = ""
+        func flush() { out += run == name ? value : run; run = "" }
+        for ch in s {
+            if ch.isLetter || ch.isNumber || ch == "-" || ch == "_" { run.append(ch) } else { flush(); out.append(ch) }
+        }
+        flush()
+        return out
+    }
+
+    // MARK: - Matching names
+
+    /// Whether `wanted` (as written in a claim) names `candidate` (as runs.csv names it): the same
+    /// name, and every argument given equal (nested specs matched the same way).
+    static func matches(_ wanted: String, _ candidate: String) -> Bool {
+        guard let w = try? Spec(parsing: wanted), let c = try? Spec(parsing: candidate) else { return wanted == candidate }
+        guard w.name == c.name else { return false }
+        return w.arguments.allSatisfy { key, value in
+            guard let theirs = c.arguments[key] else { return false }
+            if value == theirs || Double(value).map({ $0 == Double(theirs) }) == true { return true }
+            return matches(value, theirs)
+        }
+    }
+
+    /// The one name among `names` that `wanted` names; exit-2 errors for none or several.
+    static func resolve(_ wanted: String, among names: [String], kind: String, _ bad: (String) -> ClaimsError) throws -> String {
+        if let exact = names.first(where: { $0 == wanted }) { return exact }
+        let found = names.filter { matches(wanted, $0) }
+        if found.count == 1 { return found[0] }
+        if found.count > 1 { throw bad("'\(wanted)' matches \(found.count) \(kind)s (\(found.joined(separator: ", "))); give its arguments") }
+        throw bad("no \(kind) '\(wanted)' in these results; they have: \(names.joined(separator: ", "))")
+    }
+
+    // MARK: - Deciding
+
+    static func decide(_ s: Statement, file: String, records: [RunRecord], metric: Metric, alpha: Double) throws -> Row {
+        func bad(_ why: String) -> ClaimsError { ClaimsError("\(file):\(s.line): \"\(s.text)\": \(why)") }
+        let encodings = records.map(\.encoding).uniqued(), allTasks = records.map(\.task).uniqued()
+        let a = try resolve(s.a, among: encodings, kind: "encoding", bad), b = try resolve(s.b, among: encodings, kind: "encoding", bad)
+        guard a != b else { throw bad("both sides name \(a)") }
+        let tasks = try (s.meanOverTasks ? (s.tasks ?? allTasks) : [s.task!]).map { try resolve($0, among: allTasks, kind: "task", bad) }
+        var row = Row(statement: s, tasks: tasks, a: a, b: b)
+        // Per task: the lengths, and each encoding's per-seed mean over them.
+        var perTask: [[UInt64: Double]] = []  // seed → A − B (pairwise: only one task)
+        var valuesA: [UInt64: Double] = [:], valuesB: [UInt64: Double] = [:]
+        var seeds = Set<UInt64>()
+        var usedLengths = Set<Int>()
+        for task in tasks {
+            let here = records.filter { $0.task == task }
+            let settings = here.map(\.setting).uniqued()
+            guard settings.count == 1 else {
+                throw bad("\(task) has \(settings.count) settings (grid points: \(settings.joined(separator: " | "))); a claim needs results with one")
+            }
+            for enc in [a, b] where !here.contains(where: { $0.encoding == enc }) {
+                throw bad("these results have no runs of \(enc) on \(task) (the claim needs them)")
+            }
+            let evaluated = Set(here.filter { $0.encoding == a || $0.encoding == b }.map(\.evalLength)).sorted()
+            var lengths = evaluated
+            if let range = s.lengths {
+                for end in [range.lowerBound, range.upperBound] where !evaluated.contains(end) {
+                    throw bad("length \(end) was not evaluated on \(task); it has \(evaluated.map(String.init).joined(separator: ", "))")
+                }
+                lengths = evaluated.filter(range.contains)
+            }
+            for enc in [a, b] {
+                let have = Set(here.filter { $0.encoding == enc }.map(\.evalLength))
+                if let missing = lengths.first(where: { !have.contains($0) }) {
+                    throw bad("these results have no runs of \(enc) on \(task) at length \(missing) (the claim needs them)")
+                }
+            }
+            usedLengths.formUnion(lengths)
+            func perSeed(_ enc: String) -> [UInt64: Double?] {
+                var bySeed: [UInt64: [Int: Double?]] = [:]
+                for r in here where r.encoding == enc && lengths.contains(r.evalLength) { bySeed[r.seed, default: [:]][r.evalLength] = r.value(metric) }
+                return bySeed.mapValues { byLength in
+                    let values = lengths.compactMap { byLength[$0] ?? nil }
+                    return values.count == lengths.count ? values.reduce(0, +) / Double(values.count) : nil
+                }
+            }
+            let pa = perSeed(a), pb = perSeed(b)
+            seeds.formUnion(pa.keys); seeds.formUnion(pb.keys)
+            var diffs: [UInt64: Double] = [:]
+            for seed in Set(pa.keys).union(pb.keys) {
+                if let x = pa[seed] ?? nil, let y = pb[seed] ?? nil { diffs[seed] = x - y; if !s.meanOverTasks { valuesA[seed] = x; valuesB[seed] = y } }
+            }
+            perTask.append(diffs)
+        }
+        row.lengths = usedLengths.sorted()
+        // A seed counts when it has numbers on both sides of every task.
+        let complete = seeds.filter { seed in perTask.allSatisfy { $0[seed] != nil } }.sorted()
+        let missing = seeds.subtracting(complete).sorted()
+        row.seeds = complete
+        let seedList = { (xs: [UInt64]) in xs.map(String.init).joined(separator: ", ") }
+        if missing.count >= 2 {
+            row.reason = "\(missing.count) seeds (\(seedList(missing))) lack numbers on one side (diverged, unsupported or not run): no paired test"
+            return row
+        }
+        guard complete.count >= 2 else {
+            row.reason = "\(complete.count) seed\(complete.count == 1 ? "" : "s") with numbers on both sides: a paired test needs 2"
+            return row
+        }
+        if !missing.isEmpty { row.reason = "seed \(seedList(missing)) left out (no numbers on one side); " }
+        // The paired test is compare's, on one record per seed holding the seed's value.
+        // The values ride in eval_loss whatever the metric (the tests do not depend on it); intervals
+        // of an accuracy difference are clipped to [−1, 1] below, as compare clips them.
+        func record(_ enc: String, _ seed: UInt64, _ v: Double, _: Metric) -> RunRecord {
+            RunRecord(task: "claim", encoding: enc, seed: seed, trainLengthMax: 0, evalLength: 0, status: .ok,
+                      tokenAccuracy: nil, sequenceAccuracy: nil, evalLoss: v)
+        }
+        let range = metric.isBounded ? -1.0...1.0 : -Double.infinity...Double.infinity
+        let level = 1 - alpha
+        if s.meanOverTasks {
+            // d_s = mean over tasks of (A − B); tested against c (the difference d − c against 0, unclipped).
+            let d = complete.map { seed in perTask.map { $0[seed]! }.reduce(0, +) / Double(perTask.count) }
+            let c = s.threshold
+            let recs = zip(complete, d).flatMap { seed, v in [record("d", seed, v, .loss), record("c", seed, c, .loss)] }
+            let cmp = Comparison.compare(recs, "d", "c", task: "claim", length: 0, metric: .loss, level: level)
+            row.test = cmp.test
+            row.estimate = cmp.difference.map { $0 + c }
+            row.interval = clipped(cmp.interval.map { ($0.low + c, $0.high + c) }, to: range)
+            row.null = "difference = \(CSVTable.field(c))"
+            if cmp.test.p == nil { row.reason += cmp.test.note ?? "no test" }
+        } else {
+            let recs = complete.flatMap { seed in [record(a, seed, valuesA[seed]!, metric), record(b, seed, valuesB[seed]!, metric)] }
+            let cmp = Comparison.compare(recs, a, b, task: "claim", length: 0, metric: .loss, level: level)
+            row.test = cmp.test
+            row.estimate = cmp.difference
+            row.interval = clipped(cmp.interval, to: range)
+            row.null = "difference = 0"
+            if cmp.test.p == nil {
+                if cmp.test.note == "all differences are zero" { row.interval = (0, 0) }
+                row.reason += cmp.test.note ?? "no test"
+            }
+        }
+        return row
+    }
+
+    /// The verdict, from p_holm (significance in the file's family) and the interval.
+    static func judge(_ row: inout Row, alpha: Double, metric: Metric) {
+        let s = row.statement
+        guard let estimate = row.estimate else { row.verdict = .notShown; return }
+        let significant = row.pHolm.map { $0 < alpha } ?? false
+        let pct = Int((100 * (1 - alpha)).rounded())
+        func because(_ text: String) { row.reason += (row.reason.isEmpty || row.reason.hasSuffix("; ") ? "" : "; ") + text }
+        switch s.relation {
+        case .better, .worse:
+            // "Better" by the metric's direction: higher accuracy, lower loss.
+            let aBetter = (estimate > 0) == metric.higherIsBetter && estimate != 0
+            let claimed = s.relation == .better ? aBetter : !aBetter && estimate != 0
+            if significant {
+                row.verdict = claimed ? .holds : .contradicted
+                because("significant after Holm (p_holm < \(CSVTable.field(alpha))), \(aBetter ? row.a : row.b) better")
+            } else {
+                row.verdict = .notShown
+                because("not significant after Holm: the \(pct)% interval includes both outcomes or the family's correction leaves it")
+            }
+        case .equivalent:
+            if let ci = row.interval, ci.low >= -s.margin, ci.high <= s.margin {
+                row.verdict = .holds
+                because("the \(pct)% interval lies within ±\(CSVTable.field(s.margin))")
+            } else if significant {
+                row.verdict = .contradicted
+                because("the difference is significant after Holm")
+            } else {
+                row.verdict = .notShown
+                because("the \(pct)% interval reaches past ±\(CSVTable.field(s.margin)) but the difference is not significant")
+            }
+        case .atLeast, .atMost:
+            let c = s.threshold
+            let above = estimate > c
+            if significant && estimate != c {
+                row.verdict = (above == (s.relation == .atLeast)) ? .holds : .contradicted
+                because("significantly \(above ? "above" : "below") \(CSVTable.field(c)) after Holm")
+            } else {
+                row.verdict = .notShown
+                because("not significantly different from \(CSVTable.field(c)) after Holm: the interval includes both outcomes")
+            }
+        }
+    }
+
+    // MARK: - Output
+
+    public var table: CSVTable {
+        let f = CSVTable.field
+        return CSVTable(header: Self.columns, rows: rows.map { r in
+            [source, String(r.statement.line), r.statement.text, r.statement.meanOverTasks ? "mean over tasks" : r.statement.relation.rawValue,
+             metric.rawValue, metric.direction, r.tasks.joined(separator: ";"), r.a, r.b, r.lengths.map(String.init).joined(separator: ";"),
+             r.seeds.map(String.init).joined(separator: ";"), String(r.seeds.count), r.null, f(r.estimate), f(r.interval?.low),
+             f(r.interval?.high), r.test == nil ? "" : f(1 - alpha), r.test?.kind.rawValue ?? "", f(r.test?.p), f(r.pHolm),
+             String(r.familySize), r.verdict.rawValue, r.reason]
+        })
+    }
+
+    /// One line per claim: the verdict, then the numbers.
+    public func render() -> String {
+        var out: [String] = []
+        if !source.isEmpty { out.append("Claims of \(source) (\(metric.rawValue), \(metric.direction)):") }
+        for r in rows {
+            out.append("line \(r.statement.line): \(r.statement.text)")
+            var numbers = ""
+            if let e = r.estimate {
+                numbers = String(format: "difference %+.3f", e)
+                if let ci = r.interval { numbers += String(format: ", %d%% CI [%+.3f, %+.3f]", Int((100 * (1 - alpha)).rounded()), ci.low, ci.high) }
+                if let t = r.test, let p = t.p {
+                    numbers += ", \(t.kind.rawValue) p = \(Comparison.formatP(p))"
+                    if let ph = r.pHolm { numbers += "; p_holm = \(Comparison.formatP(ph)) in a family of \(r.familySize)" }
+                }
+                numbers += "; \(r.seeds.count) seeds; "
+            }
+            out.append("  \(r.verdict.rawValue.uppercased()): \(numbers)\(r.reason)")
+            if !r.a.isEmpty {
+                out.append("  cells: \(r.a) vs \(r.b) on \(r.tasks.joined(separator: ", ")) at length\(r.lengths.count == 1 ? "" : "s") "
+                           + "\(r.lengths.map(String.init).joined(separator: ", ")) (each seed's mean over them), seeds \(r.seeds.map(String.init).joined(separator: ", "))")
+            }
+        }
+        let counts = [Verdict.holds, .contradicted, .notShown].map { v in "\(rows.filter { $0.verdict == v }.count) \(v.rawValue)" }
+        out.append("\(rows.count) claims: \(counts.joined(separator: ", ")); one Holm family of \(rows.first?.familySize ?? 0) tests")
+        return out.joined(separator: "\n")
+    }
+}
+
+/// A claims file or a claim that cannot be checked: the CLI prints it and exits with status 2.
+public struct ClaimsError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ message: String) { description = message }
+}
