@@ -146,7 +146,7 @@ import Testing
     }
 
     /// "--help of summarize, compare and check-plugin prints stray backslashes; list, run and summarize have no example".
-    @Test(arguments: ["list", "run", "summarize", "compare", "claims", "rebuild", "check-plugin", "tokenize", "machine", "inspect", "report", "slurm"])
+    @Test(arguments: ["list", "run", "eval", "summarize", "compare", "claims", "rebuild", "check-plugin", "tokenize", "windows", "machine", "inspect", "report", "slurm"])
     func helpHasAnExampleAndNoBackslash(_ command: String) throws {
         let (status, out, err) = try runPoslab([command, "--help"], in: temporaryDirectory())
         #expect(status == 0, "\(err)")
