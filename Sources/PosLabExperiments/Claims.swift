@@ -280,7 +280,14 @@ public struct Claims {
     static func decide(_ s: Statement, file: String, records: [RunRecord], metric: Metric, alpha: Double) throws -> Row {
         func bad(_ why: String) -> ClaimsError { ClaimsError("\(file):\(s.line): \"\(s.text)\": \(why)") }
         let encodings = records.map(\.encoding).uniqued(), allTasks = records.map(\.task).uniqued()
-        let a = try resolve(s.a, among: encodings, kind: "encoding", bad), b = try resolve(s.b, among: encodings, kind: "encoding", bad)
+        // An encoding whose resolved arguments follow the task (learned's size and randomized's
+        // max_length follow a prompt task's sequence length) has one name per task: a name that
+        // matches several across the results is resolved within each task.
+        func overall(_ wanted: String) throws -> String {
+            let found = encodings.filter { matches(wanted, $0) }
+            return found.count > 1 ? wanted : try resolve(wanted, among: encodings, kind: "encoding", bad)
+        }
+        let a = try overall(s.a), b = try overall(s.b)
         guard a != b else { throw bad("both sides name \(a)") }
         let tasks = try (s.meanOverTasks ? (s.tasks ?? allTasks) : [s.task!]).map { try resolve($0, among: allTasks, kind: "task", bad) }
         var row = Row(statement: s, tasks: tasks, a: a, b: b)
@@ -291,6 +298,9 @@ public struct Claims {
         var usedLengths = Set<Int>()
         for task in tasks {
             let here = records.filter { $0.task == task }
+            let names = here.map(\.encoding).uniqued()
+            let a = encodings.contains(a) ? a : try resolve(s.a, among: names, kind: "encoding", bad)
+            let b = encodings.contains(b) ? b : try resolve(s.b, among: names, kind: "encoding", bad)
             let settings = here.map(\.setting).uniqued()
             guard settings.count == 1 else {
                 throw bad("\(task) has \(settings.count) settings (grid points: \(settings.joined(separator: " | "))); a claim needs results with one")
