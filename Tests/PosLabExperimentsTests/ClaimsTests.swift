@@ -31,7 +31,7 @@ import Testing
 
     /// A runs.csv made by hand (tasks shift and reverse, lengths 8, 16, 32, seeds 1–5; eval_loss is
     /// 1 − accuracy, perplexity exp(eval_loss)), with `diverged` runs (encoding name, seed) recorded as diverged.
-    static func folder(diverged: [(String, UInt64)] = [], name: String = #function) throws -> URL {
+    static func folder(diverged: [(String, UInt64)] = [], perTaskArguments: Bool = false, name: String = #function) throws -> URL {
         let dir = temporaryDirectory(name)
         let encodings = [("rope", "base=10000"), ("alibi", ""), randomizedRope, randomizedAlibi, ("none", ""), ("learned", "size=8")]
         var rows: [[String]] = []
@@ -45,7 +45,9 @@ import Testing
                         var row = [String](repeating: "", count: ResultsStore.runColumns.count)
                         func set(_ column: String, _ value: String) { row[ResultsStore.runColumns.firstIndex(of: column)!] = value }
                         set("suite", "hand"); set("run_id", "\(encoding.0)\(task)\(seed)"); set("task", task)
-                        set("encoding", encoding.0); set("encoding_args", encoding.1)
+                        // As a prompt task's layout makes them: randomized's max_length following the task.
+                        let arguments = perTaskArguments && task == "reverse" ? encoding.1.replacingOccurrences(of: "max_length=64", with: "max_length=88") : encoding.1
+                        set("encoding", encoding.0); set("encoding_args", arguments)
                         set("seed", String(seed)); set("d_model", "32"); set("layers", "2"); set("heads", "4"); set("attention", "bidirectional")
                         set("training_steps", "10"); set("batch_size", "8"); set("train_length_min", "8"); set("train_length_max", "8")
                         set("optimizer", "adam"); set("learning_rate", "0.003"); set("weight_decay", "0.0"); set("clip_norm", "1.0")
@@ -201,6 +203,16 @@ import Testing
         try Self.expectRefused([], ["raw.yaml:3:", "quote it"], raw: "claims:\n  - rope > none on shift\n  - mean over tasks: rope − none ≥ 0\n")
         // learned ran on reverse only: the results lack the claim's cells.
         try Self.expectRefused(["learned > rope on shift"], ["no runs of learned(size=8) on shift"])
+    }
+
+    /// randomized(rope) resolves to a different name on each task (max_length 64 on shift, 88 on
+    /// reverse): a name matching one encoding per task is resolved within each task.
+    @Test func aNameIsResolvedWithinEachTask() throws {
+        let dir = try Self.folder(perTaskArguments: true)
+        let file = try Self.claimsFile(["randomized(rope) > rope on reverse", "mean over tasks: randomized(rope) − rope ≥ 0.1"], in: dir)
+        let (status, out, err) = try runPoslab(["claims", dir.path, file], in: dir)
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("2 claims: 2 holds"), "\(out)")
     }
 
     @Test func claimsCSVHasOneRowPerClaim() throws {
