@@ -7,8 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-swift build -c release --product PosLab > /dev/null  # libPosLab.so: the tool and plugins link it
-swift build -c release --product poslab > /dev/null  # the launcher
+if [[ -z "${POSLAB_PREBUILT:-}" ]]; then  # Scripts/test.sh has built everything already
+  swift build -c release --product PosLab > /dev/null  # libPosLab.so: the tool and plugins link it
+  swift build -c release --product poslab > /dev/null  # the launcher
+fi
 poslab="$(swift build -c release --show-bin-path)/poslab"
 work="$(mktemp -d /tmp/poslab-slurm.XXXXXX)"
 cleanup() { Scripts/slurm_cluster.sh stop "$work/cluster"; rm -rf "$work"; }

@@ -4,8 +4,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export POSLAB="$root"
-swift build -c release --product PosLab --package-path "$root" >/dev/null  # libPosLab.so
-swift build -c release --product poslab --package-path "$root" >/dev/null  # its launcher
+if [[ -z "${POSLAB_PREBUILT:-}" ]]; then  # Scripts/test.sh has built everything already
+  swift build -c release --product PosLab --package-path "$root" >/dev/null  # libPosLab.so
+  swift build -c release --product poslab --package-path "$root" >/dev/null  # its launcher
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 script="$work/steps.sh"

@@ -38,14 +38,17 @@ extension PosLab {
         @Argument(help: "A claims file (YAML).")
         var claimsFile: String
 
-        @Option(help: "token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
-        var metric: String = "token_accuracy"
+        @Option(help: "token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte (default: the claims file's metric:, else token_accuracy).")
+        var metric: String?
 
         @Option(help: "The significance level: verdicts use p_holm < alpha, and intervals are at level 1 - alpha.")
         var alpha: Double = 0.05
 
+        @Flag(help: "In a tuned study, show every grid point, each as its own setting (by default each task and encoding is shown at its grid point selected on validation; see selection.csv).")
+        var allGridPoints = false
+
         func validate() throws {
-            guard Metric(argument: metric) != nil else {
+            if let metric, Metric(argument: metric) == nil {
                 throw ValidationError("--metric must be token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
             }
             guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (got \(alpha))") }
@@ -53,8 +56,9 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let records = try RunRecord.load(directory: directory)
-            let claims = try Claims(file: claimsFile, records: records, metric: Metric(argument: metric)!, alpha: alpha)
+            let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+            if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
+            let claims = try Claims(file: claimsFile, records: records, metric: metric.flatMap { Metric(argument: $0) }, alpha: alpha)
             let output = directory.appendingPathComponent("claims.csv")
             do { try claims.table.write(to: output) } catch {
                 throw ClaimsError("\(output.path): cannot be written (\((error as NSError).localizedDescription))")

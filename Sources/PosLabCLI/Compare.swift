@@ -51,6 +51,9 @@ extension PosLab {
         @Option(help: "Write the table here instead of RESULTS/comparisons.csv.")
         var out: String?
 
+        @Flag(help: "In a tuned study, show every grid point, each as its own setting (by default each task and encoding is shown at its grid point selected on validation; see selection.csv).")
+        var allGridPoints = false
+
         func validate() throws {
             guard Metric(argument: metric) != nil else {
                 throw ValidationError("--metric must be token_accuracy, sequence_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
@@ -72,7 +75,8 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let records = try RunRecord.load(directory: directory)
+            let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+            if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
             let comparison = try Comparison(records: records, metric: Metric(argument: metric)!, lengths: LengthChoice(length)!,
                                             baseline: baseline, alpha: alpha, family: ComparisonFamily(rawValue: family)!,
                                             diverged: DivergedPolicy(rawValue: diverged)!)

@@ -30,6 +30,9 @@ extension PosLab {
         @Option(help: "token_accuracy, sequence_accuracy or eval_loss.")
         var metric = "token_accuracy"
 
+        @Flag(help: "In a tuned study, draw every grid point, each as its own setting (by default each task and encoding at its grid point selected on validation; see selection.csv).")
+        var allGridPoints = false
+
         func validate() throws {
             guard ["token_accuracy", "sequence_accuracy", "eval_loss"].contains(metric) else {
                 throw ValidationError("--metric must be token_accuracy, sequence_accuracy or eval_loss (got '\(metric)')")
@@ -39,10 +42,11 @@ extension PosLab {
         func run() throws {
             let folder = URL(fileURLWithPath: results)
             let data: ReportData
-            do { data = try ReportData.load(folder) } catch let error as ReportError { PosLab.fail(error.description) }
+            do { data = try ReportData.load(folder, allGridPoints: allGridPoints) } catch let error as ReportError { PosLab.fail(error.description) }
             let target = out.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("report")
             if let problem = FileProblem.outputFolderProblem(target.path) { PosLab.fail(problem) }
             let url = try Report(data: data, metric: metric).write(to: target)
+            if let note = SelectionFilter.note(directory: folder, allGridPoints: allGridPoints) { print(note) }
             print("wrote \(url.path) and its figures (\(data.rows.map(\.runID).uniqued().count) runs)")
         }
     }

@@ -45,6 +45,9 @@ extension PosLab {
                                    valueName: "0.9"))
         var solvedAt: Double = 0.9
 
+        @Flag(help: "In a tuned study, show every grid point, each as its own setting (by default each task and encoding is shown at its grid point selected on validation; see selection.csv).")
+        var allGridPoints = false
+
         func validate() throws {
             guard Metric(argument: metric) != nil else {
                 throw ValidationError("--metric must be token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
@@ -65,7 +68,8 @@ extension PosLab {
         func run() throws {
             let directory = URL(fileURLWithPath: results)
             let analysis = try Analysis(directory: directory, metric: Metric(argument: metric)!,
-                                        diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls, solvedAt: solvedAt)
+                                        diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls, solvedAt: solvedAt,
+                                        allGridPoints: allGridPoints)
             var shown: [Int]?
             if let lengths {
                 shown = lengths == "all" ? analysis.allLengths : try Self.parseLengths(lengths)
@@ -74,6 +78,7 @@ extension PosLab {
                 }
             }
             try analysis.write(to: directory)
+            if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note + "\n") }
             print(analysis.render(lengths: shown))
             print("\nWrote \(directory.path)/summary.csv and rankings.csv")
         }

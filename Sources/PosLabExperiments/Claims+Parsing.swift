@@ -21,9 +21,10 @@ extension Claims {
             throw ClaimsError("\(file): must be a mapping with `source` and `claims:` (a list of claims)")
         }
         guard let list = mapping["claims"] else { throw ClaimsError("\(file): no `claims:` (a list of claims, e.g. - \"rope > none on shift\")") }
-        for (key, _) in mapping where !["source", "claims"].contains(key.string ?? "") {
-            throw ClaimsError("\(file):\(key.mark?.line ?? 0): unknown key '\(key.string ?? "?")'; allowed: source, claims")
+        for (key, _) in mapping where !["source", "metric", "claims"].contains(key.string ?? "") {
+            throw ClaimsError("\(file):\(key.mark?.line ?? 0): unknown key '\(key.string ?? "?")'; allowed: source, metric, claims")
         }
+        _ = try fileMetric(yaml: text, file: file)
         let source = mapping["source"]?.string ?? ""
         guard let items = list.sequence, !items.isEmpty else {
             throw ClaimsError("\(file):\(list.mark?.line ?? 0): `claims:` must be a non-empty list of claims")
@@ -38,6 +39,16 @@ extension Claims {
             out += try parse(claim: claim, line: line, file: file)
         }
         return (source, out)
+    }
+
+    /// The metric a claims file names (`metric: eval_loss`), nil when it names none.
+    static func fileMetric(yaml text: String, file: String) throws -> Metric? {
+        guard let value = ((try? Yams.compose(yaml: text)) ?? nil)?.mapping?["metric"] else { return nil }
+        guard let name = value.string, let metric = Metric(argument: name) else {
+            throw ClaimsError("\(file):\(value.mark?.line ?? 0): metric: must be one of \(Metric.allCases.map(\.rawValue).joined(separator: ", "))"
+                              + " (got '\(value.string ?? "?")')")
+        }
+        return metric
     }
 
     /// One claim's statements (several for `for X in [...]`).

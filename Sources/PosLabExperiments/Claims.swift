@@ -21,7 +21,11 @@ import Yams
 public struct Claims {
     public static let columns = ["source", "line", "claim", "form", "metric", "direction", "tasks", "encoding_a", "encoding_b",
                                  "lengths", "seeds", "n_seeds", "null_hypothesis", "estimate", "ci_low", "ci_high", "ci_level",
-                                 "test", "p", "p_holm", "family_size", "verdict", "reason"]
+                                 "test", "p", "p_holm", "family_size", "verdict", "reason",
+                                 "mean_a", "mean_b", "max_a", "max_b", "solved_a", "solved_b", "solved_at"]
+    /// The accuracy at which a seed counts as solving a claim's cells (its mean over the claim's
+    /// lengths, and tasks): `solved_a`, `solved_b` are the fractions of paired seeds that reach it.
+    public static let solvedAt = 0.9
 
     public enum Verdict: String, Sendable { case holds, contradicted, notShown = "not shown" }
 
@@ -52,6 +56,21 @@ public struct Claims {
         public var reason = ""
         /// What p tests: "difference = 0" or "difference = c".
         public var null = ""
+        /// Each side over the paired seeds (a seed's value: its mean over the claim's lengths, and
+        /// tasks): the mean, the best seed, and the fraction of seeds at or above `solvedAt` (accuracies only).
+        public var sideA: SideSummary?, sideB: SideSummary?
+    }
+
+    /// One side of a claim over its paired seeds.
+    public struct SideSummary: Sendable {
+        public var mean: Double, max: Double, solved: Double?
+
+        init?(_ values: [Double], metric: Metric) {
+            guard !values.isEmpty else { return nil }
+            mean = values.reduce(0, +) / Double(values.count)
+            max = metric.higherIsBetter ? values.max()! : values.min()!
+            solved = metric.higherIsBetter ? Double(values.filter { $0 >= Claims.solvedAt }.count) / Double(values.count) : nil
+        }
     }
 
     public let source: String
@@ -59,13 +78,15 @@ public struct Claims {
     public let metric: Metric
     public let alpha: Double
 
-    /// Reads `file` and decides each claim against `records`. Bad input of any kind is a `ClaimsError`.
-    public init(file: String, records: [RunRecord], metric: Metric, alpha: Double = 0.05) throws {
+    /// Reads `file` and decides each claim against `records`, by `metric`, or when nil by the
+    /// file's own `metric:` (token_accuracy if it names none). Bad input of any kind is a `ClaimsError`.
+    public init(file: String, records: [RunRecord], metric: Metric?, alpha: Double = 0.05) throws {
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
             throw ClaimsError("\(file): cannot be read (\((error as NSError).localizedDescription))")
         }
         let (source, statements) = try Self.parse(yaml: text, file: file)
+        let metric = try metric ?? Self.fileMetric(yaml: text, file: file) ?? .tokenAccuracy
         try self.init(source: source, statements: statements, file: file, records: records, metric: metric, alpha: alpha)
     }
 
@@ -103,6 +124,7 @@ public struct Claims {
         var row = Row(statement: s, tasks: tasks, a: a, b: b)
         // Per task: the lengths, and each encoding's per-seed mean over them.
         var perTask: [[UInt64: Double]] = []  // seed → A − B (pairwise: only one task)
+        var sides: [(a: [UInt64: Double], b: [UInt64: Double])] = []  // per task: seed → A, seed → B
         var valuesA: [UInt64: Double] = [:], valuesB: [UInt64: Double] = [:]
         var seeds = Set<UInt64>()
         var usedLengths = Set<Int>()
@@ -144,10 +166,16 @@ public struct Claims {
             let pa = perSeed(a), pb = perSeed(b)
             seeds.formUnion(pa.keys); seeds.formUnion(pb.keys)
             var diffs: [UInt64: Double] = [:]
+            var side: (a: [UInt64: Double], b: [UInt64: Double]) = ([:], [:])
             for seed in Set(pa.keys).union(pb.keys) {
-                if let x = pa[seed] ?? nil, let y = pb[seed] ?? nil { diffs[seed] = x - y; if !s.meanOverTasks { valuesA[seed] = x; valuesB[seed] = y } }
+                if let x = pa[seed] ?? nil, let y = pb[seed] ?? nil {
+                    diffs[seed] = x - y
+                    side.a[seed] = x; side.b[seed] = y
+                    if !s.meanOverTasks { valuesA[seed] = x; valuesB[seed] = y }
+                }
             }
             perTask.append(diffs)
+            sides.append(side)
         }
         row.lengths = usedLengths.sorted()
         // A seed counts when it has numbers on both sides of every task.
@@ -164,6 +192,9 @@ public struct Claims {
             return row
         }
         if !missing.isEmpty { row.reason = "seed \(seedList(missing)) left out (no numbers on one side); " }
+        // Each side's value per seed: its mean over the claim's tasks (one task for a pairwise claim).
+        row.sideA = SideSummary(complete.map { seed in sides.map { $0.a[seed]! }.reduce(0, +) / Double(sides.count) }, metric: metric)
+        row.sideB = SideSummary(complete.map { seed in sides.map { $0.b[seed]! }.reduce(0, +) / Double(sides.count) }, metric: metric)
         // The paired test is compare's, on one record per seed holding the seed's value.
         // The values ride in eval_loss whatever the metric (the tests do not depend on it); intervals
         // of an accuracy difference are clipped to [−1, 1] below, as compare clips them.
@@ -251,7 +282,9 @@ public struct Claims {
              metric.rawValue, metric.direction, r.tasks.joined(separator: ";"), r.a, r.b, r.lengths.map(String.init).joined(separator: ";"),
              r.seeds.map(String.init).joined(separator: ";"), String(r.seeds.count), r.null, f(r.estimate), f(r.interval?.low),
              f(r.interval?.high), r.test == nil ? "" : f(1 - alpha), r.test?.kind.rawValue ?? "", f(r.test?.p), f(r.pHolm),
-             String(r.familySize), r.verdict.rawValue, r.reason]
+             String(r.familySize), r.verdict.rawValue, r.reason,
+             f(r.sideA?.mean), f(r.sideB?.mean), f(r.sideA?.max), f(r.sideB?.max), f(r.sideA?.solved), f(r.sideB?.solved),
+             metric.higherIsBetter ? f(Self.solvedAt) : ""]
         })
     }
 

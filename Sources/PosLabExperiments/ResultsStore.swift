@@ -26,13 +26,17 @@ public final class ResultsStore: @unchecked Sendable {
     /// curves.csv's columns, in order.
     public static let curveColumns = ["run_id", "step", "train_loss"]
     /// Files PosLab derives in a results folder (only these, records and run claims are ever deleted; claims.csv is `poslab claims`' output).
-    static let derivedFiles = ["runs.csv", "curves.csv", "summary.csv", "rankings.csv", "comparisons.csv", "claims.csv"]
+    static let derivedFiles = ["runs.csv", "curves.csv", "summary.csv", "rankings.csv", "comparisons.csv", "claims.csv",
+                               "validation.csv", "selection.csv"]
 
     public let directory: URL
     public let suite: Suite
     public var runsURL: URL { directory.appendingPathComponent("runs.csv") }
     public var curvesURL: URL { directory.appendingPathComponent("curves.csv") }
     public var manifestURL: URL { directory.appendingPathComponent("manifest.json") }
+    /// A tuned study's validation results (runs.csv's columns) and its selection (`Selection`).
+    public var validationURL: URL { directory.appendingPathComponent("validation.csv") }
+    public var selectionURL: URL { directory.appendingPathComponent("selection.csv") }
     /// The folder of run records and claims.
     public var recordsURL: URL { directory.appendingPathComponent("runs") }
 
@@ -75,7 +79,8 @@ public final class ResultsStore: @unchecked Sendable {
         let head = String(decoding: (try? handle.read(upToCount: 256)) ?? Data(), as: UTF8.self)
         if head.isEmpty { return true }  // an empty file: truncated by a crash
         switch url.lastPathComponent {
-        case "runs.csv": return head.hasPrefix("suite,run_id,")
+        case "runs.csv", "validation.csv": return head.hasPrefix("suite,run_id,")
+        case "selection.csv": return head.hasPrefix("task,task_args,encoding,encoding_args,setting,tuned,")
         case "curves.csv": return head.hasPrefix("run_id,step,")
         case "summary.csv", "rankings.csv", "comparisons.csv": return head.hasPrefix("task,") || head.hasPrefix("metric,")
         case "claims.csv": return head.hasPrefix("source,line,claim,")  // poslab claims' verdicts (not a run's .claim)
@@ -271,12 +276,37 @@ public final class ResultsStore: @unchecked Sendable {
             table.rows += Self.rows(record, suite: suite.name, lengths: lengths)
             curves.rows += record.curve.map { [record.id, String($0.step), CSVTable.field($0.loss)] }
         }
+        // A tuned suite: the validation rows, and which grid point each (task, encoding) is reported at.
+        var selection: Selection?
+        var validation = CSVTable(header: Self.runColumns)
+        if let tuning = suite.tuning {
+            var scored: [(record: RunFile, point: GridPoint)] = []
+            for run in runs {
+                guard case .success(let record?) = self.record(run.id), record.status != .failed else { continue }
+                scored.append((record, run.plan.point))
+                let lengths = suite.evaluation.validation.filter { l in (record.validation ?? []).contains { $0.length == l } }
+                var scoredOnValidation = record
+                scoredOnValidation.results = record.validation ?? []
+                validation.rows += Self.rows(scoredOnValidation, suite: suite.name, lengths: lengths)
+            }
+            selection = Selection(tuning: tuning, lengths: suite.evaluation.validation, records: scored)
+        }
         try withFolderLock {
             try curves.write(to: curvesURL)
+            if let selection {
+                let before = (try? SelectionFilter.load(directory: directory)) ?? nil
+                selectionChanges = selection.changes(since: before)
+                try validation.write(to: validationURL)
+                try selection.table.write(to: selectionURL)
+            }
             try table.write(to: runsURL)
         }
         return damaged
     }
+
+    /// What the last `rebuild` changed in a tuned study's selection (one line per group whose
+    /// selected point moved as the study grew).
+    public private(set) var selectionChanges: [String] = []
 
     /// runs.csv rows of one record at `lengths`.
     static func rows(_ r: RunFile, suite: String, lengths: [Int]) -> [[String]] {

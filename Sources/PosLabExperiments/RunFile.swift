@@ -44,6 +44,9 @@ public struct RunFile: Codable, Sendable, Equatable {
     public var finalTrainLoss: Double
     public var curve: [CurvePoint]
     public var results: [EvaluationResult]
+    /// The results on a tuned suite's validation sets (`EvaluationSplit.validation`); nil in a
+    /// suite that is not tuned (and in records from before tuning).
+    public var validation: [EvaluationResult]?
     public var wallSeconds: Double
     /// The saved model (nil: not saved — `training.checkpoint: false`, a diverged or failed run, or
     /// a record from before checkpoints).
@@ -56,8 +59,8 @@ public struct RunFile: Codable, Sendable, Equatable {
 
     /// The record of a finished (or failed) run.
     public init(run: ResolvedRun, evaluation: Suite.Evaluation, status: RunStatus, message: String? = nil, steps: Int,
-                finalTrainLoss: Double, curve: [CurvePoint], results: [EvaluationResult], wallSeconds: Double,
-                checkpoint: SavedCheckpoint? = nil) {
+                finalTrainLoss: Double, curve: [CurvePoint], results: [EvaluationResult], validation: [EvaluationResult] = [],
+                wallSeconds: Double, checkpoint: SavedCheckpoint? = nil) {
         format = Self.formatName
         id = run.id
         configuration = run.configuration
@@ -73,6 +76,7 @@ public struct RunFile: Codable, Sendable, Equatable {
         self.finalTrainLoss = finalTrainLoss
         self.curve = curve
         self.results = results
+        self.validation = validation.isEmpty ? nil : validation
         self.wallSeconds = wallSeconds
         self.checkpoint = checkpoint
         finishedAt = Manifest.now()
@@ -88,11 +92,17 @@ public struct RunFile: Codable, Sendable, Equatable {
 
     /// The record with `results` at `lengths` replaced or added (sorted by length) and evaluated
     /// with `evaluation`'s set, its wall time grown by `seconds`; everything else as trained.
-    public func extended(with results: [EvaluationResult], evaluation: Suite.Evaluation, seconds: Double) -> RunFile {
+    public func extended(with results: [EvaluationResult], validation: [EvaluationResult] = [], evaluation: Suite.Evaluation,
+                         seconds: Double) -> RunFile {
         var copy = self
-        let new = Set(results.map(\.length))
         let sameSet = evaluation.size == evaluationSize && evaluation.seed == evaluationSeed
-        copy.results = ((sameSet ? self.results.filter { !new.contains($0.length) } : []) + results).sorted { $0.length < $1.length }
+        func merged(_ old: [EvaluationResult], _ new: [EvaluationResult]) -> [EvaluationResult] {
+            let lengths = Set(new.map(\.length))
+            return ((sameSet ? old.filter { !lengths.contains($0.length) } : []) + new).sorted { $0.length < $1.length }
+        }
+        copy.results = merged(self.results, results)
+        let validated = merged(self.validation ?? [], validation)
+        copy.validation = validated.isEmpty ? nil : validated
         copy.evaluationSize = evaluation.size
         copy.evaluationSeed = evaluation.seed
         copy.wallSeconds += seconds
@@ -108,10 +118,12 @@ public struct RunFile: Codable, Sendable, Equatable {
         return SHA256.hex((try? Self.encoder.encode(copy)) ?? Data())
     }
 
-    /// Whether the record has numbers for every one of `lengths` with these evaluation settings.
+    /// Whether the record has numbers for every one of `lengths` (and validation lengths) with
+    /// these evaluation settings.
     public func covers(_ evaluation: Suite.Evaluation) -> Bool {
         evaluation.size == evaluationSize && evaluation.seed == evaluationSeed
             && Set(evaluation.lengths).isSubset(of: results.map(\.length))
+            && Set(evaluation.validation).isSubset(of: (validation ?? []).map(\.length))
     }
 
     static var encoder: JSONEncoder {

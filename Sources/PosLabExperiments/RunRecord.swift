@@ -57,7 +57,12 @@ public struct RunRecord: Sendable {
     /// Every row of the runs.csv in `directory`, in file order. A missing, empty, ragged or
     /// unparsable file, and a value that is not a number or outside its metric's range, is a
     /// `ResultsError` naming the file, the line and the column.
-    public static func load(directory: URL) throws -> [RunRecord] {
+    ///
+    /// In a tuned study (one with `selection.csv`), only the rows of each (task, encoding)'s grid
+    /// point selected on validation are returned, and the tuned settings are not part of a row's
+    /// `setting` (encodings tuned to different learning rates are compared); `allGridPoints`
+    /// returns every row, each point its own setting.
+    public static func load(directory: URL, allGridPoints: Bool = false) throws -> [RunRecord] {
         let url = directory.appendingPathComponent("runs.csv")
         let fix = "`poslab rebuild \(directory.path)` rewrites it from the run records"
         var isFolder: ObjCBool = false
@@ -71,8 +76,23 @@ public struct RunRecord: Sendable {
         guard !table.rows.isEmpty else { throw ResultsError("\(url.path) has a header but no rows yet; run the suite first") }
         func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
         let c = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-        let varying = ResultsStore.settingColumns.filter { column in Set(table.rows.map { $0[c[column]!] }).count > 1 }
-        return try table.rows.enumerated().map { i, row in
+        var rows = Array(table.rows.enumerated())
+        var tuned: [String] = []
+        if !allGridPoints, let selection = try SelectionFilter.load(directory: directory) {
+            tuned = selection.tunedColumns
+            rows = rows.filter { _, row in
+                selection.keeps(task: row[c["task"]!], taskArguments: row[c["task_args"]!], encoding: row[c["encoding"]!],
+                                encodingArguments: row[c["encoding_args"]!]) { column in c[column].map { row[$0] } }
+            }
+            guard !rows.isEmpty else {
+                throw ResultsError("\(directory.path)/selection.csv selects no grid point with rows in runs.csv; "
+                                   + "`poslab rebuild \(directory.path)` rewrites both, or pass --all-grid-points")
+            }
+        }
+        let varying = ResultsStore.settingColumns.filter { column in
+            !tuned.contains(column) && Set(rows.map { $0.element[c[column]!] }).count > 1
+        }
+        return try rows.map { i, row in
             let line = i + 2
             func bad(_ column: String, _ rule: String) -> ResultsError {
                 ResultsError("\(url.path):\(line): column \(column) (\(c[column]! + 1)): \(rule); \(fix)")

@@ -54,5 +54,7 @@ public struct RunResult: Sendable {
     /// (step, training loss) every `log_every` steps.
     public var curve: [(step: Int, loss: Double)]
     public var evaluations: [EvaluationResult]
+    /// The results on a tuned suite's validation sets (empty when the suite is not tuned).
+    public var validation: [EvaluationResult] = []
     public var wallSeconds: Double
 }

@@ -52,7 +52,7 @@ public struct SuiteFile {
         }
         guard let root else { throw SuiteError(file: file, keyPath: "", rule: "the file is empty; see Experiments/quick.yaml") }
         let top = try YAMLReader(file: file, path: "", node: root)
-        try top.rejectUnknownKeys(["name", "plugins", "encodings", "tasks", "seeds", "model", "training", "evaluation", "grid"])
+        try top.rejectUnknownKeys(["name", "plugins", "encodings", "tasks", "seeds", "model", "training", "evaluation", "grid", "tune"])
         // Plugins are recorded, not loaded: relative paths are relative to the suite file.
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         plugins = try (top.scalarList("plugins") ?? []).enumerated().map { i, item in
@@ -146,11 +146,13 @@ extension SuiteFile {
             }
         }
 
-        let m = try top.child("model")
+        var m = try top.child("model")
         try m.rejectUnknownKeys(["d_model", "layers", "heads", "attention"])
-        let t = try top.child("training")
+        var t = try top.child("training")
         try t.rejectUnknownKeys(["steps", "batch_size", "length", "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every", "checkpoint"])
         let checkpoint = try t.bool("checkpoint", default: true)
+        // Tuned settings are swept like any list (see TuneBlock), then selected on validation.
+        let tune = try TuneBlock(top: top, model: &m, training: &t)
 
         // Grid points: every model or training setting given as a list is swept (see GridExpansion).
         var points: [GridPoint] = []
@@ -194,13 +196,15 @@ extension SuiteFile {
             lengths = Array(Set(lengths)).sorted()
         }
         let evaluation = Suite.Evaluation(lengths: lengths, size: try e.int("size", default: 256, max: 1_000_000),
-                                          seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))))
+                                          seed: UInt64(try e.int("seed", default: 2024, min: 0, max: Int(UInt32.max))),
+                                          validation: try tune?.validationLengths(points: points) ?? [])
 
         var suite = Suite(name: name, plugins: plugins, encodings: encodingSpecs.map(\.0.description),
                           tasks: taskSpecs.map(\.0.description), seeds: seeds, model: points[0].model, training: points[0].training,
                           evaluation: evaluation)
         if !points[0].swept.isEmpty { suite.grid = points }
         suite.checkpoint = checkpoint
+        suite.tuning = tune?.tuning
 
         // Combinations: at every grid point, the model shape, each encoding and each task must accept it.
         for (index, point) in points.enumerated() {
@@ -257,6 +261,14 @@ extension SuiteFile {
                                      rule: "\(task.fullName) defines none of the evaluation lengths "
                                         + lengths.prefix(8).map(String.init).joined(separator: ", ") + (lengths.count > 8 ? ", …" : "")
                                         + " (\(task.undefinedSizeReason(lengths[0])!)); list sizes it defines" + at)
+                }
+                if let tune, let bad = evaluation.validation.first(where: { task.undefinedSizeReason($0) != nil }) {
+                    throw tune.error("lengths", "\(task.fullName) does not define size \(bad): \(task.undefinedSizeReason(bad)!)")
+                }
+                if tune != nil, task is any CorpusTask {
+                    throw SuiteError(file: file, keyPath: "tune", line: top.value("tune")?.mark?.line,
+                                     rule: "\(task.name) cannot be tuned yet: a corpus has no validation split apart from its held-out text, "
+                                        + "which is what it is evaluated on; remove tune: or the text task")
                 }
                 // A prompt task's sequences hold the answer too: every encoding must represent them.
                 let tokens = task.sequenceLength(size: maxLength)

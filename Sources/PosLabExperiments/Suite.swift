@@ -32,6 +32,50 @@ public struct Suite: Codable, Sendable, Equatable {
         public var size: Int
         /// The seed of the evaluation sets.
         public var seed: UInt64
+        /// The validation lengths of a tuned suite (`tune.select_on.lengths`; empty when untuned):
+        /// each run is also scored there on sets drawn from their own streams, `validation/<task>/<length>`
+        /// of `seed`, never the evaluation sets' `eval/<task>/<length>`.
+        public var validation: [Int] = []
+
+        public init(lengths: [Int], size: Int, seed: UInt64, validation: [Int] = []) {
+            self.lengths = lengths
+            self.size = size
+            self.seed = seed
+            self.validation = validation
+        }
+
+        enum CodingKeys: String, CodingKey { case lengths, size, seed, validation }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(lengths: try c.decode([Int].self, forKey: .lengths), size: try c.decode(Int.self, forKey: .size),
+                      seed: try c.decode(UInt64.self, forKey: .seed),
+                      validation: try c.decodeIfPresent([Int].self, forKey: .validation) ?? [])  // absent before tuning
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(lengths, forKey: .lengths)
+            try c.encode(size, forKey: .size)
+            try c.encode(seed, forKey: .seed)
+            if !validation.isEmpty { try c.encode(validation, forKey: .validation) }  // untuned manifests unchanged
+        }
+    }
+
+    /// What a suite's `tune:` block asks for: which swept settings are tuned, and the metric the
+    /// selection maximises (or minimises) on the validation lengths (`evaluation.validation`).
+    /// See `Selection`.
+    public struct Tuning: Codable, Sendable, Hashable {
+        /// The tuned settings as suite keys, e.g. `training.learning_rate`: swept like any list,
+        /// then one value per (task, encoding) is selected.
+        public var keys: [String]
+        /// The metric (a `Metric` raw value) of the selection.
+        public var metric: String
+
+        public init(keys: [String], metric: String) {
+            self.keys = keys
+            self.metric = metric
+        }
     }
 
     /// The shape of the model (the vocabulary comes from the task, max_length from training).
@@ -55,11 +99,13 @@ public struct Suite: Codable, Sendable, Equatable {
     public var evaluation: Evaluation
     /// The grid points when settings are swept (see `GridPoint`); empty: one point, `model` and `training`.
     public var grid: [GridPoint] = []
+    /// The tuning (nil: every grid point is reported; see `Selection`).
+    public var tuning: Tuning?
     /// Whether each run's final weights are saved, `runs/<id>.safetensors` (YAML `training.checkpoint`,
     /// default true). Not part of a run's identity: it changes what is kept, not what is trained.
     public var checkpoint = true
 
-    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation, grid, checkpoint }
+    enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation, grid, checkpoint, tuning }
 
     public init(name: String, plugins: [String] = [], encodings: [String], tasks: [String], seeds: [UInt64],
                 model: Model, training: Training, evaluation: Evaluation) {
@@ -83,6 +129,7 @@ public struct Suite: Codable, Sendable, Equatable {
                   evaluation: try c.decode(Evaluation.self, forKey: .evaluation))
         grid = try c.decodeIfPresent([GridPoint].self, forKey: .grid) ?? []
         checkpoint = try c.decodeIfPresent(Bool.self, forKey: .checkpoint) ?? false  // absent before checkpoints existed
+        tuning = try c.decodeIfPresent(Tuning.self, forKey: .tuning)
     }
 
     /// The points runs are trained at: the grid, or the one point of `model` and `training`.

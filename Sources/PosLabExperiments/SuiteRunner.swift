@@ -82,8 +82,11 @@ public struct SuiteRunner {
                     needsTraining(run, "it failed: \(record.message ?? "")")
                 } else if !record.covers(suite.evaluation) {
                     let missing = Set(suite.evaluation.lengths).subtracting(record.results.map(\.length)).sorted()
+                    let unvalidated = Set(suite.evaluation.validation).subtracting((record.validation ?? []).map(\.length)).sorted()
                     let why = record.evaluationSize != suite.evaluation.size || record.evaluationSeed != suite.evaluation.seed
                         ? "its evaluation set changed (size \(record.evaluationSize) → \(suite.evaluation.size), seed \(record.evaluationSeed) → \(suite.evaluation.seed))"
+                        : missing.isEmpty
+                        ? "its record lacks validation length\(unvalidated.count == 1 ? "" : "s") \(unvalidated.map(String.init).joined(separator: ", "))"
                         : "its record lacks evaluation length\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", "))"
                     switch store.checkpointProblem(record) {
                     case nil:
@@ -214,6 +217,7 @@ public struct SuiteRunner {
 
         let damaged = try store.rebuild(resolved)
         for damage in damaged { log("warning: \(damage); its run has no rows until it is trained again") }
+        for change in store.selectionChanges { log(change) }
         var result = outcomes.value
         result.trained = queue.trainedCount
         let complete = resolved.filter { run in
@@ -252,7 +256,8 @@ public struct SuiteRunner {
             return RunFile(run: run, evaluation: evaluation, status: result.status, steps: result.steps,
                            finalTrainLoss: result.finalTrainingLoss,
                            curve: result.curve.map { RunFile.CurvePoint(step: $0.step, loss: $0.loss) },
-                           results: result.evaluations, wallSeconds: result.wallSeconds, checkpoint: saved)
+                           results: result.evaluations, validation: result.validation, wallSeconds: result.wallSeconds,
+                           checkpoint: saved)
         } catch {
             let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
             return RunFile(run: run, evaluation: evaluation, status: .failed, message: message, steps: 0, finalTrainLoss: .nan,
@@ -260,17 +265,21 @@ public struct SuiteRunner {
         }
     }
 
-    /// `record` evaluated at the lengths of `evaluation` it lacks (all of them if its evaluation
-    /// set changed) from its checkpoint; a diverged run's new lengths are diverged too.
+    /// `record` evaluated at the lengths (and validation lengths) of `evaluation` it lacks (all of
+    /// them if its evaluation set changed) from its checkpoint; a diverged run's new lengths are diverged too.
     static func extend(_ record: RunFile, run: ResolvedRun, trainer: Trainer, store: ResultsStore,
                        evaluation: Suite.Evaluation) throws -> RunFile {
         let start = Date()
         let sameSet = record.evaluationSize == evaluation.size && record.evaluationSeed == evaluation.seed
         let have = Set(sameSet ? record.results.map(\.length) : [])
         let lengths = evaluation.lengths.filter { !have.contains($0) }
-        let results = try trainer.evaluate(checkpoint: record.status == .diverged ? nil : store.checkpointURL(record.id),
-                                           task: run.plan.task, lengths: lengths, evaluation: evaluation)
-        return record.extended(with: results, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
+        let haveValidation = Set(sameSet ? (record.validation ?? []).map(\.length) : [])
+        let checkpoint = record.status == .diverged ? nil : store.checkpointURL(record.id)
+        let results = try trainer.evaluate(checkpoint: checkpoint, task: run.plan.task, lengths: lengths, evaluation: evaluation)
+        let validation = try trainer.evaluate(checkpoint: checkpoint, task: run.plan.task,
+                                              lengths: evaluation.validation.filter { !haveValidation.contains($0) },
+                                              evaluation: evaluation, split: .validation)
+        return record.extended(with: results, validation: validation, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
     }
 
     static func headline(_ record: RunFile, length: Int) -> String {

@@ -95,8 +95,8 @@ public struct Analysis {
     /// Reads runs.csv in `directory` and computes the summary and the rankings (of `metric`, at
     /// the training and the longest length; control tasks left out of the aggregate unless asked).
     public init(directory: URL, metric: Metric = .tokenAccuracy, diverged: DivergedPolicy = .drop, includeControls: Bool = false,
-                solvedAt: Double = 0.9) throws {
-        records = try RunRecord.load(directory: directory)
+                solvedAt: Double = 0.9, allGridPoints: Bool = false) throws {
+        records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
         guard !records.isEmpty else { throw ResultsError("\(directory.path)/runs.csv has no rows yet") }
         self.metric = metric
         summary = Summary(records: records, diverged: diverged, solvedAt: solvedAt)

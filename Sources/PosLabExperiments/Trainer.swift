@@ -8,7 +8,8 @@ import PosLabTasks
 /// `data/<task>` of the run's seed, and the shared initial weights from the stream `model`
 /// (see `Transformer`), so every encoding with seed s sees the same data from the same start.
 /// Evaluation sets come from the suite's evaluation seed, one stream per (task, length): the same
-/// sequences for every encoding and seed.
+/// sequences for every encoding and seed. A tuned suite's validation sets come from the same seed
+/// but their own streams, `validation/<task>/<length>`: never the evaluation sets' draws.
 public struct Trainer: Sendable {
     public let suite: Suite
     public let encodings: EncodingRegistry
@@ -80,9 +81,11 @@ public struct Trainer: Sendable {
         if status == .ok, let keep { try keep(model) }
         let evaluations = try evaluate(status == .diverged ? nil : model, task: task, lengths: suite.evaluation.lengths,
                                        evaluation: suite.evaluation)
+        let validation = try evaluate(status == .diverged ? nil : model, task: task, lengths: suite.evaluation.validation,
+                                      evaluation: suite.evaluation, split: .validation)
         return RunResult(plan: plan, encodingName: model.encoding.name, encodingArguments: model.encoding.arguments,
                          taskName: task.name, taskArguments: task.arguments, status: status, steps: steps,
-                         finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations,
+                         finalTrainingLoss: lastLoss, curve: curve, evaluations: evaluations, validation: validation,
                          wallSeconds: Date().timeIntervalSince(start))
     }
 
@@ -91,6 +94,7 @@ public struct Trainer: Sendable {
         RunResult(plan: plan, encodingName: encoding.name, encodingArguments: encoding.arguments, taskName: task.name,
                   taskArguments: task.arguments, status: .unsupported, steps: 0, finalTrainingLoss: .nan, curve: [],
                   evaluations: suite.evaluation.lengths.map { EvaluationResult(length: $0, status: .unsupported) },
+                  validation: suite.evaluation.validation.map { EvaluationResult(length: $0, status: .unsupported) },
                   wallSeconds: Date().timeIntervalSince(start))
     }
 
@@ -136,7 +140,8 @@ public struct Trainer: Sendable {
 
     /// The results at `lengths` of a trained model (nil: the run diverged, and every length says
     /// so): one per length, or for a corpus task one per length and protocol.
-    func evaluate(_ model: Transformer?, task: any SequenceTask, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
+    func evaluate(_ model: Transformer?, task: any SequenceTask, lengths: [Int], evaluation: Suite.Evaluation,
+                  split: EvaluationSplit = .test) throws -> [EvaluationResult] {
         try lengths.flatMap { length -> [EvaluationResult] in
             let protocols: [String?] = (task as? any CorpusTask)?.evaluationProtocols(length: length) ?? [nil]
             func all(_ status: RunStatus) -> [EvaluationResult] {
@@ -149,7 +154,7 @@ public struct Trainer: Sendable {
                 if let corpus = task as? any CorpusTask {
                     return try protocols.map { try evaluate(model, corpus: corpus, length: length, protocol: $0!) }
                 }
-                return [try evaluate(model, task: task, length: length, evaluation: evaluation)]
+                return [try evaluate(model, task: task, length: length, evaluation: evaluation, split: split)]
             } catch is LengthUnsupported {
                 return all(.unsupported)
             }
@@ -182,18 +187,20 @@ public struct Trainer: Sendable {
     /// The results at `lengths` of the model saved in `checkpoint` for a run of `task` (its spec):
     /// the numbers its run would have recorded had these lengths been in its suite. A diverged
     /// run has no checkpoint (nil), and its every length is diverged.
-    public func evaluate(checkpoint: URL?, task spec: String, lengths: [Int], evaluation: Suite.Evaluation) throws -> [EvaluationResult] {
+    public func evaluate(checkpoint: URL?, task spec: String, lengths: [Int], evaluation: Suite.Evaluation,
+                         split: EvaluationSplit = .test) throws -> [EvaluationResult] {
         let task = try tasks.make(Spec(parsing: spec))
         let model = try checkpoint.map { try Transformer(checkpoint: $0, registry: encodings) }
-        return try evaluate(model, task: task, lengths: lengths, evaluation: evaluation)
+        return try evaluate(model, task: task, lengths: lengths, evaluation: evaluation, split: split)
     }
 
     /// Accuracy and loss on the evaluation set of `task` at `length`; for a prompt task in the
     /// decoder form, also what the model generates greedily from each prompt (`generate`), scored
     /// as exact match (`sequenceAccuracy`) and generated token accuracy, beside the teacher-forced
     /// token accuracy.
-    func evaluate(_ model: Transformer, task: any SequenceTask, length: Int, evaluation: Suite.Evaluation) throws -> EvaluationResult {
-        let rng = RandomGenerator(seed: evaluation.seed, stream: "eval/\(task.fullName)/\(length)")
+    func evaluate(_ model: Transformer, task: any SequenceTask, length: Int, evaluation: Suite.Evaluation,
+                  split: EvaluationSplit = .test) throws -> EvaluationResult {
+        let rng = RandomGenerator(seed: evaluation.seed, stream: split.stream(task: task.fullName, length: length))
         let tokens = task.sequenceLength(size: length)
         let chunk = max(1, min(evaluation.size, 16_384 / tokens))
         let generating = (task as? any PromptTask).flatMap { $0.form == .decoder ? $0 : nil }
@@ -245,6 +252,17 @@ public struct Trainer: Sendable {
             return best
         }
     }
+}
+
+/// Which sets a model is scored on: the evaluation (test) sets every number reported comes from,
+/// or a tuned suite's validation sets, which only select a grid point (`Selection`). Each has its
+/// own random streams of the evaluation seed, so the two never share a draw.
+public enum EvaluationSplit: String, Sendable {
+    case test = "eval"
+    case validation
+
+    /// The random stream of the set of `task` at `length`.
+    public func stream(task: String, length: Int) -> String { "\(rawValue)/\(task)/\(length)" }
 }
 
 /// The training batches of one run: a function of the task, the training settings and the seed

@@ -142,6 +142,36 @@ import Testing
     }
 
     // Failed with Holm ignored (verdicts from the unadjusted p).
+    /// A claims file may name its metric; `--metric` (a non-nil metric) overrides it. Failed with
+    /// the file's metric ignored (token_accuracy used), and with a bad name accepted.
+    @Test func theFileNamesItsMetric() throws {
+        let folder = try Self.folder()
+        let url = folder.appendingPathComponent("metric.yaml")
+        try "source: \"x\"\nmetric: eval_loss\nclaims:\n  - \"randomized(rope) > rope on shift\"\n".write(to: url, atomically: true, encoding: .utf8)
+        let records = try RunRecord.load(directory: folder)
+        let byFile = try Claims(file: url.path, records: records, metric: nil)
+        #expect(byFile.metric == .loss && byFile.table.rows[0][Claims.columns.firstIndex(of: "metric")!] == "eval_loss")
+        #expect(try Claims(file: url.path, records: records, metric: .tokenAccuracy).metric == .tokenAccuracy)
+        try "source: \"x\"\nmetric: accuracy\nclaims:\n  - \"rope > none on shift\"\n".write(to: url, atomically: true, encoding: .utf8)
+        #expect { try Claims(file: url.path, records: records, metric: nil) } throws: { error in
+            "\(error)".contains("metric.yaml:2: metric: must be one of") && "\(error)".contains("got 'accuracy'")
+        }
+    }
+
+    /// claims.csv gives each side's mean, best seed and solved fraction over the paired seeds:
+    /// randomized(rope) is 0.91, 0.91, 0.88, 0.915, 0.885 (3 of 5 at 0.9 or above), rope 0.5 ± 0.02.
+    /// Failed with the solved fraction counted over every seed as solved.
+    @Test func eachSideHasItsMeanBestSeedAndSolvedFraction() throws {
+        let folder = try Self.folder()
+        let file = try Self.claimsFile(["randomized(rope) > rope on shift at lengths 8..32"], in: folder)
+        let claims = try Claims(file: file, records: try RunRecord.load(directory: folder), metric: .tokenAccuracy)
+        let a = try #require(claims.rows[0].sideA), b = try #require(claims.rows[0].sideB)
+        #expect(abs(a.mean - 0.9) < 1e-12 && abs(a.max - 0.915) < 1e-12 && a.solved == 0.6)
+        #expect(abs(b.mean - 0.5) < 1e-12 && abs(b.max - 0.52) < 1e-12 && b.solved == 0)
+        let csv = claims.table
+        #expect(csv.rows[0][csv.column("solved_a")] == "0.6" && csv.rows[0][csv.column("solved_at")] == "0.9")
+    }
+
     @Test func oneHolmFamilyPerFile() throws {
         // Alone, learned > rope on reverse (p = 0.029) holds; in a file with two more claims its
         // p_holm is 2 × 0.029 = 0.058 and it is not shown.
@@ -224,7 +254,8 @@ import Testing
         let table = try #require(try CSVTable.read(dir.appendingPathComponent("claims.csv"), expectedHeader: Claims.columns))
         #expect(table.header == ["source", "line", "claim", "form", "metric", "direction", "tasks", "encoding_a", "encoding_b",
                                  "lengths", "seeds", "n_seeds", "null_hypothesis", "estimate", "ci_low", "ci_high", "ci_level",
-                                 "test", "p", "p_holm", "family_size", "verdict", "reason"])
+                                 "test", "p", "p_holm", "family_size", "verdict", "reason",
+                                 "mean_a", "mean_b", "max_a", "max_b", "solved_a", "solved_b", "solved_at"])
         #expect(table.rows.count == 2)
         let row = Dictionary(uniqueKeysWithValues: zip(table.header, table.rows[0]))
         #expect(row["source"] == "Hand et al. 2026, Table 1" && row["line"] == "3"

@@ -33,13 +33,26 @@ public struct ReportData {
     public var scopes: [String] { rows.map(\.scope).uniqued() }
 
     /// Reads `folder`; a missing folder or runs.csv, or a damaged file, throws naming the file.
-    public static func load(_ folder: URL) throws -> ReportData {
+    /// In a tuned study only each (task, encoding)'s selected grid point is read, as `RunRecord.load`
+    /// reads it, unless `allGridPoints`.
+    public static func load(_ folder: URL, allGridPoints: Bool = false) throws -> ReportData {
         let runs = folder.appendingPathComponent("runs.csv")
         guard FileManager.default.fileExists(atPath: runs.path) else {
             throw ReportError(file: runs.path, problem: "no runs.csv here: is this a results folder (Results/<suite>)?")
         }
         var data = ReportData(folder: folder)
-        let table = try readCSV(runs)
+        var table = try readCSV(runs)
+        var tuned: [String] = []
+        if !allGridPoints, let selection = try SelectionFilter.load(directory: folder) {
+            tuned = selection.tunedColumns
+            let c = Dictionary(table.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            table.rows = table.rows.filter { row in
+                guard let t = c["task"], let ta = c["task_args"], let e = c["encoding"], let ea = c["encoding_args"] else { return true }
+                return selection.keeps(task: row[t], taskArguments: row[ta], encoding: row[e], encodingArguments: row[ea]) { column in
+                    c[column].map { row[$0] }
+                }
+            }
+        }
         func column(_ name: String) throws -> Int {
             guard let i = table.header.firstIndex(of: name) else {
                 throw ReportError(file: runs.path, problem: "no column '\(name)' (columns: \(table.header.joined(separator: ", ")))")
@@ -52,7 +65,7 @@ public struct ReportData {
                  max: try column("train_length_max"))
         // Settings as RunRecord reads them: the setting columns that vary, and a corpus task's protocol.
         let varying = ResultsStore.settingColumns.compactMap { name in table.header.firstIndex(of: name).map { (name, $0) } }
-            .filter { _, k in Set(table.rows.map { $0[k] }).count > 1 }
+            .filter { name, k in !tuned.contains(name) && Set(table.rows.map { $0[k] }).count > 1 }
         let protocolColumn = table.header.firstIndex(of: "eval_protocol")
         let metricColumns = ["token_accuracy", "sequence_accuracy", "eval_loss", "perplexity", "bits_per_byte"]
             .compactMap { name in table.header.firstIndex(of: name).map { (name, $0) } }
