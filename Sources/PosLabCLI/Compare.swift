@@ -73,6 +73,7 @@ extension PosLab {
         func run() throws {
             let directory = URL(fileURLWithPath: results)
             let records = try RunRecord.load(directory: directory)
+            if let problem = RunRecord.missingMetric(Metric(argument: metric)!, in: records, directory: directory) { throw ComparisonError(problem) }
             let comparison = try Comparison(records: records, metric: Metric(argument: metric)!, lengths: LengthChoice(length)!,
                                             baseline: baseline, alpha: alpha, family: ComparisonFamily(rawValue: family)!,
                                             diverged: DivergedPolicy(rawValue: diverged)!)

@@ -66,6 +66,7 @@ extension PosLab {
             let directory = URL(fileURLWithPath: results)
             let analysis = try Analysis(directory: directory, metric: Metric(argument: metric)!,
                                         diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls, solvedAt: solvedAt)
+            if let problem = RunRecord.missingMetric(analysis.metric, in: analysis.records, directory: directory) { throw ResultsError(problem) }
             var shown: [Int]?
             if let lengths {
                 shown = lengths == "all" ? analysis.allLengths : try Self.parseLengths(lengths)

@@ -286,7 +286,11 @@ public final class ResultsStore: @unchecked Sendable {
                         "\(t.weightDecay)", "\(t.clipNorm)", String(t.logEvery)]
         return lengths.flatMap { length in
             // One row per result at this length (a corpus task has one per protocol); a failed run has none.
-            let results: [EvaluationResult?] = r.results.filter { $0.length == length }
+            // A length whose evaluation loss overflowed (NaN or infinite: recorded before PosLab marked it) is diverged there.
+            let results: [EvaluationResult?] = r.results.filter { $0.length == length }.map { e in
+                guard e.status == .ok, !(e.loss?.isFinite ?? false) else { return e }
+                return EvaluationResult(length: e.length, status: .diverged, evaluationProtocol: e.evaluationProtocol, sequenceLength: e.sequenceLength)
+            }
             let identity: [String] = [suite, r.id, r.taskName, r.taskArguments, r.encodingName, r.encodingArguments,
                                       String(r.configuration.seed)]
             let run: [String] = [String(r.steps), f(r.finalTrainLoss), String(format: "%.3f", r.wallSeconds), r.message ?? ""]
