@@ -154,7 +154,7 @@ public struct Comparison {
         let runsA = records.filter { $0.encoding == a }, runsB = records.filter { $0.encoding == b }
         let sa = bySeed(a), sb = bySeed(b)
         let shared = Set(sa.keys).intersection(sb.keys).sorted()
-        let paired = !shared.isEmpty && (shared.count >= 2 || (Set(sa.keys) == Set(sb.keys)))
+        let paired = shared.count >= 2  // one shared seed is no pairing: Welch (undefined with one run a side), as the README says
         let x = paired ? shared.map { sa[$0]! } : sa.keys.sorted().map { sa[$0]! }
         let y = paired ? shared.map { sb[$0]! } : sb.keys.sorted().map { sb[$0]! }
         var row = Row(task: task, setting: setting, evalLength: length, metric: metric, a: a, b: b, valuesA: x, valuesB: y,
@@ -194,8 +194,14 @@ public struct Comparison {
         return row
     }
 
-    /// A number as the verdict prints it.
-    static func format(_ x: Double) -> String { String(format: "%+.3f", x) }
+    /// A number as the verdict prints it, signed, with `decimals` decimals.
+    static func format(_ x: Double, decimals: Int = 3) -> String { String(format: "%+.\(decimals)f", x) }
+    /// The decimals a verdict prints its numbers with: three, or as many as the smallest nonzero of
+    /// `values` needs for three significant digits (a loss of 0.00122 is not printed 0.001), at most 12.
+    static func decimals(_ values: [Double]) -> Int {
+        guard let smallest = values.map(abs).filter({ $0 > 0 && $0.isFinite }).min(), smallest < 0.1 else { return 3 }
+        return min(12, max(3, 2 - Int(log10(smallest).rounded(.down))))
+    }
     /// A p-value as the verdict prints it: three decimals, or two significant digits below 0.001.
     public static func formatP(_ p: Double) -> String { p < 0.001 ? String(format: "%.1e", p) : String(format: "%.3f", p) }
 
@@ -216,8 +222,11 @@ public struct Comparison {
         let d = swap ? -diff : diff
         let ci = r.interval.map { swap ? (-$0.high, -$0.low) : ($0.low, $0.high) }
         let level = Int((100 * (1 - alpha)).rounded())
-        var numbers = String(format: "%@ %.3f vs %.3f, difference %@", r.metric.rawValue, swap ? mb : ma, swap ? ma : mb, format(d))
-        if let ci { numbers += ", \(level)% CI [\(format(ci.0)), \(format(ci.1))]" }
+        let places = decimals([ma, mb, d])
+        let mean = "%.\(places)f"
+        var numbers = "\(r.metric.rawValue) \(String(format: mean, swap ? mb : ma)) vs \(String(format: mean, swap ? ma : mb)), "
+            + "difference \(format(d, decimals: places))"
+        if let ci { numbers += ", \(level)% CI [\(format(ci.0, decimals: places)), \(format(ci.1, decimals: places))]" }
         guard let p = r.test.p, let pHolm = r.pHolm else {
             return "\(r.a) vs \(r.b) \(at): \(numbers); no test (\(r.test.note ?? "undefined"))"
         }

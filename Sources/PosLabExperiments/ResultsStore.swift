@@ -55,11 +55,32 @@ public final class ResultsStore: @unchecked Sendable {
         for name in Self.derivedFiles + ["manifest.json"] {
             let url = directory.appendingPathComponent(name)
             if fm.fileExists(atPath: url.path) && !Self.isOurs(url) && !(ours && name != "manifest.json") {
+                if name == "manifest.json", !Self.isJSON(url), let record = Self.someRecord(in: recordsURL) {
+                    // Not even JSON beside PosLab's records: PosLab's manifest, damaged (someone else's JSON is refused below).
+                    throw ResultsError("\(url.path) is damaged (not a manifest PosLab can read), yet \(record.path) and the other records "
+                                       + "beside it are PosLab's, so nothing was written. To recover, move the damaged file aside "
+                                       + "(mv \(url.path) \(url.path).damaged) and run the suite again (poslab run SUITE --out \(directory.path)): "
+                                       + "finished runs are not trained again, and manifest.json is written anew")
+                }
                 throw ResultsError("\(url.path) was not written by PosLab; choose another folder with --out")
             }
         }
         if fresh { try clear() }
         try fm.createDirectory(at: recordsURL, withIntermediateDirectories: true)
+    }
+
+    /// Whether the file holds valid JSON.
+    static func isJSON(_ url: URL) -> Bool {
+        guard let data = try? Data(contentsOf: url) else { return false }
+        return (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
+    }
+
+    /// A run record of PosLab's in `folder` (runs/), if there is one.
+    static func someRecord(in folder: URL) -> URL? {
+        guard isDirectory(folder) else { return nil }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().lazy
+            .filter(isRecordName).map { folder.appendingPathComponent($0) }
+            .first { isRegularFile($0) && isOurRecord($0) }
     }
 
     /// Whether a derived file or manifest looks like PosLab's (by its header or its keys). The
@@ -96,9 +117,14 @@ public final class ResultsStore: @unchecked Sendable {
         let fm = FileManager.default
         let report = directory.appendingPathComponent("report"), page = report.appendingPathComponent("report.html")
         // First, before deleting anything: no link among the folders and files --fresh would delete.
-        for url in [recordsURL, report, page] + (Self.derivedFiles + ["manifest.json", "rebuild.lock"]).map({ directory.appendingPathComponent($0) })
+        for url in [recordsURL, report, page] + (Self.derivedFiles + ["manifest.json", "rebuild.lock", SuiteLock.fileName]).map({ directory.appendingPathComponent($0) })
         where Self.isLink(url) {
             throw Self.linkRefusal(url)
+        }
+        if let live = SuiteLock.liveHolder(directory) {
+            let who = live.map { "suite \($0.suite) (\($0.holder))" } ?? "another process"
+            throw ResultsError("\(directory.path): \(who) is running a suite in this folder; --fresh would delete its results, "
+                               + "so nothing was deleted: wait for it to finish, or choose another folder with --out")
         }
         let names = Self.isDirectory(recordsURL) ? ((try? fm.contentsOfDirectory(atPath: recordsURL.path)) ?? []) : []
         let candidates = names.filter { Self.isRecordName($0) || Self.isCheckpointName($0) || $0.hasSuffix(".claim") }
@@ -125,6 +151,9 @@ public final class ResultsStore: @unchecked Sendable {
             let url = directory.appendingPathComponent(name)
             if Self.isRegularFile(url) && Self.isOurs(url) { try fm.removeItem(at: url) }
         }
+        // suite.lock as PosLab writes it, no process holding it (checked above).
+        let suiteLock = directory.appendingPathComponent(SuiteLock.fileName)
+        if Self.isRegularFile(suiteLock), SuiteLock.contents(suiteLock) != nil { try fm.removeItem(at: suiteLock) }
         // rebuild.lock as PosLab leaves it: empty (a user's file of that name has something in it).
         let lock = directory.appendingPathComponent("rebuild.lock")
         if Self.isRegularFile(lock), (try? fm.attributesOfItem(atPath: lock.path)[.size] as? Int) == 0 { try fm.removeItem(at: lock) }
@@ -136,6 +165,64 @@ public final class ResultsStore: @unchecked Sendable {
             try fm.removeItem(at: page)
             if (try? fm.contentsOfDirectory(atPath: report.path))?.isEmpty == true { try fm.removeItem(at: report) }
         }
+    }
+
+    /// Removes what interrupted writers left in the folder, and says what it removed: temporaries
+    /// of atomic writes (`.dat.nosync…` in the folder and in runs/) whose contents are PosLab's and
+    /// that are older than `RunClaim.staleAfter` (an atomic write takes well under a second), and
+    /// run claims (`runs/<id>.claim`, or one moved aside to be taken over) whose holder is provably
+    /// gone: a dead pid on this host, or no touch for `RunClaim.staleAfter` seconds from another
+    /// host. Nothing else, never through a link, and nothing outside the folder.
+    public func removeStaleLeftovers() -> [String] {
+        let fm = FileManager.default
+        var removed: [String] = []
+        for folder in [directory, recordsURL] where Self.isDirectory(folder) {
+            for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".dat.nosync") {
+                let url = folder.appendingPathComponent(name)
+                guard Self.isRegularFile(url), let age = Self.age(url), age > RunClaim.staleAfter, Self.isOurTemporary(url) else { continue }
+                if (try? fm.removeItem(at: url)) != nil {
+                    removed.append("removed \(url.path): a temporary file PosLab left when a write was interrupted (\(Int(age / 60)) minutes old)")
+                }
+            }
+        }
+        guard Self.isDirectory(recordsURL) else { return removed }
+        for name in (try? fm.contentsOfDirectory(atPath: recordsURL.path)) ?? [] {
+            let id = String(name.prefix(20))
+            guard name.count >= 26, id.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+                  name.dropFirst(20) == ".claim" || name.dropFirst(20).hasPrefix(".claim.stale-") else { continue }
+            let url = recordsURL.appendingPathComponent(name)
+            guard Self.isRegularFile(url), RunClaim.isClaimFile(url), let holder = RunClaim.holder(of: url),
+                  holder.pid != RunClaim.me.pid || holder.host != RunClaim.me.host, RunClaim.isStale(url, holder: holder) else { continue }
+            // As a take-over does: move it aside (one mover wins), check again, then delete it.
+            let aside = recordsURL.appendingPathComponent(".\(name).removing-\(getpid())")
+            guard rename(url.path, aside.path) == 0 else { continue }
+            if RunClaim.isClaimFile(aside), let again = RunClaim.holder(of: aside), again.pid == holder.pid, again.host == holder.host {
+                unlink(aside.path)
+                removed.append("removed \(url.path): a stale claim of \(holder), which is no longer running")
+            } else {  // a new claim came meanwhile: put it back
+                _ = link(aside.path, url.path)
+                unlink(aside.path)
+            }
+        }
+        return removed
+    }
+
+    /// Seconds since `url` was last modified.
+    static func age(_ url: URL) -> TimeInterval? {
+        (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date).map { Date().timeIntervalSince($0) }
+    }
+
+    /// Whether a temporary of an atomic write holds what PosLab writes: a run record (whole, or cut
+    /// short: its sorted keys open with `{"build":{"blas":`), a checkpoint, a derived CSV file, the
+    /// manifest, or the suite's lock.
+    static func isOurTemporary(_ url: URL) -> Bool {
+        if isOurCheckpoint(url) { return true }
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: (try? handle.read(upToCount: 1 << 20)) ?? Data(), as: UTF8.self)
+        if head.hasPrefix("{\"build\":{\"blas\":") || (head.hasPrefix("{") && head.contains("\"format\":\"\(RunFile.formatName)\"")) { return true }
+        if ["suite,run_id,", "run_id,step,", "task,", "metric,", "source,line,claim,"].contains(where: { head.hasPrefix($0) }) { return true }
+        return head.hasPrefix("{") && ["\"git_commit\"", "\"poslab_version\""].allSatisfy { head.contains($0) }
     }
 
     /// Why --fresh stops at a symbolic link.
@@ -316,7 +403,11 @@ public final class ResultsStore: @unchecked Sendable {
                         "\(t.weightDecay)", "\(t.clipNorm)", String(t.logEvery)]
         return lengths.flatMap { length in
             // One row per result at this length (a corpus task has one per protocol); a failed run has none.
-            let results: [EvaluationResult?] = r.results.filter { $0.length == length }
+            // A length whose evaluation loss overflowed (NaN or infinite: recorded before PosLab marked it) is diverged there.
+            let results: [EvaluationResult?] = r.results.filter { $0.length == length }.map { e in
+                guard e.status == .ok, !(e.loss?.isFinite ?? false) else { return e }
+                return EvaluationResult(length: e.length, status: .diverged, evaluationProtocol: e.evaluationProtocol, sequenceLength: e.sequenceLength)
+            }
             let identity: [String] = [suite, r.id, r.taskName, r.taskArguments, r.encodingName, r.encodingArguments,
                                       String(r.configuration.seed)]
             let run: [String] = [String(r.steps), f(r.finalTrainLoss), String(format: "%.3f", r.wallSeconds), r.message ?? ""]

@@ -55,8 +55,14 @@ public struct RunRecord: Sendable {
     }
 
     /// Every row of the runs.csv in `directory`, in file order. A missing, empty, ragged or
-    /// unparsable file, and a value that is not a number or outside its metric's range, is a
-    /// `ResultsError` naming the file, the line and the column.
+    /// unparsable file, a value that is not a number or outside its metric's range, a row that
+    /// repeats another (the same run, length and protocol: it would be counted twice) and a row
+    /// whose status is not ok yet carries numbers (they are not results) are each a `ResultsError`
+    /// naming the file, the line and the column.
+    ///
+    /// An ok row without `eval_loss` (written before PosLab marked it: the evaluation loss was NaN
+    /// or infinite there, the model's outputs overflowing at that length) is read as diverged at
+    /// that length, without numbers, as PosLab now writes it.
     ///
     /// In a tuned study (one with `selection.csv`), only the rows of each (task, encoding)'s grid
     /// point selected on validation are returned, and the tuned settings are not part of a row's
@@ -92,11 +98,23 @@ public struct RunRecord: Sendable {
         let varying = ResultsStore.settingColumns.filter { column in
             !tuned.contains(column) && Set(rows.map { $0.element[c[column]!] }).count > 1
         }
+        // A cell's seed: what statistics count once (task, encoding, seed, every setting, length, evaluation set and protocol).
+        let identity = ["task", "task_args", "encoding", "encoding_args", "seed"] + ResultsStore.settingColumns
+            + ["eval_length", "eval_size", "eval_seed", "eval_protocol"]
+        var seen: [String: Int] = [:]  // a cell's seed → the line that has it
         return try rows.map { i, row in
             let line = i + 2
             func bad(_ column: String, _ rule: String) -> ResultsError {
                 ResultsError("\(url.path):\(line): column \(column) (\(c[column]! + 1)): \(rule); \(fix)")
             }
+            let key = identity.map { row[c[$0]!] }.joined(separator: "\u{1}")
+            if let first = seen[key] {
+                let p = row[c["eval_protocol"]!], how = p.isEmpty || p == "sampled" ? "" : " under \(p)"
+                throw ResultsError("\(url.path):\(line): repeats line \(first) (\(named(row[c["encoding"]!], row[c["encoding_args"]!])) on "
+                                   + "\(named(row[c["task"]!], row[c["task_args"]!])), seed \(row[c["seed"]!]), length \(row[c["eval_length"]!])\(how), "
+                                   + "the same settings): a seed has one row per length, and a repeated row would be counted twice; \(fix)")
+            }
+            seen[key] = line
             func integer<T: FixedWidthInteger>(_ column: String, _: T.Type) throws -> T {
                 guard let v = T(row[c[column]!]) else { throw bad(column, "'\(row[c[column]!])' is not a whole number") }
                 return v
@@ -113,6 +131,11 @@ public struct RunRecord: Sendable {
                 }
                 return v
             }
+            if status != .ok, let m = Metric.allCases.first(where: { !row[c[$0.rawValue]!].isEmpty }) {
+                throw bad(m.rawValue, "a \(status.rawValue) row has no numbers, yet this one holds \(row[c[m.rawValue]!])")
+            }
+            // An ok row without a loss: the evaluation loss overflowed at this length, so the run diverged here.
+            let overflowed = status == .ok && row[c["eval_loss"]!].isEmpty
             let attention = row[c["attention"]!]
             var record = RunRecord(task: named(row[c["task"]!], row[c["task_args"]!]),
                              encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: try integer("seed", UInt64.self),
@@ -124,12 +147,27 @@ public struct RunRecord: Sendable {
                              attention: attention)
             record.generatedTokenAccuracy = try metric(.generatedTokenAccuracy)
             record.sequenceLength = row[c["sequence_length"]!].isEmpty ? nil : try integer("sequence_length", Int.self)
+            if overflowed {
+                record.status = .diverged
+                (record.tokenAccuracy, record.sequenceAccuracy, record.generatedTokenAccuracy) = (nil, nil, nil)
+                (record.perplexity, record.bitsPerByte) = (nil, nil)
+            }
             return record
         }
     }
 }
 
 extension RunRecord {
+    /// Why `metric` cannot be compared or summarized in `records` read from `directory`'s runs.csv
+    /// (no row has a value for it, e.g. perplexity in a study without a text task), or nil.
+    public static func missingMetric(_ metric: Metric, in records: [RunRecord], directory: URL) -> String? {
+        guard !records.contains(where: { $0.value(metric) != nil }) else { return nil }
+        let present = Metric.allCases.filter { m in records.contains { $0.value(m) != nil } }.map(\.rawValue)
+        let only = metric.onlyWhereGiven ? (metric == .generatedTokenAccuracy ? " (tasks scored by generation give it)" : " (text tasks give it)") : ""
+        return "\(directory.path)/runs.csv has no \(metric.rawValue) values\(only), so there is nothing to compare or summarize by it and "
+            + "nothing was written; choose another --metric" + (present.isEmpty ? "" : " (these results have \(present.joined(separator: ", ")))")
+    }
+
     /// A corpus task's evaluation protocol is part of a row's setting: results under different
     /// protocols are never averaged or paired together. Sampled sequences need no mention.
     static func protocolSetting(_ name: String) -> [String] {

@@ -4,7 +4,8 @@ public enum RunStatus: String, Sendable, Codable {
     case ok
     /// The encoding cannot represent this length (e.g. past a learned table): no numbers, by design.
     case unsupported
-    /// The training loss became NaN or infinite; the run stopped there.
+    /// The training loss became NaN or infinite; the run stopped there. At one evaluation length:
+    /// the evaluation loss was NaN or infinite there (the model's outputs overflow), no numbers.
     case diverged
     /// An unexpected error stopped the run (its message is recorded); a resume tries it again.
     case failed

@@ -56,6 +56,10 @@ public struct SuiteRunner {
             }
             seen[run.id] = run.plan.id
         }
+        // Another suite live in the folder is refused before anything is written; the same suite shares it.
+        let live = try SuiteLock.acquire(store, suite: suite, runs: resolved.map(\.id))
+        defer { withExtendedLifetime(live) {} }
+        for note in store.removeStaleLeftovers() { log(note) }
         for file in store.foreignFiles() { log("warning: \(file) is not a PosLab record; left alone") }
 
         // What is there already.
@@ -139,7 +143,7 @@ public struct SuiteRunner {
             log("warning: \(store.manifestURL.path) is damaged; writing it anew")
         }
         try manifest.write(to: store.manifestURL)
-        let live = LiveManifest(manifest, url: store.manifestURL)
+        let liveManifest = LiveManifest(manifest, url: store.manifestURL)
 
         BLAS.setThreads(1)  // one BLAS thread per run; runs fill the cores
         let progress = ProgressReporter(total: resolved.count, alreadyDone: done)
@@ -175,7 +179,7 @@ public struct SuiteRunner {
                                 try Self.extend(old, run: run, trainer: trainer, store: store, evaluation: evaluation)
                             }
                             try store.write(record)
-                            live.runCompleted()
+                            liveManifest.runCompleted()
                             queue.finished(trained: false)
                             outcomes.evaluated()
                             progress.evaluated(run.plan, headline: Self.headline(record, length: run.plan.training.maxLength))
@@ -196,7 +200,7 @@ public struct SuiteRunner {
                             outcomes.failed(run.plan.id, record.message ?? "")
                             progress.failed(run.plan, message: record.message ?? "")
                         } else {
-                            live.runCompleted()
+                            liveManifest.runCompleted()
                             progress.finished(run.plan, status: record.status, wallSeconds: record.wallSeconds,
                                               headline: Self.headline(record, length: run.plan.training.maxLength))
                         }

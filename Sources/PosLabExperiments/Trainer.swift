@@ -152,13 +152,22 @@ public struct Trainer: Sendable {
             if let limit = model.encoding.maximumLength, task.sequenceLength(size: length) > limit { return all(.unsupported) }
             do {
                 if let corpus = task as? any CorpusTask {
-                    return try protocols.map { try evaluate(model, corpus: corpus, length: length, protocol: $0!) }
+                    return try protocols.map { Self.overflowChecked(try evaluate(model, corpus: corpus, length: length, protocol: $0!)) }
                 }
-                return [try evaluate(model, task: task, length: length, evaluation: evaluation, split: split)]
+                return [Self.overflowChecked(try evaluate(model, task: task, length: length, evaluation: evaluation, split: split))]
             } catch is LengthUnsupported {
                 return all(.unsupported)
             }
         }
+    }
+
+    /// `result`, or, when its evaluation loss is NaN or infinite (the model's outputs overflow at
+    /// this length), the length marked diverged without numbers: its accuracies are not results
+    /// either, and statistics leave it out or (`--diverged worst`) count it as a failure.
+    static func overflowChecked(_ result: EvaluationResult) -> EvaluationResult {
+        guard result.status == .ok, !(result.loss?.isFinite ?? false) else { return result }
+        return EvaluationResult(length: result.length, status: .diverged, evaluationProtocol: result.evaluationProtocol,
+                                sequenceLength: result.sequenceLength)
     }
 
     /// Loss, perplexity, bits per byte and next-token accuracy of a corpus task under one protocol

@@ -16,6 +16,21 @@ public enum EvaluationProtocol: Sendable, Hashable {
         }
     }
 
+    /// The windows of `windows(over:length:)`, and for `sliding`, when the last targets are left
+    /// unscored (the stride does not divide what lies past the first window), one more window
+    /// ending at the last target that scores only those. Over k·length + 1 tokens both protocols
+    /// then score the same k·length targets, each once.
+    public func windowsScoringEveryTarget(over tokens: [Int], length: Int) -> [ScoredWindow] {
+        var result = windows(over: tokens, length: length)
+        guard case .sliding = self, let last = result.last else { return result }
+        let end = tokens.count - 1, scoredUpTo = last.start + length  // the last target, and the last one scored
+        guard scoredUpTo < end else { return result }
+        let start = end - length, left = end - scoredUpTo
+        result.append(ScoredWindow(start: start, inputs: Array(tokens[start..<end]), targets: Array(tokens[(start + 1)...end]),
+                                   mask: [Float](repeating: 0, count: length - left) + [Float](repeating: 1, count: left)))
+        return result
+    }
+
     /// The scored windows of `length` tokens over `tokens`, in order.
     public func windows(over tokens: [Int], length: Int) -> [ScoredWindow] {
         precondition(length >= 1, "evaluation length must be at least 1")

@@ -168,7 +168,7 @@ import Testing
         let dir = try Self.folder(Self.sample)
         try Self.setField(dir, line: 4, column: "sequence_accuracy", to: "1.7")
         let (status, _, err) = try runPoslab(["report", dir.path], in: dir)
-        #expect(status == 2 && err.contains("runs.csv: line 4: sequence_accuracy 1.7 is outside [0, 1]"), "\(err)")
+        #expect(status == 2 && err.contains("runs.csv:4: column sequence_accuracy (27): 1.7 is outside [0.0, 1.0]"), "\(err)")  // as summarize says it
         try Data().write(to: dir.appendingPathComponent("runs.csv"))
         let (empty, _, err2) = try runPoslab(["report", dir.path], in: dir)
         #expect(empty == 2 && err2.contains("runs.csv: is empty") && !err2.contains("CSVError"), "\(err2)")

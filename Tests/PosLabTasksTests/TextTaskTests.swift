@@ -103,6 +103,40 @@ let sampleText = String((0..<400).map { "line \($0 % 37) ab\n" }.joined().prefix
         }
     }
 
+    /// "Both protocols score the same targets" was false when the length does not divide
+    /// `eval_tokens` (16,300 against 16,375 at length 100): both now score the first
+    /// ⌊eval_tokens / L⌋·L held-out targets, each once, `sliding` ending with a window that scores
+    /// only the targets the others left.
+    @Test func protocolsScoreTheSameTargetsWhenTheLengthDoesNotDivideEvalTokens() throws {
+        let t = try text("file=\(try textFile(sampleText)), split=0.5, eval_tokens=1000")
+        let heldOut = Array(Array(sampleText.utf8).map(Int.init)[2000...])
+        let length = 50, stride = 13  // ⌈0.25·50⌉; 13 divides neither 1000 − 50 nor 50
+        var scoredBy: [String: [Int]] = [:]
+        for name in t.evaluationProtocols(length: length) {
+            var scored: [Int] = [], position = 0
+            for batch in t.evaluationBatches(length: length, protocol: name, maxRows: 7) {
+                for r in 0..<batch.size {
+                    let input = Array(batch.inputs[(r * length)..<((r + 1) * length)])
+                    let start = try #require((position...(heldOut.count - length - 1)).first { Array(heldOut[$0..<($0 + length)]) == input })
+                    position = start
+                    for i in 0..<length where batch.mask[r * length + i] == 1 {
+                        #expect(batch.targets[r * length + i] == heldOut[start + i + 1])
+                        scored.append(start + i + 1)
+                    }
+                    if name != "nonoverlapping" && start > 0 {
+                        #expect(batch.mask[(r * length)..<(r * length + length - stride)].allSatisfy { $0 == 0 }, "context of at least L − stride + 1")
+                    }
+                }
+            }
+            scoredBy[name] = scored
+        }
+        let expected = Array(1...(1000 / length * length))
+        for (name, scored) in scoredBy {
+            let same = scored == expected  // a Bool: a failure would print 1,000 numbers
+            #expect(same, "\(name) scores \(scored.count) targets, from \(scored.first ?? 0) to \(scored.last ?? 0)")
+        }
+    }
+
     /// bits per byte needs each token's bytes: one for `bytes`, the token's UTF-8 for `gpt2`.
     @Test func byteCounts() throws {
         let path = try textFile(sampleText)

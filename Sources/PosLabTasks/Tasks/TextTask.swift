@@ -10,12 +10,14 @@ import PosLabText
 /// (`TextSplit`: no window of one reaches into the other). A training batch is `batch_size`
 /// windows of the training length at uniformly random starts in the training part, each target
 /// the window shifted one token (the chapter's `GPTDatasetV1`, with random starts drawn from the
-/// run's seed instead of an epoch order). Evaluation scores the first `eval_tokens` targets of the
-/// held-out part at every evaluation length under two protocols (`EvaluationProtocol`):
+/// run's seed instead of an epoch order). Evaluation scores the first ⌊eval_tokens / L⌋·L targets of
+/// the held-out part (a whole number of windows) at every evaluation length L under two protocols
+/// (`EvaluationProtocol`):
 /// `nonoverlapping` windows, and `sliding(stride=0.25L)` windows every S = ⌈stride · L⌉ tokens at
 /// length L (`stride` 0.25 by default) that score only their last S targets, so every scored token
-/// after the first window has at least L − S + 1 tokens of context. Both score the same targets
-/// (up to the tail a last whole window leaves).
+/// after the first window has at least L − S + 1 tokens of context. Both score the same targets,
+/// each once: where S does not divide what lies past the first window, `sliding` ends with one
+/// window that scores only the targets the others left.
 ///
 /// `file` is resolved relative to the suite file. The run's identity holds the file's name and
 /// the SHA-256 of its bytes, not its path: the same corpus anywhere is the same task, an edited
@@ -100,8 +102,10 @@ public struct TextTask: RegisteredTask, CorpusTask {
 
     public func evaluationBatches(length: Int, protocol name: String, maxRows: Int) -> [Batch] {
         guard let chosen = protocols(length: length).first(where: { $0.name == name })?.protocol else { return [] }
-        let scored = corpus.split.heldOut.prefix(evalTokens + 1)
-        let windows = chosen.windows(over: Array(scored), length: length)
+        // A whole number of windows' targets, so that nonoverlapping windows score every one; sliding ones then score the same.
+        let targets = min(evalTokens, corpus.split.heldOut.count - 1) / length * length
+        let scored = corpus.split.heldOut.prefix(targets + 1)
+        let windows = chosen.windowsScoringEveryTarget(over: Array(scored), length: length)
         return Swift.stride(from: 0, to: windows.count, by: maxRows).map { first in
             let rows = windows[first..<min(windows.count, first + maxRows)]
             return Batch(size: rows.count, length: length, inputs: rows.flatMap(\.inputs), targets: rows.flatMap(\.targets),
