@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the plugin walkthrough (docs/walkthrough.md)
-# as written, renders a small study's report in headless Chromium (Scripts/check_report.sh), runs a
-# suite as a Slurm job array on a single-node cluster it starts and stops (Scripts/slurm_test.sh), then
+# and the other docs/ pages' examples (Scripts/docs_examples.py) as written, renders a small
+# study's report in headless Chromium (Scripts/check_report.sh), runs a suite as a Slurm job array
+# on a single-node cluster it starts and stops (Scripts/slurm_test.sh), then
 # builds and runs every test in release mode (training tests are 20× faster optimised; the
 # gradient and parity checks run the same code).
 set -euo pipefail
@@ -12,6 +13,8 @@ Scripts/walkthrough.sh > /dev/null
 swift build -c release --product PosLab > /dev/null  # libPosLab.so: the tool and plugins link it
 swift build -c release --product poslab > /dev/null  # the launcher
 poslab="$(swift build -c release --show-bin-path)/poslab"
+# The examples of docs/*.md, run as written (each page says why of any it does not run).
+python3 Scripts/docs_examples.py "$(dirname "$poslab")"
 report="$(mktemp -d)"
 trap 'rm -rf "$report"' EXIT
 "$poslab" run Tests/Fixtures/report-check.yaml --out "$report/results" > /dev/null 2> "$report/run.log" ||
