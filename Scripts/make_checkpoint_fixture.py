@@ -12,7 +12,8 @@
 
 Checkpoint layout (PosLab's metadata `poslab.linear_layout` = out_in): names follow the model,
 `blocks.{i}.attn.qkv.weight` etc.; linear weights are (out, in) as in torch.nn.Linear, so they are
-transposed here into the reference's (in, out). The reference reads a few module constants
+transposed here into the reference's (in, out).
+That layout, like every convention of the model, comes from docs/model-card.md (Scripts/model_card.py). The reference reads a few module constants
 (LAYERS, RB_BUCKETS, RB_MAX_DISTANCE); they are set from each checkpoint's metadata.
 
 randomized(learned) is checked at random positions: the reference always uses positions 0..T-1, so
@@ -60,6 +61,7 @@ from safetensors.torch import load_file, save_file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_parity_fixture as ref  # noqa: E402  (the reference model)
 import make_encoding_parity_fixture as enc  # noqa: E402  (PyTorch forms of the other encodings)
+import model_card as card  # noqa: E402  (the conventions of docs/model-card.md)
 
 GENERATOR = "Scripts/make_checkpoint_fixture.py"
 FIXTURES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "PosLabModelTests", "Fixtures"))
@@ -95,11 +97,11 @@ def reference_parameters(tensors, layers):
             params[p + ln + ".bias"] = tensors[b + ln + ".bias"]
         for name, (w, bias) in zip(LINEAR, [("attn.wqkv", "attn.bqkv"), ("attn.wo", "attn.bo"),
                                               ("mlp.w1", "mlp.b1"), ("mlp.w2", "mlp.b2")]):
-            params[p + w] = tensors[b + name + ".weight"].t().contiguous()
+            params[p + w] = card.from_checkpoint_linear(tensors[b + name + ".weight"])
             params[p + bias] = tensors[b + name + ".bias"]
     params["ln_final.gain"] = tensors["ln_final.weight"]
     params["ln_final.bias"] = tensors["ln_final.bias"]
-    params["head.weight"] = tensors["head.weight"].t().contiguous()
+    params["head.weight"] = card.from_checkpoint_linear(tensors["head.weight"])
     params["head.bias"] = tensors["head.bias"]
     expected = 1 + 12 * layers + 4  # embedding, 12 per block, final norm and head
     encoding = {k: v for k, v in tensors.items() if k.startswith("encoding.")}
@@ -210,7 +212,7 @@ def checkpoint_case(stem, encoding, generator):
     tensors = load_file(path)
     with safe_open(path, framework="pt") as f:
         meta = f.metadata()
-    assert meta["poslab.linear_layout"] == "out_in" and meta["poslab.format"] == "1", meta
+    assert meta["poslab.linear_layout"] == card.checkpoint_linear_layout() and meta["poslab.format"] == "1", meta
     layers, d_model, heads = int(meta["poslab.layers"]), int(meta["poslab.d_model"]), int(meta["poslab.heads"])
     length, vocab, causal = int(meta["poslab.max_length"]), int(meta["poslab.vocab_size"]), meta["poslab.attention"] == "causal"
     spec = meta["poslab.encoding"]

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_parity_fixture as ref  # noqa: E402  (the reference model)
+import model_card as card  # noqa: E402  (the conventions of docs/model-card.md)
 
 DEFAULT_OUTPUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "PosLabModelTests", "Fixtures", "encoding_parity.json"
@@ -104,7 +105,7 @@ def query_key_functions(name, params):
         def cope(q, k, layer, causal):
             assert causal
             t, d = q.shape[-2], q.shape[-1]
-            future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+            future = card.future_mask(t)
             logits = (q @ k.transpose(-1, -2) / math.sqrt(d)).masked_fill(future, float("-inf"))
             gates = torch.sigmoid(logits)
             pos = gates.flip(-1).cumsum(dim=-1).flip(-1).clamp(max=COPE_NPOS - 1)
@@ -138,7 +139,7 @@ def bias_function(name, params, causal):
             threshold = torch.abs(params["fire.threshold_multiplier"] * FIRE_THRESHOLD)
             normalizer = torch.max(pos, threshold)[:, None]
             x = torch.log(torch.abs(c * (pos[:, None] - pos[None, :])) + 1) / (torch.log(torch.abs(c * normalizer) + 1) + 1e-6)
-            hidden = F.gelu(x[..., None] @ params["fire.w1"] + params["fire.b1"])
+            hidden = card.gelu(x[..., None] @ params["fire.w1"] + params["fire.b1"])
             return (hidden @ params["fire.w2"] + params["fire.b2"]).permute(2, 0, 1)
         raise ValueError(name)
     return bias

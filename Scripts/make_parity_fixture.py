@@ -10,8 +10,11 @@ the fixture holds the inputs, every parameter, the logits, the masked mean cross
 gradient of that loss with respect to every parameter, so a Swift test can load the parameters and
 compare.
 
-Conventions match the Swift side: linear weights are stored (in, out) and applied as x @ W + b;
-all arrays are flattened row-major. A table of T5 relative-position buckets, computed the way
+The model's conventions (GELU's form, LayerNorm's epsilon, the q|k|v order and head layout, the
+attention scale, the causal mask, T5's relative position and bucket direction, the MLP's width) come
+from the table in docs/model-card.md, read by Scripts/model_card.py; the ones this reference implements
+one way only are checked against it. As the card says, linear weights are (in, out) in the model and
+applied as x @ W + b; all arrays are flattened row-major. A table of T5 relative-position buckets, computed the way
 Hugging Face transformers' T5 does (float32 log, truncation by `.to(torch.long)`), is included
 as well, and golden ALiBi slopes (float64) for 3, 6, 8 and 12 heads.
 
@@ -34,6 +37,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import model_card as card
+
 GENERATOR = "Scripts/make_parity_fixture.py"
 DEFAULT_OUTPUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "PosLabModelTests", "Fixtures", "parity.json"
@@ -48,7 +53,7 @@ LENGTH = 10
 LEARNED_SIZE = 12
 RB_BUCKETS = 8
 RB_MAX_DISTANCE = 20
-LN_EPS = 1e-5
+LN_EPS = card.layer_norm_eps()
 
 ENCODINGS = ["none", "learned", "sinusoidal", "relative-bias"]
 MODES = ["bidirectional", "causal"]
@@ -76,7 +81,7 @@ def t5_bucket(relative, bidirectional, num_buckets, max_distance):
     n = -relative
     if bidirectional:
         num_buckets //= 2
-        ret = (n < 0).to(torch.long) * num_buckets
+        ret = card.t5_upper_half(relative).to(torch.long) * num_buckets
         n = n.abs()
     else:
         ret = torch.zeros_like(n)
@@ -98,7 +103,7 @@ def t5_bucket_exact(relative, bidirectional, num_buckets, max_distance):
     n = -relative
     if bidirectional:
         num_buckets //= 2
-        ret = num_buckets if n < 0 else 0
+        ret = num_buckets if card.t5_upper_half(relative) else 0
         n = abs(n)
     else:
         ret = 0
@@ -222,7 +227,7 @@ def check_rope():
 
 def make_parameters(encoding, generator, d_model=D_MODEL, heads=HEADS):
     """Random parameters keyed by the Swift labels, in a fixed order."""
-    c, v, hidden = d_model, VOCAB, 4 * d_model
+    c, v, hidden = d_model, VOCAB, card.mlp_ratio() * d_model
 
     def normal(*shape, std=1.0):
         return torch.randn(*shape, generator=generator, dtype=torch.float32) * std
@@ -282,7 +287,7 @@ def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_b
 
     bias = None
     if encoding == "relative-bias":
-        relative = positions[None, :] - positions[:, None]  # [i, j] = key j - query i
+        relative = card.t5_relative(positions)  # [i, j] = key j - query i
         buckets = t5_bucket(relative, not causal, RB_BUCKETS, RB_MAX_DISTANCE)
         bias = params["relative-bias.table"][buckets].permute(2, 0, 1)  # (T, T, H) -> (H, T, T)
     elif encoding == "alibi":
@@ -290,19 +295,18 @@ def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_b
     if extra_bias is not None:
         bias = extra_bias(t, h)
     rope = rope_tables(t, d) if encoding == "rope" else None
-    future = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+    future = card.future_mask(t)
 
     for layer in range(LAYERS):
         p = f"block{layer}."
         hn = F.layer_norm(x, (c,), params[p + "ln1.gain"], params[p + "ln1.bias"], LN_EPS)
         qkv = hn @ params[p + "attn.wqkv"] + params[p + "attn.bqkv"]
-        q, k, v = qkv[..., :c], qkv[..., c:2 * c], qkv[..., 2 * c:]
-        q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))
+        q, k, v = (card.split_heads(z, h) for z in card.split_qkv(qkv, c))
         if rope is not None:
             q, k = apply_rope(q, *rope), apply_rope(k, *rope)
         if qk_transform is not None:
             q, k = qk_transform(q, k, layer)
-        scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d))
+        scores = q @ k.transpose(-1, -2) * card.attention_scale(d)
         if bias is not None:
             scores = scores + bias
         if score_term is not None:
@@ -310,10 +314,10 @@ def forward(params, ids, encoding, causal, d_model=D_MODEL, heads=HEADS, extra_b
         if causal:
             scores = scores.masked_fill(future, float("-inf"))
         attn = torch.softmax(scores, dim=-1)
-        a = (attn @ v).transpose(1, 2).reshape(b, t, c)
+        a = card.merge_heads(attn @ v)
         x = x + a @ params[p + "attn.wo"] + params[p + "attn.bo"]
         h2 = F.layer_norm(x, (c,), params[p + "ln2.gain"], params[p + "ln2.bias"], LN_EPS)
-        x = x + F.gelu(h2 @ params[p + "mlp.w1"] + params[p + "mlp.b1"]) @ params[p + "mlp.w2"] + params[p + "mlp.b2"]
+        x = x + card.gelu(h2 @ params[p + "mlp.w1"] + params[p + "mlp.b1"]) @ params[p + "mlp.w2"] + params[p + "mlp.b2"]
     x = F.layer_norm(x, (c,), params["ln_final.gain"], params["ln_final.bias"], LN_EPS)
     return x @ params["head.weight"] + params["head.bias"]
 
@@ -397,6 +401,7 @@ def main():
 
     torch.set_num_threads(1)  # deterministic reductions, same bytes on rerun
     torch.manual_seed(0)
+    card.require_reference_model()
     check_t5_buckets()
     check_alibi_slopes()
     check_rope()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the plugin walkthrough (docs/walkthrough.md)
-# as written, renders a small study's report in headless Chromium (Scripts/check_report.sh), runs a
-# suite as a Slurm job array on a single-node cluster it starts and stops (Scripts/slurm_test.sh), then
-# runs every test in release mode, all from one release build (training tests are 20× faster optimised; the
+# and the other docs/ pages' examples (Scripts/docs_examples.py) as written, renders a small
+# study's report in headless Chromium (Scripts/check_report.sh), runs a suite as a Slurm job array
+# on a single-node cluster it starts and stops (Scripts/slurm_test.sh), then runs every test in
+# release mode, all from one release build (training tests are 20× faster optimised; the
 # gradient and parity checks run the same code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ export POSLAB_PREBUILT=1  # the scripts below use this build instead of building
 Scripts/walkthrough.sh > /dev/null
 # The browser check: a small study's report, rendered as a reader's browser would.
 poslab="$(swift build -c release --show-bin-path)/poslab"
+# The examples of docs/*.md, run as written (each page says why of any it does not run).
+python3 Scripts/docs_examples.py "$(dirname "$poslab")"
 report="$(mktemp -d)"
 trap 'rm -rf "$report"' EXIT
 "$poslab" run Tests/Fixtures/report-check.yaml --out "$report/results" > /dev/null 2> "$report/run.log" ||

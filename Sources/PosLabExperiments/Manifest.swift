@@ -61,7 +61,8 @@ public struct Manifest: Codable, Sendable {
                        blas: BLAS.configuration, blasKernel: BLAS.kernel.description, jobs: jobs)
     }
 
-    /// The git commit of the PosLab checkout this binary was built from, if it can be found.
+    /// The commit that the source folder this binary was compiled in is at now, read with `git` at run
+    /// time: wrong once that checkout moves on, "unknown" where the folder is gone (a Slurm node).
     static func gitCommit() -> String {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let process = Process()
@@ -77,15 +78,14 @@ public struct Manifest: Codable, Sendable {
         return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
     }
 
+    /// The Swift compiler that built this binary, to the minor version (Package.swift needs 6.2 or later).
     static var swiftVersion: String {
         #if compiler(>=6.4)
         return "6.4 or later"
         #elseif compiler(>=6.3)
         return "6.3"
-        #elseif compiler(>=6.2)
-        return "6.2"
         #else
-        return "6.0 or 6.1"
+        return "6.2"
         #endif
     }
 

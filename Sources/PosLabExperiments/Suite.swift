@@ -2,7 +2,7 @@ import PosLabModel
 
 /// A whole experiment: every (task × encoding × seed) run, the model they share, how each is
 /// trained and where it is evaluated. Read from a YAML suite file (see `Suite+YAML.swift` and the
-/// README's suite-file reference); written back, fully resolved, into `manifest.json`.
+/// docs/suite-files.md); written back, fully resolved, into `manifest.json`.
 public struct Suite: Codable, Sendable, Equatable {
     /// How runs are trained.
     public struct Training: Codable, Sendable, Hashable {

@@ -14,7 +14,7 @@ public struct AttentionUnsupported: Error, CustomStringConvertible {
     public var description: String { "\(encoding) does not support \(attention.rawValue) attention" }
 }
 
-/// The PosLab model: an encoder transformer that predicts one token per position.
+/// The PosLab model: a pre-LayerNorm transformer, bidirectional or causal, predicting one token per position.
 ///
 ///     x = TokenEmbedding[ids]                          (B, T, C)
 ///     x = encoding.embed(x, context)                   (a) absolute encodings add here

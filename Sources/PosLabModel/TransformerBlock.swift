@@ -63,7 +63,7 @@ public final class TransformerBlock {
         for (name, y) in [("transformQueriesKeys (queries)", q), ("transformQueriesKeys (keys)", k)] where y.shape != [b, h, t, d] {
             throw HookError(encoding: encoding.fullName, hook: name, got: y.shape, expected: "\([b, h, t, d])")
         }
-        var bias = encoding.attentionBias(context: context)                            // see `allowedBias`
+        var bias = encoding.attentionBias(context: context)                            // its shapes: `allowed` below
         if let given = bias {
             let shared = context.positions.isShared
             let allowed = shared ? [[t, t], [h, t, t], [1, h, t, t]] + (b > 1 ? [[b, h, t, t]] : []) : [[b, t, t], [b, h, t, t]]

@@ -145,13 +145,29 @@ import Testing
         #expect(bad == 2 && berr.contains("12 was not evaluated"), "\(berr)")
     }
 
+    /// Every subcommand, as `poslab --help` lists them (`everySubcommandsHelpIsChecked` keeps this complete).
+    static let subcommands = ["list", "run", "eval", "summarize", "compare", "claims", "rebuild", "check-plugin", "tokenize",
+                              "windows", "machine", "inspect", "report", "slurm"]
+
     /// "--help of summarize, compare and check-plugin prints stray backslashes; list, run and summarize have no example".
-    @Test(arguments: ["list", "run", "eval", "summarize", "compare", "claims", "rebuild", "check-plugin", "tokenize", "windows", "machine", "inspect", "report", "slurm"])
+    @Test(arguments: subcommands)
     func helpHasAnExampleAndNoBackslash(_ command: String) throws {
         let (status, out, err) = try runPoslab([command, "--help"], in: temporaryDirectory())
         #expect(status == 0, "\(err)")
         #expect(!out.contains("\\\n") && !out.contains("\\ "), "\(command): a stray backslash")
         #expect(out.contains("Example"), "\(command): no example")
+    }
+
+    /// The help test covers every subcommand `poslab --help` lists: a new one cannot be left out of it.
+    @Test func everySubcommandsHelpIsChecked() throws {
+        let (status, out, err) = try runPoslab(["--help"], in: temporaryDirectory())
+        #expect(status == 0, "\(err)")
+        let section = try #require(out.components(separatedBy: "SUBCOMMANDS:").dropFirst().first, "\(out)")
+        let listed = section.split(separator: "\n").prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }  // a name; an abstract's next lines are indented further
+            .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0 != "help" && $0.allSatisfy { $0.isLowercase || $0 == "-" } }  // not "See 'poslab help …'"
+        #expect(!listed.isEmpty)
+        #expect(Set(listed) == Set(Self.subcommands), "poslab --help lists \(listed); the help test checks \(Self.subcommands)")
     }
 
     /// An output that cannot be written is one line, not a Foundation error dump.

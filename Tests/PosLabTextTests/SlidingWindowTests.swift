@@ -4,32 +4,38 @@ import Testing
 
 /// The seed chapter's dataloader and embeddings, reproduced.
 @Suite struct SlidingWindowTests {
+    /// docs/text.md shows the lines of this test down to `let input`, and the test command checks
+    /// they are still these (Scripts/docs_examples.py, `checked-by`).
     @Test func chaptersFirstBatchAndEmbeddings() throws {
-        let tokens = try gpt2().encode(verdict())
+        let rawText = try verdict()
+        let tokens = try GPT2Tokenizer.bundled().encode(rawText)           // the-verdict.txt: 5,145 ids
         let dataset = SlidingWindowDataset(tokens: tokens, maxLength: 4, stride: 4)
-        let batch = try #require(dataset.batches(batchSize: 8, shuffle: false).first)
+        let batch = dataset.batches(batchSize: 8, shuffle: false)[0]
+        let firstInput = batch.inputRow(0)                                 // [40, 367, 2885, 1464]
+        let firstTarget = batch.targetRow(0)                               // [367, 2885, 1464, 1807]
+        let rng = RandomGenerator(seed: 123)
+        let tokenTable = Tensor.gaussian([50257, 256], std: 1, rng: rng)   // Embedding(50257, 256)
+        let x = embedding(tokenTable, ids: batch.inputs, shape: [8, 4])    // (8, 4, 256)
+        let learned = LearnedEncoding(size: 4, dModel: 256, rng: rng)      // Embedding(4, 256)
+        let input = learned.embed(x, context: HookContext(positions: Array(0..<4)))  // (8, 4, 256)
+
+        #expect(tokens.count == 5145)
         #expect(batch.size == 8 && batch.length == 4)
-        #expect(Array(batch.inputRow(0)) == [40, 367, 2885, 1464])
-        #expect(Array(batch.targetRow(0)) == [367, 2885, 1464, 1807])
+        #expect(Array(firstInput) == [40, 367, 2885, 1464])
+        #expect(Array(firstTarget) == [367, 2885, 1464, 1807])
         // Row r is tokens[4r ..< 4r + 4] and its target tokens[4r + 1 ... 4r + 4] (stride = max_length).
         for r in 0..<8 {
             #expect(Array(batch.inputRow(r)) == Array(tokens[(4 * r)..<(4 * r + 4)]))
             #expect(Array(batch.targetRow(r)) == Array(tokens[(4 * r + 1)...(4 * r + 4)]))
         }
-
         // token_embedding_layer = Embedding(50257, 256); pos_embedding_layer = Embedding(4, 256)
-        let rng = RandomGenerator(seed: 123)
-        let tokenTable = Tensor.gaussian([50257, 256], std: 1, rng: rng, label: "token")
-        let tokenEmbeddings = embedding(tokenTable, ids: batch.inputs, shape: [8, 4])
-        #expect(tokenEmbeddings.shape == [8, 4, 256])
-        let learned = LearnedEncoding(size: 4, dModel: 256, rng: rng)
-        let inputEmbeddings = learned.embed(tokenEmbeddings, context: HookContext(positions: Array(0..<4)))
-        #expect(inputEmbeddings.shape == [8, 4, 256])
+        #expect(x.shape == [8, 4, 256])
+        #expect(input.shape == [8, 4, 256])
         // Each vector is its token's row plus its position's row.
         for (b, t, c) in [(0, 0, 0), (0, 3, 255), (7, 2, 100), (5, 1, 17)] {
             let id = batch.inputs[b * 4 + t]
             let want = tokenTable.data[id * 256 + c] + learned.table.data[t * 256 + c]
-            #expect(inputEmbeddings.data[(b * 4 + t) * 256 + c] == want)
+            #expect(input.data[(b * 4 + t) * 256 + c] == want)
         }
     }
 

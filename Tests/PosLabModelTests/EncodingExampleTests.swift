@@ -1,29 +1,30 @@
 import PosLabModel
 import Testing
 
-// The README's "Adding an encoding" example, compiled and checked here so the README stays true.
+// docs/writing-an-encoding.md's example encoding, compiled and checked here. The test command checks
+// that the page shows these lines (Scripts/docs_examples.py, `checked-by`), so the two cannot drift.
 
 /// `scaled-sinusoidal`: the sinusoidal table times one learned scalar.
-final class ScaledSinusoidal: RegisteredEncoding {
-    static let registryName = "scaled-sinusoidal"
-    static let summary = "sinusoidal table times a learned scalar"
+public final class ScaledSinusoidal: RegisteredEncoding {
+    public static let registryName = "scaled-sinusoidal"
+    public static let summary = "sinusoidal table times a learned scalar"
     let table: SinusoidalEncoding
     let scale = Tensor.filled([1], value: 1, label: "scaled-sinusoidal.scale")
-    var parameters: [Tensor] { [scale] }
+    public var parameters: [Tensor] { [scale] }
 
     init(dModel: Int) { table = SinusoidalEncoding(dModel: dModel) }
 
-    static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> ScaledSinusoidal {
+    public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> ScaledSinusoidal {
         ScaledSinusoidal(dModel: context.dModel)
     }
 
-    func embed(_ x: Tensor, context: HookContext) -> Tensor {   // x: (B, T, C)
+    public func embed(_ x: Tensor, context: HookContext) -> Tensor {   // x: (B, T, C)
         let pe = table.embed(Tensor(zeros: [1, context.length, x.shape[2]]), context: context)
-        return x + pe * scale                                    // (1, T, C) · (1) broadcasts
+        return x + pe * scale                                            // (1, T, C) · (1) broadcasts
     }
 }
 
-@Suite struct ReadmeExampleTests {
+@Suite struct EncodingExampleTests {
     @Test func exampleEncodingRegistersTrainsAndChecks() throws {
         let registry = EncodingRegistry()
         try registry.register(ScaledSinusoidal.self, origin: "README")
