@@ -9,6 +9,11 @@ and the loss is the masked mean cross-entropy with an all-ones mask, as in PosLa
 Attention is written out explicitly (scores, optional bias, causal mask, softmax, matmul) rather
 than with torch's fused scaled_dot_product_attention, so the work matches PosLab's model op for op.
 
+With --eval-length N it measures forward-only evaluation instead (torch.no_grad, logits and their
+cross-entropy, as PosLab's evaluation): tokens/s over batches of max(1, 16384 // N) sequences of
+N tokens, attention through torch's F.scaled_dot_product_attention (its fused CPU kernel), and the
+peak resident set of the process (ru_maxrss) in the summary.
+
 Prints one JSON line on stdout, e.g.
   {"framework": "pytorch", "torch": "2.13.0+cpu", "encoding": "none", "config": {...},
    "threads": 1, "steps_per_sec_median": ..., "steps_per_sec_all": [...], "tokens_per_sec_median": ...}
@@ -66,11 +71,20 @@ class Block(nn.Module):
         self.fc1 = nn.Linear(d_model, 4 * d_model)
         self.fc2 = nn.Linear(4 * d_model, d_model)
 
-    def forward(self, x, bias, causal_mask):
+    def forward(self, x, bias, causal_mask, sdpa=False):
         b, t, c = x.shape
         h, d = self.heads, c // self.heads
         q, k, v = self.qkv(self.ln1(x)).split(c, dim=-1)
         q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))
+        if sdpa:  # evaluation: torch's fused attention (bias as a float mask; is_causal without one)
+            mask = bias
+            if bias is not None and causal_mask is not None:
+                mask = bias.masked_fill(causal_mask, float("-inf"))
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
+                                               is_causal=causal_mask is not None and bias is None)
+            a = a.transpose(1, 2).reshape(b, t, c)
+            x = x + self.out(a)
+            return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
         scores = q @ k.transpose(-1, -2) * (1.0 / math.sqrt(d))
         if bias is not None:
             scores = scores + bias
@@ -99,7 +113,7 @@ class Model(nn.Module):
         self.ln_final = nn.LayerNorm(d_model, eps=1e-5)
         self.head = nn.Linear(d_model, vocab)
 
-    def forward(self, ids):
+    def forward(self, ids, sdpa=False):
         t = ids.shape[1]
         positions = torch.arange(t, device=ids.device)
         x = self.embed(ids)
@@ -113,9 +127,13 @@ class Model(nn.Module):
             buckets = t5_bucket(positions[None, :] - positions[:, None], not self.causal,
                                 self.buckets, self.max_distance)
             bias = self.rel[buckets].permute(2, 0, 1)  # (H, T, T)
-        causal_mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1) if self.causal else None
+        causal_mask = None
+        if self.causal and not (sdpa and bias is None):  # SDPA's is_causal needs no (T, T) mask
+            causal_mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+        elif self.causal:
+            causal_mask = True  # a marker: SDPA masks by is_causal
         for block in self.blocks:
-            x = block(x, bias, causal_mask)
+            x = block(x, bias, causal_mask, sdpa=sdpa)
         return self.head(self.ln_final(x))
 
 
@@ -191,6 +209,9 @@ def main():
     parser.add_argument("--generate", action="store_true",
                         help="time greedy generation with a key/value cache (generated tokens/s) instead of training")
     parser.add_argument("--prompt-length", type=int, default=None, help="with --generate: prompt tokens (default length/2)")
+    parser.add_argument("--eval-length", type=int, default=None,
+                        help="time forward-only evaluation at this length (tokens/s, torch.no_grad, "
+                             "F.scaled_dot_product_attention) instead of training")
     parser.add_argument("--serve", action="store_true",
                         help="after the warm-up print {\"ready\": true}, then time one repeat per line read on stdin "
                              "(printing {\"rate\": steps/s}) until stdin closes: lets a caller interleave its own "
@@ -243,6 +264,25 @@ def main():
                 last = step()
             return args.steps * args.batch * generated / (time.perf_counter() - start), last
 
+    if args.eval_length:
+        te = args.eval_length
+        model.eval()
+        if args.encoding == "sinusoidal":
+            model.pe = sinusoidal_table(max(te, args.length), args.d_model)
+        eval_batch = max(1, 16384 // te)
+
+        @torch.no_grad()
+        def step():  # one evaluation chunk, as PosLab's trainer evaluates: logits, then their cross-entropy
+            ids = torch.randint(0, args.vocab, (eval_batch, te), generator=generator)
+            logits = model(ids, sdpa=True)
+            return F.cross_entropy(logits.reshape(-1, args.vocab), ids.reshape(-1))
+
+        def repeat():
+            start = time.perf_counter()
+            for _ in range(args.steps):
+                last = step()
+            return args.steps * eval_batch * te / (time.perf_counter() - start), last
+
     for _ in range(args.warmup):
         loss = step()
     rates = []
@@ -262,6 +302,16 @@ def main():
         raise SystemExit("loss diverged")
 
     median = statistics.median(rates)
+    if args.eval_length:
+        import resource
+        print(json.dumps({
+            "framework": "pytorch", "torch": torch.__version__, "encoding": args.encoding, "attention": args.attention,
+            "eval_length": args.eval_length, "eval_batch": max(1, 16384 // args.eval_length), "threads": args.threads,
+            "tokens_per_sec_median": round(median, 1), "tokens_per_sec_all": [round(r, 1) for r in rates],
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "final_loss": round(loss.item(), 4),
+        }))
+        return
     print(json.dumps({
         "framework": "pytorch",
         "torch": torch.__version__,

@@ -51,7 +51,7 @@ public func attention(qkv: Tensor, heads h: Int, scale: Float, bias: Tensor? = n
 }
 
 /// Where the (T, D) matrix of one batch element and head sits inside a tensor.
-private struct HeadView {
+struct HeadView {
     /// The tensor holding the heads.
     let tensor: Tensor
     /// The offset of batch element 0, head 0, and the strides between batch elements, heads and rows.

@@ -133,6 +133,9 @@ extension Tensor {
     /// Whether ops record the graph for backward (per thread; false inside `withoutGradients`).
     @TaskLocal static var recording = true
 
+    /// Whether ops record the graph for backward here (false inside `withoutGradients`).
+    public static var isRecording: Bool { recording }
+
     /// Runs `body` with no graph recorded: op results keep no parents and no backward closure, so
     /// every intermediate is freed as soon as it is no longer used (evaluation, inference).
     public static func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {

@@ -22,7 +22,7 @@ extension Suite {
                     let estimate = MemoryEstimate(config: config, encodingParameters: own, batch: point.training.batchSize,
                                                   trainLength: config.maxLength,
                                                   evaluationLength: task.sequenceLength(size: longestEvaluation),
-                                                  evaluationSize: evaluation.size)
+                                                  evaluationSize: evaluation.size, blockedAttention: encoding.attentionInBlocks)
                     if largest == nil || estimate.peak > largest!.estimate.peak {
                         let at = point.label.isEmpty ? "" : " at \(point.label)"
                         largest = (estimate, "\(taskSpec) × \(encodingSpec)\(at)")

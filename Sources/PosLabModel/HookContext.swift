@@ -48,10 +48,28 @@ public struct HookContext: Sendable {
     /// along a new leading axis, (B, …). A relative encoding writes its hook for one row of positions
     /// and gets per-sequence positions for free (nil if `make` gives nil).
     public func forEachRow(_ make: ([Int]) -> Tensor?) -> Tensor? {
-        if let row = positions.shared { return make(row) }
+        stacked(queries: nil, keys: nil) { row, _ in make(row) }
+    }
+
+    /// `forEachRow` for a block of attention: `make(queryPositions, keyPositions)` with the positions
+    /// of queries `queries` and of keys `keys` in each row; (…) for shared positions, (B, …) per sequence.
+    public func forEachRow(queries: Range<Int>, keys: Range<Int>, _ make: ([Int], [Int]) -> Tensor?) -> Tensor? {
+        stacked(queries: queries, keys: keys, make)
+    }
+
+    private func stacked(queries: Range<Int>?, keys: Range<Int>?, _ make: ([Int], [Int]) -> Tensor?) -> Tensor? {
+        func cut(_ row: [Int]) -> ([Int], [Int]) {
+            guard let queries, let keys else { return (row, row) }
+            return (Array(row[queries]), Array(row[keys]))
+        }
+        if let row = positions.shared {
+            let (q, k) = cut(row)
+            return make(q, k)
+        }
         var parts: [Tensor] = []
         for r in 0..<positions.rows {
-            guard let t = make(positions.row(r)) else { return nil }
+            let (q, k) = cut(positions.row(r))
+            guard let t = make(q, k) else { return nil }
             parts.append(t)
         }
         let shape = parts[0].shape

@@ -8,6 +8,8 @@
 ///     training step (the tape, kept for backward)     L · (trainPerToken · N·C + trainPerScore · B·H·T²)
 ///                                                     + trainHead · N·V  (logits, softmax, their gradient)
 ///     evaluation (no tape; chunks of ≤ 16,384 tokens) evalPerToken · N·C + evalPerScore · B·H·T² + evalHead · N·V
+///       in blocks (T ≥ 256, the encoding answers    evalPerToken · N·C + evalPerBlockScore · H·Bq·T + evalHead · N·V
+///       for blocks: `blockedAttention`)             (Bq = 64 queries per block: linear in T)
 ///
 /// plus the process itself. The coefficients come from the model's code (Transformer, TransformerBlock)
 /// and were checked against the measured peak resident set (`poslab-bench --memory`; see the tests).
@@ -48,6 +50,11 @@ extension MemoryEstimate {
     static let trainHead = 3.0
     /// The same, for evaluation (no tape: about one block's working set, the logits once).
     static let evalPerToken = 14.0, evalPerScore = 1.0, evalHead = 1.0
+    /// Floats per query of a block and key that blocked evaluation attention holds at once, per
+    /// head: the block's bias term (H, Bq, T) for positions shared by the chunk, and the hook's
+    /// intermediates (the (Bq, Bk) scores and (Bq, D) sums are negligible). Positions per sequence
+    /// and score hooks (shaw, cope) hold one such term per sequence of the chunk: more than this.
+    static let evalPerBlockScore = 4.0
     /// The process before any model (measured: 27 MB for poslab-bench).
     static let processBytes = 30 << 20
 
@@ -62,9 +69,11 @@ extension MemoryEstimate {
     }
 
     /// The peak of a run of `config` with `encodingParameters` scalars of its own, trained on batches of
-    /// `batch` up to `trainLength` and evaluated with `evaluationSize` sequences up to `evaluationLength`.
+    /// `batch` up to `trainLength` and evaluated with `evaluationSize` sequences up to `evaluationLength`;
+    /// `blockedAttention`: whether the encoding answers for blocks (`attentionInBlocks`), so that
+    /// evaluation from `Transformer.defaultBlockedAttentionFrom` tokens on runs attention in blocks.
     public init(config: ModelConfig, encodingParameters: Int = 0, batch: Int, trainLength: Int,
-                evaluationLength: Int, evaluationSize: Int) {
+                evaluationLength: Int, evaluationSize: Int, blockedAttention: Bool = true) {
         func bytes(_ floats: Double) -> Int { floats * 4 >= Double(Int.max / 2) ? Int.max / 4 : Int(floats * 4) }
         let c = Double(config.dModel), h = Double(config.heads), l = Double(config.layers), v = Double(config.vocabSize)
         let p = Double(Self.sharedParameters(config) + encodingParameters)
@@ -73,7 +82,10 @@ extension MemoryEstimate {
         let train = l * (Self.trainPerToken * n * c + Self.trainPerScore * b * h * t * t) + Self.trainHead * n * v
         let chunk = Double(Self.evaluationChunk(length: evaluationLength, size: evaluationSize))
         let te = Double(evaluationLength), ne = chunk * te
-        let eval = Self.evalPerToken * ne * c + Self.evalPerScore * chunk * h * te * te + Self.evalHead * ne * v
+        let scores = blockedAttention && evaluationLength >= Transformer.defaultBlockedAttentionFrom
+            ? Self.evalPerBlockScore * h * Double(AttentionBlocks().queries) * te           // one block of queries
+            : Self.evalPerScore * chunk * h * te * te                                        // (B, H, T, T)
+        let eval = Self.evalPerToken * ne * c + scores + Self.evalHead * ne * v
         self.init(parameters: bytes(4 * p), training: bytes(train), evaluation: bytes(eval), process: Self.processBytes)
     }
 }

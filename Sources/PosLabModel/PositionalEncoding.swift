@@ -85,6 +85,22 @@ public protocol PositionalEncoding: AnyObject {
     /// (d) An additive term (B, H, T, T) from the queries and keys (B, H, T, D) attention uses (after
     /// `transformQueriesKeys`); nil for none. Added after q·kᵀ is scaled by 1/√D, so scale it yourself.
     func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor?
+
+    // Attention in blocks (evaluation at long lengths, in memory linear in T; docs/speed.md).
+
+    /// Whether (c) and (d) can be asked for one block of queries at a time (the two hooks below), so
+    /// that evaluation computes attention in blocks instead of the full (B, H, T, T) scores. False by
+    /// default: say true when the encoding adds no bias or score term, or implements both block hooks
+    /// it needs. An encoding that says false is evaluated with the full matrix, as in training.
+    var attentionInBlocks: Bool { get }
+    /// (c) in blocks: the bias of queries `queries` against keys `keys` (ranges of 0 ..< T), the
+    /// entries of `attentionBias` at those rows and columns: (Tq, Tk), (H, Tq, Tk), or (B, Tq, Tk) /
+    /// (B, H, Tq, Tk) for per-sequence positions. Asked only without gradients (evaluation).
+    func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor?
+    /// (d) in blocks: the score term of queries `queries` against keys `keys`, (B, H, Tq, Tk), the
+    /// entries of `attentionScores` at those rows and columns. `q` holds the block's queries only,
+    /// (B, H, Tq, D); `k` every key, (B, H, T, D). Asked only without gradients (evaluation).
+    func attentionScores(_ q: Tensor, _ k: Tensor, queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor?
 }
 
 // MARK: - Defaults: an encoding that does nothing at a hook leaves it out.
@@ -101,6 +117,9 @@ extension PositionalEncoding {
     public func transformQueriesKeys(_ q: Tensor, _ k: Tensor, context: HookContext) -> (Tensor, Tensor) { (q, k) }
     public func attentionBias(context: HookContext) -> Tensor? { nil }
     public func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor? { nil }
+    public var attentionInBlocks: Bool { false }
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? { nil }
+    public func attentionScores(_ q: Tensor, _ k: Tensor, queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? { nil }
 
     /// The name with its arguments, e.g. `relative-bias(buckets=32;max_distance=128)`.
     public var fullName: String { arguments.isEmpty ? name : "\(name)(\(arguments))" }

@@ -42,6 +42,15 @@ public final class Transformer {
     public let blocks: [TransformerBlock]
     /// The final layer norm and the output head (C, vocab).
     public let lnFinalGain: Tensor, lnFinalBias: Tensor, headWeight: Tensor, headBias: Tensor
+    /// How a forward pass without gradients (evaluation) computes attention from
+    /// `blockedAttentionFrom` tokens on, when the encoding answers for blocks (`attentionInBlocks`):
+    /// in these blocks, in memory linear in T (`blockedAttention`). nil: always the full matrix, the
+    /// reference path, which training uses too.
+    public var attentionBlocks: AttentionBlocks? = AttentionBlocks()
+    /// The shortest sequence evaluated with blocked attention.
+    public var blockedAttentionFrom = Transformer.defaultBlockedAttentionFrom
+    /// The default of `blockedAttentionFrom` (`MemoryEstimate` assumes it).
+    public static let defaultBlockedAttentionFrom = 256
 
     /// A model for `config` with the encoding `spec` names, initialised from `seed`.
     public convenience init(config: ModelConfig, encoding spec: Spec, seed: UInt64,
@@ -94,12 +103,13 @@ public final class Transformer {
     public func logits(ids: [Int], batch: Int, length: Int, positions: Positions, training: Bool = false) throws -> Tensor {
         precondition(ids.count == batch * length, "\(ids.count) ids for batch \(batch) × length \(length)")
         var context = try hookContext(batch: batch, length: length, positions: positions, training: training)
+        let inBlocks = !Tensor.isRecording && encoding.attentionInBlocks && length >= blockedAttentionFrom
         var x = embedding(tokenEmbedding, ids: ids, shape: [batch, length])            // (B, T, C)
         x = try checked(encoding.embed(x, context: context), hook: "embed", like: x)   // (B, T, C)
         for (layer, block) in blocks.enumerated() {
             context.layer = layer
             x = try checked(encoding.embedLayer(x, context: context), hook: "embedLayer", like: x)
-            x = try block(x, context: context, encoding: encoding)
+            x = try block(x, context: context, encoding: encoding, blocks: inBlocks ? attentionBlocks : nil)
         }
         x = layerNorm(x, gamma: lnFinalGain, beta: lnFinalBias)
         return linear(x, headWeight, headBias)                                          // (B, T, V)

@@ -44,8 +44,12 @@ struct Benchmark: ParsableCommand {
     @Flag(help: "Measure memory instead of speed: train --steps steps, evaluate one chunk at --eval-length, print the peak resident set beside PosLab's estimate.")
     var memory = false
 
-    @Option(help: "With --memory: the evaluation length (default: --length).")
+    @Option(help: ArgumentHelp("Measure forward-only evaluation at this length instead of training: tokens/s of logits and their cross-entropy without gradients, chunks of max(1, 16384 / N) sequences as `poslab run` evaluates, against the same model in PyTorch with F.scaled_dot_product_attention, interleaved. With --memory: the evaluation length (default: --length).",
+                               discussion: "e.g. poslab-bench --eval-length 4096 --steps 2 --warmup 1"))
     var evalLength: Int?
+
+    @Flag(help: "With --eval-length or --memory: evaluate with the full (B, H, T, T) attention matrix, the reference path, instead of blocks.")
+    var fullAttention = false
 
     @Option(help: "With --memory: sequences per evaluation length (chunked as `poslab run` does).")
     var evalSize = 256
@@ -84,6 +88,7 @@ struct Benchmark: ParsableCommand {
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
+        if fullAttention { model.attentionBlocks = nil }
         let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
         let rng = RandomGenerator(seed: 1, stream: "bench")
         let (b, t) = (batch, length)
@@ -106,13 +111,18 @@ struct Benchmark: ParsableCommand {
                 crossEntropy(try model.logits(ids: ids, batch: chunk, length: te), targets: ids, mask: nil).scalar
             }
             let estimate = MemoryEstimate(config: config, encodingParameters: model.encoding.parameters.reduce(0) { $0 + $1.count },
-                                          batch: batch, trainLength: length, evaluationLength: te, evaluationSize: evalSize)
+                                          batch: batch, trainLength: length, evaluationLength: te, evaluationSize: evalSize,
+                                          blockedAttention: model.encoding.attentionInBlocks && !fullAttention)
             print(String(format: "peak resident set %.1f MB; estimate %.1f MB (%@)", Self.memory("VmHWM:"),
                          Double(estimate.peak) / 1_048_576, estimate.description as NSString))
             return
         }
         if generate {
             try measureGeneration(model: model, prompt: prompt, rng: rng)
+            return
+        }
+        if let evalLength {
+            try measureEvaluation(model: model, length: evalLength, rng: rng)
             return
         }
         if checkpoint {
@@ -226,6 +236,47 @@ struct Benchmark: ParsableCommand {
         print(String(format: "PosLab   %9.0f generated tokens/s without the cache (a full forward pass per token)", uncached))
         if let torchSummary, torchRates.count == repeats {
             print(line("PyTorch", torchRates, "torch \(torchSummary.version), key/value cache, torch.no_grad, repeats interleaved"))
+            let pairs = zip(rates, torchRates).map { $0 / $1 }
+            print(String(format: "ratio PosLab / PyTorch: %.2f×  (repeat by repeat: %@; median %.2f×)", median(rates) / median(torchRates),
+                         pairs.map { String(format: "%.2f", $0) }.joined(separator: " "), median(pairs)))
+        } else if torch {
+            print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu; Scripts/bench_torch.py knows none, learned, sinusoidal and relative-bias)")
+        }
+    }
+
+    /// Forward-only evaluation tokens/s at `length` (logits and their cross-entropy, no gradients), PosLab
+    /// and PyTorch (F.scaled_dot_product_attention, torch.no_grad) taking turns repeat by repeat.
+    func measureEvaluation(model: Transformer, length te: Int, rng: RandomGenerator) throws {
+        let chunk = MemoryEstimate.evaluationChunk(length: te, size: evalSize)
+        let ids = (0..<(chunk * te)).map { _ in rng.int(below: vocab) }
+        func call() throws {
+            _ = try Tensor.withoutGradients {
+                crossEntropy(try model.logits(ids: ids, batch: chunk, length: te), targets: ids, mask: nil).scalar
+            }
+        }
+        let reference = torch ? TorchReference(script: Self.torchScript, arguments: torchArguments + ["--eval-length", "\(te)"]) : nil
+        for _ in 0..<warmup { try call() }
+        var rates: [Double] = [], torchRates: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { try call() }
+            rates.append(Double(steps * chunk * te) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            if let rate = reference?.repeatOnce() { torchRates.append(rate) }
+        }
+        let torchSummary = reference?.finish()
+        let path = fullAttention || !model.encoding.attentionInBlocks || te < model.blockedAttentionFrom
+            ? "full (B, H, T, T) attention" : "blocked attention (\(AttentionBlocks().queries) queries × \(AttentionBlocks().keys) keys)"
+        print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), evaluation length \(te), "
+              + "\(chunk) sequence(s) per forward pass, \(encoding), \(attention), \(threads) thread(s), \(steps) passes × \(repeats) repeats")
+        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
+        print("BLAS kernel: \(BLAS.kernel)")
+        func line(_ name: String, _ all: [Double], _ extra: String) -> String {
+            String(format: "%-8@ %9.0f tokens/s  (runs: %@; %@)", name as NSString, median(all),
+                   all.map { String(format: "%.0f", $0) }.joined(separator: " ") as NSString, extra as NSString)
+        }
+        print(line("PosLab", rates, "\(path); peak resident set \(String(format: "%.1f", Self.memory("VmHWM:"))) MB"))
+        if let torchSummary, torchRates.count == repeats {
+            print(line("PyTorch", torchRates, "torch \(torchSummary.version), F.scaled_dot_product_attention, torch.no_grad, repeats interleaved"))
             let pairs = zip(rates, torchRates).map { $0 / $1 }
             print(String(format: "ratio PosLab / PyTorch: %.2f×  (repeat by repeat: %@; median %.2f×)", median(rates) / median(torchRates),
                          pairs.map { String(format: "%.2f", $0) }.joined(separator: " "), median(pairs)))

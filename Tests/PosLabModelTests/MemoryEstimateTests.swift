@@ -20,6 +20,20 @@ import Testing
         #expect(e.training > e.parameters)
     }
 
+    /// Evaluation in blocks grows linearly in T: one sequence at a time, the standard model's evaluation
+    /// term grows about 4× from 4,096 to 16,384 tokens in blocks, about 16× with the full matrix (which a
+    /// plugin without block hooks still uses), and 16,384 tokens fit in well under 1 GB.
+    @Test func blockedEvaluationIsLinearInLength() {
+        let config = ModelConfig(vocabSize: 16, dModel: 64, layers: 2, heads: 4, maxLength: 32)
+        func evaluation(_ t: Int, blocked: Bool) -> Double {
+            Double(MemoryEstimate(config: config, batch: 32, trainLength: 32, evaluationLength: t, evaluationSize: 1,
+                                  blockedAttention: blocked).evaluation)
+        }
+        #expect(evaluation(16_384, blocked: true) / evaluation(4_096, blocked: true) < 4.5)
+        #expect(evaluation(16_384, blocked: false) / evaluation(4_096, blocked: false) > 12)
+        #expect(evaluation(16_384, blocked: true) < Double(1 << 30) / 4)
+    }
+
     /// The estimate is within 30% of the peak resident set measured by `poslab-bench --memory`, for
     /// configurations dominated by each term: the standard config, attention scores, the head, long evaluation.
     @Test(arguments: [

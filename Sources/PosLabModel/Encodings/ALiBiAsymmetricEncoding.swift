@@ -39,21 +39,40 @@ public final class ALiBiAsymmetricEncoding: RegisteredEncoding {
 
     public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
 
+    public var attentionInBlocks: Bool { true }
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        context.forEachRow(queries: queries, keys: keys) { q, k in               // (H, Tq, Tk) or (B, H, Tq, Tk)
+            let (left, right) = Self.distances(queries: q, keys: k)
+            return bias(left: left, right: right)
+        }
+    }
+
+    /// The distances (Tq, Tk) to keys left of each query and right of it (0 on the other side).
+    static func distances(queries: [Int], keys: [Int]) -> (left: Tensor, right: Tensor) {
+        let tq = queries.count, tk = keys.count
+        var left = [Float](repeating: 0, count: tq * tk), right = left
+        for i in 0..<tq {
+            for j in 0..<tk {
+                let d = keys[j] - queries[i]
+                left[i * tk + j] = Float(max(-d, 0))
+                right[i * tk + j] = Float(max(d, 0))
+            }
+        }
+        return (.constant(left, shape: [tq, tk]), .constant(right, shape: [tq, tk]))
+    }
+
     /// The bias (H, T, T) for one row of positions.
     func bias(_ positions: [Int]) -> Tensor {
-        let t = positions.count, h = leftLogSlopes.count
         if cache?.positions != positions {
-            var left = [Float](repeating: 0, count: t * t), right = left
-            for i in 0..<t {
-                for j in 0..<t {
-                    let d = positions[j] - positions[i]
-                    left[i * t + j] = Float(max(-d, 0))
-                    right[i * t + j] = Float(max(d, 0))
-                }
-            }
-            cache = (positions, .constant(left, shape: [t, t]), .constant(right, shape: [t, t]))
+            let (left, right) = Self.distances(queries: positions, keys: positions)
+            cache = (positions, left, right)
         }
-        let (left, right) = (cache!.left, cache!.right)                             // (T, T) distances
+        return bias(left: cache!.left, right: cache!.right)                         // (T, T) distances
+    }
+
+    /// The bias (H, Tq, Tk) from the distances (Tq, Tk) to the left and to the right.
+    func bias(left: Tensor, right: Tensor) -> Tensor {
+        let h = leftLogSlopes.count
         let leftBias = exp(leftLogSlopes).reshaped([h, 1, 1]) * left                // (H, T, T)
         guard let rightLogSlopes else { return -leftBias }
         return -(leftBias + exp(rightLogSlopes).reshaped([h, 1, 1]) * right)

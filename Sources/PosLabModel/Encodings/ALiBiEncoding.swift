@@ -38,21 +38,32 @@ public final class ALiBiEncoding: RegisteredEncoding {
 
     public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
 
+    public var attentionInBlocks: Bool { true }
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        context.forEachRow(queries: queries, keys: keys) { bias(queries: $0, keys: $1) }      // (H, Tq, Tk) or (B, H, Tq, Tk)
+    }
+
     /// The bias (H, T, T) for one row of positions.
     public func bias(_ positions: [Int]) -> Tensor {
         if let cache, cache.positions == positions { return cache.bias }
-        let t = positions.count, h = slopes.count
-        let bias = Tensor(zeros: [h, t, t])  // (H, T, T), fixed
+        let bias = bias(queries: positions, keys: positions)
+        cache = (positions, bias)
+        return bias
+    }
+
+    /// The bias (H, Tq, Tk) of queries at positions `queries` against keys at `keys`.
+    public func bias(queries: [Int], keys: [Int]) -> Tensor {
+        let tq = queries.count, tk = keys.count, h = slopes.count
+        let bias = Tensor(zeros: [h, tq, tk])  // (H, Tq, Tk), fixed
         for head in 0..<h {
             let m = Float(slopes[head])
-            for i in 0..<t {
-                for j in 0..<t {
-                    let distance = Float(positions[j] - positions[i])
-                    bias.data[(head * t + i) * t + j] = bidirectional ? -m * abs(distance) : m * min(distance, 0)
+            for i in 0..<tq {
+                for j in 0..<tk {
+                    let distance = Float(keys[j] - queries[i])
+                    bias.data[(head * tq + i) * tk + j] = bidirectional ? -m * abs(distance) : m * min(distance, 0)
                 }
             }
         }
-        cache = (positions, bias)
         return bias
     }
 }

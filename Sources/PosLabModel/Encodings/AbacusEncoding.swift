@@ -21,6 +21,7 @@
 public final class AbacusEncoding: RegisteredEncoding {
     public static let registryName = "abacus"
     public static let summary = "Abacus (McLeish 2024): learned embedding of each digit's significance, random offset in training"
+    public var attentionInBlocks: Bool { true }  // no bias or score term
     public var arguments: String { "max_offset=\(maxOffset);size=\(size)" }
     /// The largest training offset k.
     public let maxOffset: Int

@@ -54,17 +54,36 @@ public final class CoPEEncoding: RegisteredEncoding {
         return (reverse, mask)
     }
 
+    public var attentionInBlocks: Bool { true }
+    /// The same term for queries `queries` (q: their rows) against keys `keys`: the sum over a query's
+    /// row runs from the key to the query, so a block of query rows against all their keys suffices.
+    public func attentionScores(_ q: Tensor, _ k: Tensor, queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        let (tq, tk) = (queries.count, keys.count)
+        let shape = [context.batch, context.heads, tq, tk]                                  // (B, H, Tq, Tk)
+        let reverse = (0..<shape.reduce(1, *)).map { tk - 1 - $0 % tk }
+        let mask = Tensor.constant((0..<(tq * tk)).map { keys.lowerBound + $0 % tk <= queries.lowerBound + $0 / tk ? 1 : 0 },
+                                   shape: [tq, tk])                                          // key j ≤ query i
+        let logits = matmul(q, rowsOf(k, keys), transposeB: true) * (1 / Float(context.headDim).squareRoot())
+        return interpolated(q, logits: logits, mask: mask, reverse: reverse, shape: shape, layer: context.layer)
+    }
+
     public func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor? {
         let shape = [context.batch, context.heads, context.length, context.length]        // (B, H, T, T)
         let (reverse, mask) = constants(shape)
         let logits = matmul(q, k, transposeB: true) * (1 / Float(context.headDim).squareRoot())
+        return interpolated(q, logits: logits, mask: mask, reverse: reverse, shape: shape, layer: context.layer)
+    }
+
+    /// The term (B, H, Tq, Tk) from the scaled logits q·kᵀ/√D (B, H, Tq, Tk), the causal mask (Tq, Tk)
+    /// and the indices reversing the last axis.
+    func interpolated(_ q: Tensor, logits: Tensor, mask: Tensor, reverse: [Int], shape: [Int], layer: Int) -> Tensor {
         let gates = sigmoid(logits) * mask                                                   // g_ij, 0 for j > i
         // p_ij = Σ_{t ≥ j} g_it: the running sum of the reversed row, reversed back.
         let flipped = gather(gates, axis: -1, indices: reverse, shape: shape)
         let summed = gather(cumsum(flipped, axis: -1), axis: -1, indices: reverse, shape: shape)
         let position = clamp(summed, max: Float(npos - 1))                                 // (B, H, T, T)
         let lower = position.values.map { Int($0.rounded(.down)) }, upper = position.values.map { Int($0.rounded(.up)) }
-        let byPosition = matmul(q, embeddings[context.layer])                                // (B, H, T, npos): q_i · e[p]
+        let byPosition = matmul(q, embeddings[layer])                                // (B, H, T, npos): q_i · e[p]
         let w = position - .constant(lower.map(Float.init), shape: shape)                  // fraction above ⌊p⌋
         let below = gather(byPosition, axis: -1, indices: lower, shape: shape)
         let above = gather(byPosition, axis: -1, indices: upper, shape: shape)

@@ -72,13 +72,23 @@ public final class FireEncoding: RegisteredEncoding {
 
     /// The MLP's input for every (query, key) pair, (T, T).
     func normalizedDistance(positions: [Int]) -> Tensor {
-        let t = positions.count
         if cache?.positions != positions {
-            var d = [Float](repeating: 0, count: t * t)
-            for i in 0..<t { for j in 0..<t { d[i * t + j] = Float(positions[i] - positions[j]) } }
-            cache = (positions, .constant(d, shape: [t, t]), positions.map(Float.init))
+            cache = (positions, Self.distances(queries: positions, keys: positions), positions.map(Float.init))
         }
-        let (distance, position) = (cache!.distance, cache!.position)
+        return normalizedDistance(cache!.distance, queries: cache!.position)
+    }
+
+    /// p_i − p_j for queries at `queries` and keys at `keys`, (Tq, Tk).
+    static func distances(queries: [Int], keys: [Int]) -> Tensor {
+        let tq = queries.count, tk = keys.count
+        var d = [Float](repeating: 0, count: tq * tk)
+        for i in 0..<tq { for j in 0..<tk { d[i * tk + j] = Float(queries[i] - keys[j]) } }
+        return .constant(d, shape: [tq, tk])
+    }
+
+    /// The MLP's input (Tq, Tk) from the distances (Tq, Tk) and the query positions (Tq).
+    func normalizedDistance(_ distance: Tensor, queries position: [Float]) -> Tensor {
+        let t = position.count
         let threshold = abs(thresholdMultiplier * Float(initThreshold))                    // (1)
         // max(p_i, L): the query's position, or the threshold where that is larger.
         let limit = threshold.scalar
@@ -91,12 +101,35 @@ public final class FireEncoding: RegisteredEncoding {
     public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
 
     /// The bias (H, T, T) for one row of positions.
-    func bias(_ positions: [Int]) -> Tensor {
-        let t = positions.count
-        let x = normalizedDistance(positions: positions).reshaped([t, t, 1])                // (T, T, 1)
-        let z = linear(x, w1, b1)                                                          // (T, T, hidden)
+    func bias(_ positions: [Int]) -> Tensor { mlp(normalizedDistance(positions: positions)) }
+
+    /// The MLP of the normalised distances x (Tq, Tk): the bias (H, Tq, Tk).
+    func mlp(_ x: Tensor) -> Tensor {
+        let (tq, tk) = (x.shape[0], x.shape[1])
+        let z = linear(x.reshaped([tq, tk, 1]), w1, b1)                                    // (Tq, Tk, hidden)
         let h = activation == .relu ? relu(z) : gelu(z)
-        return linear(h, w2, b2).permuted([2, 0, 1])                                       // (H, T, T)
+        return linear(h, w2, b2).permuted([2, 0, 1])                                       // (H, Tq, Tk)
+    }
+
+    public var attentionInBlocks: Bool { true }
+    /// The floats of the MLP's hidden layer per piece of a block (see below).
+    public var blockFloats = 1 << 20
+    /// The MLP's hidden layer holds Tq·Tk·hidden floats: the block is taken a few queries at a time
+    /// (about `blockFloats` floats each), their biases written into one (H, Tq, Tk) tensor.
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        context.forEachRow(queries: queries, keys: keys) { q, k in               // (H, Tq, Tk) or (B, H, Tq, Tk)
+            let (tq, tk, h) = (q.count, k.count, w2.shape[1])
+            let out = Tensor(zeros: [h, tq, tk])
+            let rows = max(1, blockFloats / max(1, tk * hidden))
+            for r0 in stride(from: 0, to: tq, by: rows) {
+                let r1 = min(r0 + rows, tq), part = Array(q[r0..<r1])
+                let bias = mlp(normalizedDistance(Self.distances(queries: part, keys: k), queries: part.map(Float.init)))
+                for head in 0..<h {                                                    // (H, r1 − r0, Tk) into rows r0 ..< r1
+                    (out.data + (head * tq + r0) * tk).update(from: bias.data + head * (r1 - r0) * tk, count: (r1 - r0) * tk)
+                }
+            }
+            return out
+        }
     }
 
     private func format(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }

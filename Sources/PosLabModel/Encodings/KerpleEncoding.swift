@@ -81,16 +81,35 @@ public final class KerpleEncoding: RegisteredEncoding {
 
     public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
 
+    public var attentionInBlocks: Bool { true }
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        context.forEachRow(queries: queries, keys: keys) { q, k in               // (H, Tq, Tk) or (B, H, Tq, Tk)
+            let (d, logD, positive) = constants(queries: q, keys: k)
+            return bias(d, logD, positive)
+        }
+    }
+
+    /// |p_i − p_j| (Tq, Tk), its log (1 where it is 0), and whether it is positive, repeated per head (H·Tq·Tk).
+    func constants(queries: [Int], keys: [Int]) -> (Tensor, Tensor, [Bool]) {
+        let tq = queries.count, tk = keys.count, h = theta1.count
+        var d = [Float](repeating: 0, count: tq * tk)
+        for i in 0..<tq { for j in 0..<tk { d[i * tk + j] = Float(abs(queries[i] - keys[j])) } }
+        let positive = (0..<(h * tq * tk)).map { d[$0 % (tq * tk)] > 0 }
+        return (.constant(d, shape: [tq, tk]), .constant(d.map { Foundation.log(max($0, 1)) }, shape: [tq, tk]), positive)
+    }
+
     /// The bias (H, T, T) for one row of positions.
     func bias(_ positions: [Int]) -> Tensor {
-        let t = positions.count, h = theta1.count
         if cache?.positions != positions {
-            var d = [Float](repeating: 0, count: t * t)
-            for i in 0..<t { for j in 0..<t { d[i * t + j] = Float(abs(positions[i] - positions[j])) } }
-            let positive = (0..<(h * t * t)).map { d[$0 % (t * t)] > 0 }
-            cache = (positions, .constant(d, shape: [t, t]), .constant(d.map { Foundation.log(max($0, 1)) }, shape: [t, t]), positive)
+            let (d, logD, positive) = constants(queries: positions, keys: positions)
+            cache = (positions, d, logD, positive)
         }
-        let (d, logD, positive) = (cache!.distance, cache!.logDistance, cache!.positive)  // (T, T) each
+        return bias(cache!.distance, cache!.logDistance, cache!.positive)           // (T, T) each
+    }
+
+    /// The bias (H, Tq, Tk) from the constants of `constants(queries:keys:)`.
+    func bias(_ d: Tensor, _ logD: Tensor, _ positive: [Bool]) -> Tensor {
+        let h = theta1.count
         let r1 = self.r1.reshaped([h, 1, 1]), r2 = self.r2.reshaped([h, 1, 1])          // (H, 1, 1)
         switch kind {
         case .log:

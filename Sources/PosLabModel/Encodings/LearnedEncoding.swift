@@ -9,6 +9,7 @@
 public final class LearnedEncoding: RegisteredEncoding {
     public static let registryName = "learned"
     public static let summary = "learned absolute table added to the token embeddings (GPT); size=max_length"
+    public var attentionInBlocks: Bool { true }  // no bias or score term
     public var arguments: String { (initStd.map { "init_std=\($0 == $0.rounded() ? String(Int($0)) : String($0));" } ?? "") + "size=\(size)" }
     /// The initial standard deviation when given as an argument (nil: the default 1).
     public let initStd: Double?

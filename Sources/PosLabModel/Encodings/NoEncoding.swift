@@ -5,6 +5,7 @@
 public final class NoEncoding: RegisteredEncoding {
     public static let registryName = "none"
     public static let summary = "no positional information (the control; bidirectional is permutation-equivariant)"
+    public var attentionInBlocks: Bool { true }  // no bias or score term
 
     public init() {}
 

@@ -75,4 +75,11 @@ public final class RandomizedEncoding: RegisteredEncoding {
     public func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor? {
         inner.attentionScores(q, k, context: context)
     }
+    public var attentionInBlocks: Bool { inner.attentionInBlocks }
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        inner.attentionBias(queries: queries, keys: keys, context: context)
+    }
+    public func attentionScores(_ q: Tensor, _ k: Tensor, queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        inner.attentionScores(q, k, queries: queries, keys: keys, context: context)
+    }
 }

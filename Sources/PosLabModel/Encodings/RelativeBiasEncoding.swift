@@ -29,6 +29,8 @@ public final class RelativeBiasEncoding: RegisteredEncoding {
     public let table: Tensor
     public var parameters: [Tensor] { [table] }
     private var cache: (positions: [Int], ids: [Int])?
+    /// The bucket of every relative distance −reach ... reach, for blocks.
+    private var bucketsByDistance: (reach: Int, buckets: [Int])?
 
     public init(buckets: Int, maxDistance: Int, heads: Int, bidirectional: Bool, std: Float, rng: RandomGenerator,
                 initStd: Double? = nil) {
@@ -75,6 +77,22 @@ public final class RelativeBiasEncoding: RegisteredEncoding {
     }
 
     public func attentionBias(context: HookContext) -> Tensor? { context.forEachRow(bias) }  // (H, T, T) or (B, H, T, T)
+
+    public var attentionInBlocks: Bool { true }
+    public func attentionBias(queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        let reach = max(1, (context.positions.ids.max() ?? 0) - (context.positions.ids.min() ?? 0))
+        if bucketsByDistance.map({ $0.reach < reach }) ?? true {
+            bucketsByDistance = (reach, (-reach...reach).map {
+                Self.bucket($0, bidirectional: bidirectional, buckets: buckets, maxDistance: maxDistance)
+            })
+        }
+        let (r, byDistance) = bucketsByDistance!
+        return context.forEachRow(queries: queries, keys: keys) { q, k in        // (H, Tq, Tk) or (B, H, Tq, Tk)
+            var ids = [Int](repeating: 0, count: q.count * k.count)
+            for i in 0..<q.count { for j in 0..<k.count { ids[i * k.count + j] = byDistance[k[j] - q[i] + r] } }
+            return embedding(table, ids: ids, shape: [q.count, k.count]).permuted([2, 0, 1])  // (Tq, Tk, H) → (H, Tq, Tk)
+        }
+    }
 
     /// The bias (H, T, T) for one row of positions.
     func bias(_ positions: [Int]) -> Tensor {

@@ -21,6 +21,7 @@ import Foundation
 public final class RotaryEncoding: RegisteredEncoding {
     public static let registryName = "rope"
     public static let summary = "rotary embedding of queries and keys (Su 2021), halves pairing; base=10000, scaling=pi|ntk|yarn beyond the training length"
+    public var attentionInBlocks: Bool { true }  // no bias or score term
     public var arguments: String {
         let plain = "base=\(format(base))"
         switch scaling {

@@ -60,6 +60,24 @@ public final class ShawEncoding: RegisteredEncoding {
         return ids
     }
 
+    public var attentionInBlocks: Bool { true }
+    public func attentionScores(_ q: Tensor, _ k: Tensor, queries: Range<Int>, keys: Range<Int>, context: HookContext) -> Tensor? {
+        let (b, h, tq, tk, m) = (context.batch, context.heads, queries.count, keys.count, maxDistance)
+        let byDistance = matmul(q, tables[context.layer], transposeB: true)                  // (B, H, Tq, 2k+1)
+        var ids = [Int](repeating: 0, count: b * h * tq * tk)
+        for s in 0..<b {
+            let p = context.positions.row(context.positions.isShared ? 0 : s)
+            for head in 0..<h {
+                for i in 0..<tq {
+                    let row = ((s * h + head) * tq + i) * tk, pi = p[queries.lowerBound + i]
+                    for j in 0..<tk { ids[row + j] = max(-m, min(m, p[keys.lowerBound + j] - pi)) + m }
+                }
+            }
+        }
+        let picked = gather(byDistance, axis: -1, indices: ids, shape: [b, h, tq, tk])
+        return picked * (1 / Float(context.headDim).squareRoot())                           // (B, H, Tq, Tk)
+    }
+
     public func attentionScores(_ q: Tensor, _ k: Tensor, context: HookContext) -> Tensor? {
         let (b, h, t) = (context.batch, context.heads, context.length)
         let byDistance = matmul(q, tables[context.layer], transposeB: true)                  // (B, H, T, 2k+1): q_i · w_r

@@ -9,6 +9,7 @@ import Foundation
 public final class SinusoidalEncoding: RegisteredEncoding {
     public static let registryName = "sinusoidal"
     public static let summary = "fixed sin/cos absolute encoding added to the embeddings (Vaswani 2017); base=10000"
+    public var attentionInBlocks: Bool { true }  // no bias or score term
     public var arguments: String { "base=\(base == base.rounded() ? String(Int(base)) : String(base))" }
     /// The wavelength base.
     public let base: Double

@@ -16,6 +16,7 @@ import Foundation
 public final class XPosEncoding: RegisteredEncoding {
     public static let registryName = "xpos"
     public static let summary = "xPos (Sun 2023): rotary with an exponential decay by distance; base=10000, scale_base=512"
+    public var attentionInBlocks: Bool { true }  // no bias or score term
     public var arguments: String { "base=\(format(base));scale_base=\(format(scaleBase))" }
 
     /// The rotation's wavelength base, and the decay's length scale s.
