@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs docs/walkthrough.md as written: in a fresh temporary folder, writes each ```lang file=PATH
-# block to PATH and runs each ```sh block, in order. Fails if any step fails.
+# block to PATH and runs each ```sh block, in order. Fails if any step fails. The one-file plugin
+# is built into a plugin cache inside the temporary folder, so every run builds it from cold.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export POSLAB="$root"
@@ -10,6 +11,7 @@ if [[ -z "${POSLAB_PREBUILT:-}" ]]; then  # Scripts/test.sh has built everything
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+export POSLAB_PLUGIN_CACHE="$work/plugin-cache"
 script="$work/steps.sh"
 awk -v out="$work/blocks" '
   /^```sh$/            { mode = "sh"; n++; file = sprintf("%s.%03d.sh", out, n); next }

@@ -23,10 +23,11 @@ extension PosLab {
 
                 Examples:
                   poslab check-plugin Examples/FirePlugin/.build/release/libFirePlugin.so
+                  poslab check-plugin Examples/plugins/Sandwich.swift
                   poslab check-plugin "relative-bias(buckets=16, max_distance=64)"
                 """)
 
-        @Argument(help: "A plugin library (.so) — every encoding it registers is checked — or an encoding spec.")
+        @Argument(help: "A plugin library (.so), or a plugin's .swift file or folder (built first) — every encoding it registers is checked — or an encoding spec.")
         var target: String
 
         @Option(help: "Training steps of the order-task probe.")
@@ -37,6 +38,8 @@ extension PosLab {
 
         func run() throws {
             if inProcess { return try runChecks() }
+            // Swift sources are built here, so that compile errors end the command with exit 2 before any check.
+            if PluginBuilder.isSource(target) { _ = try pluginLibrary(target) }
             try runInChild()
         }
 
@@ -108,8 +111,8 @@ extension PosLab {
                 fflush(nil)
             }
             var specs: [Spec] = []
-            if target.hasSuffix(".so") || target.hasSuffix(".dylib") || target.contains("/") {
-                let path = URL(fileURLWithPath: target).standardizedFileURL.path
+            if target.hasSuffix(".so") || target.hasSuffix(".dylib") || target.contains("/") || PluginBuilder.isSource(target) {
+                let path = try pluginLibrary(URL(fileURLWithPath: target).standardizedFileURL.path, shown: target)
                 try PluginPath.check(path)
                 let names = try PluginLoader.load(path)
                 specs = names.map { Spec(name: $0) }

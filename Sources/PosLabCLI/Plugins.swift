@@ -2,13 +2,15 @@ import Foundation
 import PosLabExperiments
 import PosLabModel
 
-/// Loads each plugin into the shared registry; returns their absolute paths. Failures exit 2.
+/// Loads each plugin into the shared registry (Swift sources are built first); returns their
+/// absolute paths as given. Failures exit 2.
 @discardableResult
 func loadPlugins(_ paths: [String]) throws -> [String] {
     try paths.map { path in
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        try PluginPath.check(absolute)
-        let names = try PluginLoader.load(absolute)
+        let library = try pluginLibrary(absolute, shown: path)  // a .swift file or folder: its build (PluginBuild.swift)
+        try PluginPath.check(library)
+        let names = try PluginLoader.load(library)
         FileHandle.standardError.write(Data("loaded plugin \(path): \(names.joined(separator: ", "))\n".utf8))
         return absolute
     }
@@ -21,8 +23,9 @@ func loadSuite(_ path: String) throws -> Suite {
     let file = try SuiteFile(path: path)
     for plugin in file.plugins {
         do {
-            try PluginPath.check(plugin.path)
-            try PluginLoader.load(plugin.path)
+            let library = try pluginLibrary(plugin.path)  // a .swift file or folder: its build (PluginBuild.swift)
+            try PluginPath.check(library)
+            try PluginLoader.load(library)
         } catch let error as PluginError {
             throw plugin.error(error.description)
         } catch let error as ConfigurationError {
