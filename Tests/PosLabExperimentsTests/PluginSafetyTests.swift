@@ -97,7 +97,7 @@ extension PluginTests {
         #expect(!needed.isEmpty && !needed.contains("libPosLab.so"), "\(needed)")
         let statically = PluginLinkage.missingIdentityProblem(testBinary.path)
         #expect(statically.hasPrefix("carries its own static copy of PosLab and links no libPosLab.so: it was built when the PosLab product was a static library")
-                && !statically.contains("depend on the PosLab product"), "\(statically)")
+                && !statically.contains("— depend on the PosLab product"), "\(statically)")
         let sh = PluginLinkage.missingIdentityProblem("/bin/sh")
         #expect(sh.hasPrefix("links no libPosLab.so and holds no PosLab code — depend on the PosLab product"), "\(sh)")
         let library = try buildPlugin("Tests/PluginFixtures", product: "InertV1")
