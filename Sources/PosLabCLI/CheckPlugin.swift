@@ -99,10 +99,7 @@ extension PosLab {
             throw ExitCode(1)
         }
 
-        static func signalName(_ signal: Int32) -> String {
-            [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
-             SIGKILL: "SIGKILL", SIGTERM: "SIGTERM"][signal] ?? "signal \(signal)"
-        }
+        static func signalName(_ signal: Int32) -> String { SignalName.of(signal) }
 
         /// The checks themselves, in this process (the child): every line is flushed as it is printed.
         func runChecks() throws {

@@ -64,6 +64,7 @@ extension PosLab {
             let store = try ResultsStore(directory: directory, suite: suite, fresh: false)
             var runner = SuiteRunner(suite: suite, store: store, jobs: jobs)
             runner.allowMixedKernels = allowMixedKernels
+            runner.worker = .current  // a plugin's crash fails its run's evaluation, not the command
             let outcome = try runner.run(evaluateOnly: true)
             let lengthsText = (added.isEmpty ? lengths.values : added).map(String.init).joined(separator: ", ")
             print("Evaluated \(outcome.evaluated) of \(suite.runs.count) runs from their checkpoints at length\(added.count == 1 ? "" : "s") "

@@ -20,7 +20,7 @@ struct PosLab: ParsableCommand {
               poslab compare Results/quick --baseline none
             """,
         version: Manifest.version,
-        subcommands: [List.self, Run.self, Eval.self, Summarize.self, Compare.self, ClaimsCommand.self, Rebuild.self, CheckPlugin.self, PluginCommand.self, Tokenize.self, Windows.self, MachineInfo.self, Inspect.self, ReportCommand.self, Slurm.self])
+        subcommands: [List.self, Run.self, Eval.self, Summarize.self, Compare.self, ClaimsCommand.self, Rebuild.self, CheckPlugin.self, PluginCommand.self, Tokenize.self, Windows.self, MachineInfo.self, Inspect.self, ReportCommand.self, Slurm.self, Worker.self])
 
     /// Parses and runs a command; bad input of any kind exits with status 2 and a message.
     static func main(arguments: [String]) {

@@ -85,6 +85,10 @@ extension PosLab {
             try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: self.suite)
             let shown = out ?? "Results/\(suite.name)"
             if let problem = FileProblem.outputFolderProblem(shown) { PosLab.fail(problem) }
+            // Before anything is written: every plugin encoding must change the model's output (its
+            // hooks fire), checked in a worker process, as its runs will train.
+            let worker = PluginWorker.current
+            try worker.refuseInertEncodings(suite, resolved: Trainer(suite: suite).resolve(suite.runs), file: self.suite)
             let directory = URL(fileURLWithPath: shown)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: fresh)
             let total = suite.runs.count
@@ -94,6 +98,7 @@ extension PosLab {
                 + "= \(total) runs, \(jobs) at a time → \(shown)\n").utf8))
             var runner = SuiteRunner(suite: suite, store: store, jobs: jobs)
             runner.allowMixedKernels = allowMixedKernels
+            runner.worker = worker  // runs of plugin encodings in worker processes: a crash fails its run, not the suite
             let outcome = try runner.run(stopAfter: limit)
             if store.runRows.isEmpty {
                 print("No run has finished yet; run the same command again to go on.")

@@ -81,6 +81,7 @@ public struct ConformanceChecker {
             check("hook output shapes and finite values at lengths \(Self.lengths.map(String.init).joined(separator: ", ")) (\(mode.rawValue))",
                   mode: mode) { try shapes(mode) }
         }
+        check("changes the model's output against none") { try Self.changesOutput(spec, config: config(supported[0]), seed: 1, registry: registry) }
         check("the optimizer sees and updates its parameters") { try parametersAreTrained(supported[0]) }
         for mode in AttentionMode.allCases {
             check("finite-difference gradients (\(mode.rawValue))", mode: mode) { try gradients(mode) }
@@ -200,6 +201,7 @@ public struct ConformanceChecker {
 
     func probe(_ mode: AttentionMode) throws -> (Bool, String) {
         if spec.name == NoEncoding.registryName { return (true, "this is the control itself") }
+        if try model(mode).encoding.isPositionless { return (true, "declares itself positionless (isPositionless): not expected to beat none") }
         let yaml = """
             tasks: [shift]
             encodings: [none]

@@ -19,6 +19,10 @@ public struct SuiteRunner {
     /// Whether new numbers may join records computed with another OpenBLAS kernel (which computes
     /// slightly different numbers): refused unless set (`--allow-mixed-kernels`).
     public var allowMixedKernels = false
+    /// Where runs of plugin encodings train and are evaluated: nil, in this process, as built-ins
+    /// always are; `poslab run` and `poslab eval` set a worker process (`PluginWorker`), so that a
+    /// crash or an `exit()` in a plugin's code fails its run, not the suite.
+    public var worker: PluginWorker?
     /// Where warnings and notes go (standard error by default).
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
@@ -151,6 +155,7 @@ public struct SuiteRunner {
         let failure = FailureBox()
         let outcomes = OutcomeBox(outcome)
         let trainer = self.trainer, store = self.store, evaluation = suite.evaluation, checkpoint = suite.checkpoint
+        let suite = self.suite, worker = self.worker
         let group = DispatchGroup()
         let failedBeforeNow = failedBefore
         /// Finished for this call: a usable record, or a failure recorded since this call began.
@@ -175,8 +180,22 @@ public struct SuiteRunner {
                         // A record whose checkpoint can give the missing lengths is evaluated, not trained.
                         if case .success(let old?) = store.record(run.id), old.status != .failed,
                            store.checkpointProblem(old) == nil {
-                            let record = try RunGuard.during(run, results: store.directory.path) {
-                                try Self.extend(old, run: run, trainer: trainer, store: store, evaluation: evaluation)
+                            let record: RunFile
+                            if let worker, !run.pluginPaths.isEmpty {
+                                do {
+                                    record = try Self.extendInWorker(old, run: run, worker: worker, suite: suite,
+                                                                     checkpoint: store.checkpointURL(run.id))
+                                } catch let death as PluginWorker.Death {  // its record is left as it was
+                                    let message = Self.crashMessage(run, death)
+                                    queue.finished(trained: false)
+                                    outcomes.failed(run.plan.id, message)
+                                    progress.failed(run.plan, message: message)
+                                    continue
+                                }
+                            } else {
+                                record = try RunGuard.during(run, results: store.directory.path) {
+                                    try Self.extend(old, run: run, trainer: trainer, checkpoint: store.checkpointURL(run.id), evaluation: evaluation)
+                                }
                             }
                             try store.write(record)
                             liveManifest.runCompleted()
@@ -190,9 +209,18 @@ public struct SuiteRunner {
                             outcomes.needsTraining(run.plan.id, "its checkpoint became unusable while waiting")
                             continue
                         }
-                        let record = RunGuard.during(run, results: store.directory.path) {
-                            Self.train(run, trainer: trainer, evaluation: evaluation, progress: progress, claim: claim,
-                                       checkpoint: checkpoint ? store.checkpointURL(run.id) : nil)
+                        progress.started(run.plan)
+                        let saveTo = checkpoint ? store.checkpointURL(run.id) : nil
+                        let onStep: (Int, Double) -> Void = { step, loss in
+                            claim.touch()
+                            progress.step(run.plan, step: step, of: run.plan.training.steps, loss: loss)
+                        }
+                        let record = if let worker, !run.pluginPaths.isEmpty {
+                            Self.trainInWorker(run, worker: worker, suite: suite, checkpoint: saveTo, onStep: onStep)
+                        } else {
+                            RunGuard.during(run, results: store.directory.path) {
+                                Self.train(run, trainer: trainer, evaluation: evaluation, checkpoint: saveTo, onStep: onStep)
+                            }
                         }
                         try store.write(record)
                         queue.finished(trained: true)
@@ -237,12 +265,10 @@ public struct SuiteRunner {
 
     /// Trains one run into its record, saving its model to `checkpoint` if given (before the
     /// record, so a record that names a checkpoint always has it); an error becomes a failed record
-    /// with its message.
-    static func train(_ run: ResolvedRun, trainer: Trainer, evaluation: Suite.Evaluation, progress: ProgressReporter,
-                      claim: RunClaim, checkpoint: URL?) -> RunFile {
-        progress.started(run.plan)
+    /// with its message. `onStep(step, loss)` is called at every logged step.
+    static func train(_ run: ResolvedRun, trainer: Trainer, evaluation: Suite.Evaluation, checkpoint: URL?,
+                      onStep: (Int, Double) -> Void) -> RunFile {
         let start = Date()
-        let steps = run.plan.training.steps
         var saved: RunFile.SavedCheckpoint?
         do {
             let result = try trainer.run(run.plan, keep: { model in
@@ -253,10 +279,7 @@ public struct SuiteRunner {
                 ).encoded(file: checkpoint.path)
                 try data.write(to: checkpoint, options: .atomic)
                 saved = RunFile.SavedCheckpoint(file: checkpoint.lastPathComponent, sha256: SHA256.hex(data), bytes: data.count)
-            }) { step, loss in
-                claim.touch()
-                progress.step(run.plan, step: step, of: steps, loss: loss)
-            }
+            }, progress: onStep)
             return RunFile(run: run, evaluation: evaluation, status: result.status, steps: result.steps,
                            finalTrainLoss: result.finalTrainingLoss,
                            curve: result.curve.map { RunFile.CurvePoint(step: $0.step, loss: $0.loss) },
@@ -271,16 +294,16 @@ public struct SuiteRunner {
 
     /// `record` evaluated at the lengths (and validation lengths) of `evaluation` it lacks (all of
     /// them if its evaluation set changed) from its checkpoint; a diverged run's new lengths are diverged too.
-    static func extend(_ record: RunFile, run: ResolvedRun, trainer: Trainer, store: ResultsStore,
+    static func extend(_ record: RunFile, run: ResolvedRun, trainer: Trainer, checkpoint: URL,
                        evaluation: Suite.Evaluation) throws -> RunFile {
         let start = Date()
         let sameSet = record.evaluationSize == evaluation.size && record.evaluationSeed == evaluation.seed
         let have = Set(sameSet ? record.results.map(\.length) : [])
         let lengths = evaluation.lengths.filter { !have.contains($0) }
         let haveValidation = Set(sameSet ? (record.validation ?? []).map(\.length) : [])
-        let checkpoint = record.status == .diverged ? nil : store.checkpointURL(record.id)
-        let results = try trainer.evaluate(checkpoint: checkpoint, task: run.plan.task, lengths: lengths, evaluation: evaluation)
-        let validation = try trainer.evaluate(checkpoint: checkpoint, task: run.plan.task,
+        let model = record.status == .diverged ? nil : checkpoint
+        let results = try trainer.evaluate(checkpoint: model, task: run.plan.task, lengths: lengths, evaluation: evaluation)
+        let validation = try trainer.evaluate(checkpoint: model, task: run.plan.task,
                                               lengths: evaluation.validation.filter { !haveValidation.contains($0) },
                                               evaluation: evaluation, split: .validation)
         return record.extended(with: results, validation: validation, evaluation: evaluation, seconds: Date().timeIntervalSince(start))

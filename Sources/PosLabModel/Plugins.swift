@@ -141,7 +141,7 @@ public enum PluginLoader {
         guard let symbol = dlsym(handle, PluginABI.entryPoint) else {
             throw PluginError(path: path, reason: "missing entry point \(PluginABI.entryPoint) — export it with @_cdecl(\"\(PluginABI.entryPoint)\") (see Examples/FirePlugin)")
         }
-        if requireSharedLibrary, let own = sharedLibraryProblem(handle) {
+        if requireSharedLibrary, let own = sharedLibraryProblem(handle, path: canonical) {
             throw PluginError(path: path, reason: own)
         }
         typealias Entry = @convention(c) (UnsafeMutableRawPointer, Int32) -> Int32
@@ -164,11 +164,9 @@ public enum PluginLoader {
 
     /// Why the plugin behind `handle` does not share this process's PosLab, or nil when it does:
     /// the `poslab_library_identity` the plugin resolves to must be this library's own.
-    static func sharedLibraryProblem(_ handle: UnsafeMutableRawPointer) -> String? {
+    static func sharedLibraryProblem(_ handle: UnsafeMutableRawPointer, path: String) -> String? {
         let ours = unsafeBitCast(poslabLibraryIdentity as @convention(c) () -> Int32, to: UnsafeMutableRawPointer.self)
-        guard let theirs = dlsym(handle, "poslab_library_identity") else {
-            return "links no libPosLab.so — depend on the PosLab product (a dynamic library; see Examples/FirePlugin/Package.swift)"
-        }
+        guard let theirs = dlsym(handle, "poslab_library_identity") else { return PluginLinkage.missingIdentityProblem(path) }
         guard theirs != ours else { return nil }
         return "brought its own copy of PosLab (\(mappedFile(containing: theirs))) instead of this poslab's (\(mappedFile(containing: ours))); build it against the PosLab product, a dynamic library, and load it with this poslab"
     }

@@ -69,6 +69,11 @@ public protocol PositionalEncoding: AnyObject {
     var extrapolates: Bool { get }
     /// The attention modes it is defined for; a model in another mode is `unsupported`, not a failure.
     var attentionModes: Set<AttentionMode> { get }
+    /// Whether it is meant to carry no position information at all, as `none` does (false by
+    /// default). `poslab run` refuses a plugin encoding that leaves the model's output exactly as
+    /// `none` leaves it — its methods match no hook — unless it declares this
+    /// (`ConformanceChecker.changesOutput`).
+    var isPositionless: Bool { get }
     /// The positions of a sequence of `length` tokens, asked once per forward pass; `training` tells
     /// a training batch from an evaluation one. 0 ..< length unless the encoding chooses its own.
     func positions(length: Int, training: Bool) -> [Int]
@@ -111,6 +116,7 @@ extension PositionalEncoding {
     public var maximumLength: Int? { nil }
     public var extrapolates: Bool { maximumLength == nil }
     public var attentionModes: Set<AttentionMode> { Set(AttentionMode.allCases) }
+    public var isPositionless: Bool { false }
     public func positions(length: Int, training: Bool) -> [Int] { Array(0..<length) }
     public func embed(_ x: Tensor, context: HookContext) -> Tensor { x }
     public func embedLayer(_ x: Tensor, context: HookContext) -> Tensor { x }

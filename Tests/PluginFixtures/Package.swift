@@ -2,7 +2,7 @@
 // Broken plugins that `poslab check-plugin` must report (built by the plugin tests).
 import PackageDescription
 
-let fixtures = ["NoEntryPoint", "BadGradient", "DuplicateName", "WrongShape", "NaNBias", "ThrowingMake", "Crash", "Exit", "BadArgument"]
+let fixtures = ["NoEntryPoint", "BadGradient", "DuplicateName", "WrongShape", "NaNBias", "ThrowingMake", "Crash", "Exit", "BadArgument", "InertV1", "CrashThirdCall"]
 
 let package = Package(
     name: "PluginFixtures",

@@ -30,7 +30,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
                       "kerple", "kerple(kind=power)", "alibi-asym", "fire", "rope(scaling=yarn)", "shaw", "xpos", "cope"])
     func builtinsPassConformance(_ spec: String) throws {
         let checks = ConformanceChecker(spec: try Spec(parsing: spec)).run()
-        #expect(checks.count == 9)
+        #expect(checks.count == 10)
         for c in checks { #expect(c.status != .failed, "\(spec): \(c.name): \(c.detail)") }
         // Only cope declares a single mode (causal): its two bidirectional checks are unsupported, not failed.
         #expect(checks.filter { $0.status == .unsupported }.map(\.name).count == (spec == "cope" ? 2 : 0))
@@ -171,8 +171,9 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
     }
 
     /// The same mistakes in `poslab run`, each growing a finished study by the plugin's encoding:
-    /// the exact message and exit status (a crash keeps its signal), and the study's earlier records
-    /// and checkpoints unchanged, byte for byte.
+    /// the exact message and exit status (a crash or an exit() at the first call is refused, naming
+    /// the signal or the status; a crash later in training is `pluginCrashFailsOnlyItsRuns`), and
+    /// the study's earlier records and checkpoints unchanged, byte for byte.
     @Test func pluginMistakesInRunKeepEarlierResults() throws {
         let dir = temporaryDirectory()
         let fixtures = repositoryRoot.appendingPathComponent("Tests/PluginFixtures/.build/release").path
@@ -195,7 +196,8 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         }
         let before = try finished()
         #expect(before.count == 2)
-        let kept = "The runs finished before it are kept; `poslab run` retries this one, so fix or remove the encoding first.\n"
+        let firstCall = "when PosLab first called it, checking that it changes the model's output against none; nothing was written. "
+            + "`poslab check-plugin` on the plugin names the hook; fix it, or remove the encoding from the suite\n"
         let cases: [(product: String, encoding: String, status: Int32, ending: String)] = [
             ("DuplicateName", "rope", 2, "error: plugin \(fixtures)/libDuplicateName.so: registration failed: rope: an encoding of this name is already registered by built-in and again by \(fixtures)/libDuplicateName.so; rename one of them\n"),
             ("NoEntryPoint", "none", 2, "error: plugin \(fixtures)/libNoEntryPoint.so: missing entry point poslab_register_encodings — export it with @_cdecl(\"poslab_register_encodings\") (see Examples/FirePlugin)\n"),
@@ -204,8 +206,9 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
             ("BadArgument", "kerple-log(r1=0)", 2, "error: \(suite.path):2: encodings[1]: must be in 0.001...100.0 (got 0.0) (in 'kerple-log(r1=0)')\n"),
             ("WrongShape", "wrong-shape", 1, "[2/2] shift · wrong-shape · seed 1: FAILED: wrong-shape: attentionBias returned shape [2, 9, 9]; expected [8, 8] or [2, 8, 8] or [1, 2, 8, 8] or [8, 2, 8, 8]\n"),
             ("NaNBias", "nan-bias", 1, "[2/2] shift · nan-bias · seed 1: FAILED: nan-bias: attentionBias at length 8 (bidirectional): element 0 of 64 is nan; hooks must return finite values\n"),
-            ("Crash", "crash", 11, "error: \(dir.path)/R: run shift|crash|1 (encoding crash from plugin \(fixtures)/libCrash.so) crashed the process: signal 11 (SIGSEGV). " + kept),
-            ("Exit", "exit", 1, "error: \(dir.path)/R: run shift|exit|1 (encoding exit from plugin \(fixtures)/libExit.so) ended the process with exit() while training. " + kept),
+            // A crash or an exit() at the first call: refused by the check that the encoding changes the output, run in a worker.
+            ("Crash", "crash", 2, "error: \(suite.path): encodings[1]: 'crash' (plugin \(fixtures)/libCrash.so) crashed the worker process: signal 11 (SIGSEGV) " + firstCall),
+            ("Exit", "exit", 2, "error: \(suite.path): encodings[1]: 'exit' (plugin \(fixtures)/libExit.so) ended the worker process with exit(0) before its job finished " + firstCall),
         ]
         for c in cases {
             let library = try buildPlugin("Tests/PluginFixtures", product: c.product)

@@ -9,6 +9,9 @@ public final class NoEncoding: RegisteredEncoding {
 
     public init() {}
 
+    /// The control carries no position information, by design.
+    public var isPositionless: Bool { true }
+
     public static func make(_ arguments: inout SpecArguments, context: EncodingContext) throws -> NoEncoding {
         NoEncoding()
     }
