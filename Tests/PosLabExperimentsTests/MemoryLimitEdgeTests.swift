@@ -54,12 +54,14 @@ import Testing
         #expect(MemoryBudget.cgroupRemaining(selfCgroup: "0::/\n", root: temporaryDirectory().path) == nil)
     }
 
-    /// A suite whose largest run needs about 2.0 GB.
+    /// A suite whose largest run needs about 2.5 GB, in its training step (B·H·T² attention weights
+    /// kept for the backward pass; evaluation runs attention in blocks, in memory linear in T).
     static let bigSuite = """
         encodings: [sinusoidal]
         tasks: [shift]
         seeds: [1]
-        evaluation: {lengths: [8000], size: 64}
+        training: {length: 1500, batch_size: 32}
+        evaluation: {lengths: [1500], size: 64}
 
         """
 
@@ -72,7 +74,7 @@ import Testing
         let (status, _, err, timedOut) = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", line], in: dir, timeout: 120)
         #expect(!timedOut)
         #expect(status == 2, "\(err)")
-        #expect(err.contains("big.yaml: evaluation.lengths: the largest run (shift × sinusoidal) needs about")
+        #expect(err.contains("big.yaml: training.batch_size, training.length: the largest run (shift × sinusoidal) needs about")
                 && err.contains("this process may map") && err.contains("RLIMIT_AS (ulimit -v)") && err.contains("or raise ulimit -v"), "\(err)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "nothing written")
     }
@@ -83,7 +85,7 @@ import Testing
         let dir = temporaryDirectory()
         try Self.bigSuite.write(to: dir.appendingPathComponent("big.yaml"), atomically: true, encoding: .utf8)
         let (s1, _, e1) = try runPoslab(["slurm", "big.yaml", "--array", "2", "--mem", "3G", "--cpus-per-task", "2", "--out", "R"], in: dir)
-        #expect(s1 == 2 && e1.contains("big.yaml: evaluation.lengths:") && e1.contains("each task gets 3.0 GB (Slurm's --mem 3G per task)")
+        #expect(s1 == 2 && e1.contains("big.yaml: training.batch_size, training.length:") && e1.contains("each task gets 3.0 GB (Slurm's --mem 3G per task)")
                 && e1.contains("per run with --jobs 2") && e1.contains("or ask Slurm for more with --mem"), "\(e1)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("R").path), "nothing written")
         // The issue's 193.6 GB model, no --mem: checked against this machine.

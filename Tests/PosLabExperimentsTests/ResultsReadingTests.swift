@@ -146,7 +146,7 @@ import Testing
     }
 
     /// Every subcommand, as `poslab --help` lists them (`everySubcommandsHelpIsChecked` keeps this complete).
-    static let subcommands = ["list", "run", "eval", "summarize", "compare", "claims", "rebuild", "check-plugin", "tokenize",
+    static let subcommands = ["list", "run", "eval", "summarize", "compare", "claims", "rebuild", "check-plugin", "plugin", "tokenize",
                               "windows", "machine", "inspect", "report", "slurm"]
 
     /// "--help of summarize, compare and check-plugin prints stray backslashes; list, run and summarize have no example".
