@@ -102,7 +102,7 @@ public struct Selection: Sendable, Equatable {
                 diverged[key, default: [:]][tuned, default: 0] += 1
                 continue
             }
-            let values = results.compactMap { $0.status == .ok ? Self.value(metric, $0) : nil }
+            let values = results.compactMap { $0.status == .ok ? $0.value(metric) : nil }
             if !values.isEmpty { scores[key, default: [:]][tuned, default: []].append(values.reduce(0, +) / Double(values.count)) }
         }
         var out: [Candidate] = []
@@ -131,23 +131,6 @@ public struct Selection: Sendable, Equatable {
             }
         }
         candidates = out
-    }
-
-    static func value(_ metric: Metric, _ e: EvaluationResult) -> Double? {
-        switch metric {
-        case .tokenAccuracy: e.tokenAccuracy
-        case .sequenceAccuracy: e.sequenceAccuracy
-        case .generatedTokenAccuracy: e.generatedTokenAccuracy
-        case .loss: e.loss
-        case .perplexity: e.perplexity
-        case .bitsPerByte: e.bitsPerByte
-        }
-    }
-
-    /// The selected candidate of each group, `task|encoding|setting` → tuned label.
-    public var chosen: [String: String] {
-        Dictionary(candidates.filter(\.selected).map { ("\($0.task)(\($0.taskArguments))|\($0.encoding)(\($0.encodingArguments))|\($0.setting)", $0.tuned) },
-                   uniquingKeysWith: { a, _ in a })
     }
 
     /// The groups whose selected point differs from `before`'s (the selection.csv this one replaces),

@@ -164,8 +164,7 @@ struct Benchmark: ParsableCommand {
         let flops = Self.trainingFLOPs(batch: batch, length: length, dModel: dModel, layers: layers, heads: heads, vocab: vocab)
         print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), length \(length), batch \(batch), "
               + "\(encoding), \(attention), \(threads) thread(s), \(steps) steps × \(repeats) repeats")
-        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
-        print("BLAS kernel: \(BLAS.kernel)")
+        printMachine()
         if let warning = BLAS.kernel.warning { print("warning: \(warning)") }
         print(row("PosLab", ours, rates, extra: "final loss \(String(format: "%.3f", lastLoss))"))
         print(String(format: "PosLab   %8.1f GFLOP/s  (%.1f MFLOP per step: 3 × forward matmul and attention FLOPs)",
@@ -202,86 +201,6 @@ struct Benchmark: ParsableCommand {
             }
             print("  " + line.joined(separator: "  "))
             print(String(format: "  peak (VmHWM): %.1f MB", Self.memory("VmHWM:")))
-        }
-    }
-
-    /// Generated tokens/s of cached greedy decoding, PosLab and PyTorch taking turns repeat by repeat.
-    func measureGeneration(model: Transformer, prompt p: Int, rng: RandomGenerator) throws {
-        let generated = length - p
-        let prompts = (0..<(batch * p)).map { _ in rng.int(below: vocab) }
-        func call(cached: Bool = true) throws { _ = try model.generate(prompts: prompts, batch: batch, promptLength: p, steps: generated, cached: cached) }
-        let reference = torch ? TorchReference(script: Self.torchScript, arguments: torchArguments + ["--generate", "--prompt-length", "\(p)"]) : nil
-        for _ in 0..<warmup { try call() }
-        var rates: [Double] = [], torchRates: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<steps { try call() }
-            rates.append(Double(steps * batch * generated) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
-            if let rate = reference?.repeatOnce() { torchRates.append(rate) }
-        }
-        let torchSummary = reference?.finish()
-        // The reference decoder (a full forward pass per token), once, for scale.
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<max(1, steps / 10) { try call(cached: false) }
-        let uncached = Double(max(1, steps / 10) * batch * generated) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), prompt \(p) + \(generated) generated tokens, "
-              + "batch \(batch), \(encoding), causal, \(threads) thread(s), \(steps) generations × \(repeats) repeats")
-        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
-        print("BLAS kernel: \(BLAS.kernel)")
-        func line(_ name: String, _ all: [Double], _ extra: String) -> String {
-            String(format: "%-8@ %9.0f generated tokens/s  (runs: %@; %@)", name as NSString, median(all),
-                   all.map { String(format: "%.0f", $0) }.joined(separator: " ") as NSString, extra as NSString)
-        }
-        print(line("PosLab", rates, "key/value cache"))
-        print(String(format: "PosLab   %9.0f generated tokens/s without the cache (a full forward pass per token)", uncached))
-        if let torchSummary, torchRates.count == repeats {
-            print(line("PyTorch", torchRates, "torch \(torchSummary.version), key/value cache, torch.no_grad, repeats interleaved"))
-            let pairs = zip(rates, torchRates).map { $0 / $1 }
-            print(String(format: "ratio PosLab / PyTorch: %.2f×  (repeat by repeat: %@; median %.2f×)", median(rates) / median(torchRates),
-                         pairs.map { String(format: "%.2f", $0) }.joined(separator: " "), median(pairs)))
-        } else if torch {
-            print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu; Scripts/bench_torch.py knows none, learned, sinusoidal and relative-bias)")
-        }
-    }
-
-    /// Forward-only evaluation tokens/s at `length` (logits and their cross-entropy, no gradients), PosLab
-    /// and PyTorch (F.scaled_dot_product_attention, torch.no_grad) taking turns repeat by repeat.
-    func measureEvaluation(model: Transformer, length te: Int, rng: RandomGenerator) throws {
-        let chunk = MemoryEstimate.evaluationChunk(length: te, size: evalSize)
-        let ids = (0..<(chunk * te)).map { _ in rng.int(below: vocab) }
-        func call() throws {
-            _ = try Tensor.withoutGradients {
-                crossEntropy(try model.logits(ids: ids, batch: chunk, length: te), targets: ids, mask: nil).scalar
-            }
-        }
-        let reference = torch ? TorchReference(script: Self.torchScript, arguments: torchArguments + ["--eval-length", "\(te)"]) : nil
-        for _ in 0..<warmup { try call() }
-        var rates: [Double] = [], torchRates: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<steps { try call() }
-            rates.append(Double(steps * chunk * te) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
-            if let rate = reference?.repeatOnce() { torchRates.append(rate) }
-        }
-        let torchSummary = reference?.finish()
-        let path = fullAttention || !model.encoding.attentionInBlocks || te < model.blockedAttentionFrom
-            ? "full (B, H, T, T) attention" : "blocked attention (\(AttentionBlocks().queries) queries × \(AttentionBlocks().keys) keys)"
-        print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), evaluation length \(te), "
-              + "\(chunk) sequence(s) per forward pass, \(encoding), \(attention), \(threads) thread(s), \(steps) passes × \(repeats) repeats")
-        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
-        print("BLAS kernel: \(BLAS.kernel)")
-        func line(_ name: String, _ all: [Double], _ extra: String) -> String {
-            String(format: "%-8@ %9.0f tokens/s  (runs: %@; %@)", name as NSString, median(all),
-                   all.map { String(format: "%.0f", $0) }.joined(separator: " ") as NSString, extra as NSString)
-        }
-        print(line("PosLab", rates, "\(path); peak resident set \(String(format: "%.1f", Self.memory("VmHWM:"))) MB"))
-        if let torchSummary, torchRates.count == repeats {
-            print(line("PyTorch", torchRates, "torch \(torchSummary.version), F.scaled_dot_product_attention, torch.no_grad, repeats interleaved"))
-            let pairs = zip(rates, torchRates).map { $0 / $1 }
-            print(String(format: "ratio PosLab / PyTorch: %.2f×  (repeat by repeat: %@; median %.2f×)", median(rates) / median(torchRates),
-                         pairs.map { String(format: "%.2f", $0) }.joined(separator: " "), median(pairs)))
-        } else if torch {
-            print("PyTorch: reference did not run (is torch installed? pip install torch==2.13.0+cpu; Scripts/bench_torch.py knows none, learned, sinusoidal and relative-bias)")
         }
     }
 
@@ -369,6 +288,12 @@ struct Benchmark: ParsableCommand {
         return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
+    /// The machine, its BLAS build and the kernel OpenBLAS runs: printed with every number.
+    func printMachine() {
+        print("machine: \(Self.cpuModel), \(ProcessInfo.processInfo.processorCount) cores; BLAS: \(BLAS.configuration)")
+        print("BLAS kernel: \(BLAS.kernel)")
+    }
+
     func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -389,65 +314,5 @@ struct Benchmark: ParsableCommand {
         ["--vocab", "\(vocab)", "--d-model", "\(dModel)", "--layers", "\(layers)", "--heads", "\(heads)",
          "--length", "\(length)", "--batch", "\(batch)", "--encoding", encoding, "--attention", attention,
          "--steps", "\(steps)", "--warmup", "\(warmup)", "--threads", "\(threads)"]
-    }
-}
-
-/// The PyTorch reference (Scripts/bench_torch.py --serve) in a child process: it warms up when
-/// started, times one repeat each time it is asked, and reports its version at the end.
-final class TorchReference {
-    private let process = Process()
-    private let input = Pipe(), output = Pipe()
-    private var buffer = Data()
-    private var alive = true
-    /// Whether the script started and finished its warm-up.
-    private(set) var started = false
-
-    /// Starts the script and waits for its warm-up; on failure, later calls return nil.
-    init(script: URL, arguments: [String]) {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--serve"] + arguments
-        process.standardInput = input
-        process.standardOutput = output
-        signal(SIGPIPE, SIG_IGN)  // a child that died makes a write fail, not kill the benchmark
-        do { try process.run() } catch {
-            alive = false
-            return
-        }
-        alive = nextObject()?["ready"] as? Bool == true
-        started = alive
-    }
-
-    /// Times one repeat in the child; nil if it is not running.
-    func repeatOnce() -> Double? {
-        guard alive else { return nil }
-        guard (try? input.fileHandleForWriting.write(contentsOf: Data("repeat\n".utf8))) != nil,
-              let rate = nextObject()?["rate"] as? Double else {
-            alive = false
-            return nil
-        }
-        return rate
-    }
-
-    /// Closes the child's input and reads its summary (nil if it failed).
-    func finish() -> (version: String, finalLoss: Double)? {
-        try? input.fileHandleForWriting.close()
-        let summary = alive ? nextObject() : nil
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let summary else { return nil }
-        return (summary["torch"] as? String ?? "?", summary["final_loss"] as? Double ?? .nan)
-    }
-
-    /// The next line of the child's output, parsed as a JSON object (nil at the end of output).
-    private func nextObject() -> [String: Any]? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer = Data(buffer[buffer.index(after: newline)...])
-                return (try? JSONSerialization.jsonObject(with: line)) as? [String: Any]
-            }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { return nil }
-            buffer.append(chunk)
-        }
     }
 }
