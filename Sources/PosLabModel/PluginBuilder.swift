@@ -159,7 +159,7 @@ public struct PluginBuilder {
 
     /// The cache key of `files` against this host.
     public func key(_ files: [URL]) throws -> String {
-        var text = "poslab plugin build 1\nabi \(PluginABI.version)\nhost \(try hostIdentity())\n"
+        var text = "poslab plugin build 2\nabi \(PluginABI.version)\nhost \(try hostIdentity())\n"
         let root = files.count == 1 ? files[0].deletingLastPathComponent().path : commonFolder(files)
         for file in files {
             guard let data = FileManager.default.contents(atPath: file.path) else {
@@ -228,6 +228,9 @@ public struct PluginBuilder {
         var arguments = ["-emit-library", "-O", "-wmo", "-parse-as-library", "-module-name", module,
                          "-I", buildFolder.appendingPathComponent("Modules").path,
                          "-L", buildFolder.path, "-lPosLab",
+                         // Found on its own too (ldd, another host): in poslab, the libPosLab.so already
+                         // loaded answers the NEEDED entry by its name and this path is not consulted.
+                         "-Xlinker", "-rpath", "-Xlinker", buildFolder.path,
                          "-module-cache-path", moduleCache.path]
         for map in moduleMaps() { arguments += ["-Xcc", "-fmodule-map-file=\(map)"] }
         return arguments + ["-o", output.path] + files.map(\.path)

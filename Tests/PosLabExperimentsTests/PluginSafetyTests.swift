@@ -26,7 +26,7 @@ extension PluginTests {
     /// file, the encoding, the plugin and the fix; declared positionless, the same encoding trains;
     /// `check-plugin` fails it on the same check.
     @Test func inertPluginIsRefusedByRun() throws {
-        let library = try buildPlugin("Tests/PluginFixtures", product: "InertV1")
+        let library = try buildPlugin("Tests/PluginFixtures/InertV1")
         let dir = temporaryDirectory()
         let suite = dir.appendingPathComponent("inert.yaml")
         try Self.smallSuite("[none, inert-v1]").write(to: suite, atomically: true, encoding: .utf8)
@@ -58,7 +58,7 @@ extension PluginTests {
     /// SIGSEGV, their claims released, the other encodings' runs finish, the CSVs and the summary
     /// are written with the failed rows, and the exit status is 1. A second run retries only them.
     @Test func pluginCrashFailsOnlyItsRuns() throws {
-        let library = try buildPlugin("Tests/PluginFixtures", product: "CrashThirdCall")
+        let library = try buildPlugin("Tests/PluginFixtures/CrashThirdCall")
         let dir = temporaryDirectory()
         let suite = dir.appendingPathComponent("crash.yaml")
         try Self.smallSuite("[none, crash-third-call, alibi]", seeds: "[1, 2]").write(to: suite, atomically: true, encoding: .utf8)
@@ -100,7 +100,7 @@ extension PluginTests {
                 && !statically.contains("— depend on the PosLab product"), "\(statically)")
         let sh = PluginLinkage.missingIdentityProblem("/bin/sh")
         #expect(sh.hasPrefix("links no libPosLab.so and holds no PosLab code — depend on the PosLab product"), "\(sh)")
-        let library = try buildPlugin("Tests/PluginFixtures", product: "InertV1")
+        let library = try buildPlugin("Tests/PluginFixtures/InertV1")
         #expect(PluginLinkage.neededLibraries(library.path)?.contains("libPosLab.so") == true)
         #expect(PluginLinkage.neededLibraries(notAnELFFile()) == nil)
     }

@@ -7,21 +7,20 @@ import Testing
 /// The repository's root folder.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Builds the package at `relativePath` (release) and returns the dynamic library `product`.
-func buildPlugin(_ relativePath: String, product: String) throws -> URL {
-    let package = repositoryRoot.appendingPathComponent(relativePath)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["swift", "build", "-c", "release", "--package-path", package.path, "--product", product]
-    let log = Pipe()
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
-    let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw PluginError(path: relativePath, reason: "build failed:\n\(output)") }
-    return package.appendingPathComponent(".build/release/lib\(product).so")
+/// Builds the plugin whose `.swift` files are in the folder `relativePath` with `poslab plugin build`
+/// (swiftc against this build's modules, seconds; cached by the sources and this libPosLab.so) and
+/// returns its library. The examples' and fixtures' folders are built this way, not as SwiftPM
+/// packages, each of which would compile all of PosLab again (minutes each); the package route is
+/// `examplePackagesDependOnThePosLabProduct`.
+func buildPlugin(_ relativePath: String) throws -> URL {
+    let (status, out, err) = try runPoslab(["plugin", "build", repositoryRoot.appendingPathComponent(relativePath).path],
+                                           in: repositoryRoot)
+    guard status == 0 else { throw PluginError(path: relativePath, reason: "build failed:\n\(err)") }
+    return URL(fileURLWithPath: out.trimmingCharacters(in: .whitespacesAndNewlines))
 }
+
+/// A broken plugin of `Tests/PluginFixtures/<name>/`, built; its library's path.
+func brokenPlugin(_ name: String) throws -> String { try buildPlugin("Tests/PluginFixtures/\(name)").path }
 
 /// Plugin tests share built libraries; they run one after another.
 @Suite(.serialized) struct PluginTests {
@@ -37,7 +36,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
     }
 
     @Test func examplePluginLoadsChecksAndRuns() throws {
-        let library = try buildPlugin("Examples/FirePlugin", product: "FirePlugin")
+        let library = try buildPlugin("Examples/FirePlugin/Sources/FirePlugin")
         let dir = temporaryDirectory()
         let (status, out, err) = try runPoslab(["check-plugin", library.path], in: dir)
         #expect(status == 0, "\(out)\(err)")
@@ -77,15 +76,50 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
 
     /// The second example, an encoding written with the score hook, passes every check.
     @Test func scoreHookExamplePluginPasses() throws {
-        let library = try buildPlugin("Examples/ShawPlugin", product: "ShawPlugin")
+        let library = try buildPlugin("Examples/ShawPlugin/Sources/ShawPlugin")
         let (status, out, err) = try runPoslab(["check-plugin", library.path], in: temporaryDirectory())
         #expect(status == 0, "\(out)\(err)")
         #expect(out.contains("shaw-example:") && out.contains("all checks passed") && !out.contains("FAIL"), "\(out)")
     }
 
+    /// The package route (docs/plugins.md) as the examples' manifests write it: each is a dynamic
+    /// library whose one target depends on the `PosLab` product of the package at this repository,
+    /// and that product is PosLab's one dynamic library. Read with `swift package dump-package`
+    /// (a second, compiling, build of all of PosLab per package is what the test command no longer
+    /// pays for; the sources the packages compile are built and checked above).
+    @Test(arguments: ["FirePlugin", "ShawPlugin"])
+    func examplePackagesDependOnThePosLabProduct(_ name: String) throws {
+        func manifest(_ folder: URL) throws -> [String: Any] {
+            let (status, out, err, timedOut) = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                                                    ["swift", "package", "dump-package", "--package-path", folder.path,
+                                                     // not the package's own build folder, which `swift test` holds locked
+                                                     "--scratch-path", temporaryDirectory().path], timeout: 300)
+            #expect(status == 0 && !timedOut, "\(err)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        }
+        func dynamicProducts(_ json: [String: Any]) -> [String: [String]] {
+            var found: [String: [String]] = [:]
+            for product in json["products"] as? [[String: Any]] ?? [] {
+                let type = product["type"] as? [String: Any]
+                if (type?["library"] as? [String]) == ["dynamic"] { found[product["name"] as? String ?? ""] = product["targets"] as? [String] }
+            }
+            return found
+        }
+        let example = try manifest(repositoryRoot.appendingPathComponent("Examples/\(name)"))
+        #expect(dynamicProducts(example) == [name: [name]])
+        let dependency = try #require((example["dependencies"] as? [[String: Any]])?.first?["fileSystem"] as? [[String: Any]])
+        #expect(URL(fileURLWithPath: dependency.first?["path"] as? String ?? "").standardizedFileURL.path
+                == repositoryRoot.standardizedFileURL.path)
+        let target = try #require((example["targets"] as? [[String: Any]])?.first { $0["name"] as? String == name })
+        let products = (target["dependencies"] as? [[String: Any]] ?? []).compactMap { ($0["product"] as? [Any])?.prefix(2).compactMap { $0 as? String } }
+        #expect(products == [["PosLab", "PosLab"]], "\(target)")  // (product, package)
+        let poslab = dynamicProducts(try manifest(repositoryRoot))
+        #expect(poslab["PosLab"]?.contains("PosLabModel") == true, "\(poslab)")
+    }
+
     @Test func brokenPluginsAreReported() throws {
-        let missing = try buildPlugin("Tests/PluginFixtures", product: "NoEntryPoint")
-        let bad = try buildPlugin("Tests/PluginFixtures", product: "BadGradient")
+        let missing = try buildPlugin("Tests/PluginFixtures/NoEntryPoint")
+        let bad = try buildPlugin("Tests/PluginFixtures/BadGradient")
         let dir = temporaryDirectory()
         let (s1, _, e1) = try runPoslab(["check-plugin", missing.path], in: dir)
         #expect(s1 == 2 && e1.contains("missing entry point poslab_register_encodings"), "\(e1)")
@@ -98,15 +132,14 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
     @Test func pluginMistakesAreReportedExactly() throws {
         let dir = temporaryDirectory()
         func check(_ product: String) throws -> (Int32, String, String) {
-            let library = try buildPlugin("Tests/PluginFixtures", product: product)
+            let library = try buildPlugin("Tests/PluginFixtures/\(product)")
             return try runPoslab(["check-plugin", library.path, "--probe-steps", "20"], in: dir)
         }
-        let fixtures = repositoryRoot.appendingPathComponent("Tests/PluginFixtures/.build/release").path
 
         // Loading fails: one line on standard error, exit 2, no check run.
         let (s1, o1, e1) = try check("DuplicateName")
         #expect(s1 == 2 && o1.isEmpty, "\(o1)")
-        #expect(e1 == "error: plugin \(fixtures)/libDuplicateName.so: registration failed: rope: an encoding of this name is already registered by built-in and again by \(fixtures)/libDuplicateName.so; rename one of them\n")
+        #expect(e1 == "error: plugin \(try brokenPlugin("DuplicateName")): registration failed: rope: an encoding of this name is already registered by built-in and again by \(try brokenPlugin("DuplicateName")); rename one of them\n")
         let (s2, _, e2) = try check("NoEntryPoint")
         #expect(s2 == 2 && e2.hasSuffix("libNoEntryPoint.so: missing entry point poslab_register_encodings — export it with @_cdecl(\"poslab_register_encodings\") (see Examples/FirePlugin)\n"), "\(e2)")
 
@@ -132,7 +165,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         #expect(s5 == 1)
         #expect(o5.hasSuffix("""
               FAIL  builds in every attention mode it declares
-                    throwing-make: cannot be built (\(fixtures)/libThrowingMake.so): needsEightHeads(got: 4)
+                    throwing-make: cannot be built (\(try brokenPlugin("ThrowingMake"))): needsEightHeads(got: 4)
 
             1 check failed
 
@@ -140,9 +173,9 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         // The same in a suite: exit 2, the suite's file and line, the encoding and the plugin; nothing written.
         let suite = dir.appendingPathComponent("throws.yaml")
         try "encodings: [none, throwing-make]\ntasks: [shift]\nseeds: [1]\n".write(to: suite, atomically: true, encoding: .utf8)
-        let (s5b, _, e5b) = try runPoslab(["run", suite.path, "--plugin", "\(fixtures)/libThrowingMake.so", "--out", "throws"], in: dir)
+        let (s5b, _, e5b) = try runPoslab(["run", suite.path, "--plugin", try brokenPlugin("ThrowingMake"), "--out", "throws"], in: dir)
         #expect(s5b == 2 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("throws").path))
-        #expect(e5b.hasSuffix("error: \(suite.path):1: encodings[1]: cannot be built (\(fixtures)/libThrowingMake.so): needsEightHeads(got: 4) (in 'throwing-make')\n"), "\(e5b)")
+        #expect(e5b.hasSuffix("error: \(suite.path):1: encodings[1]: cannot be built (\(try brokenPlugin("ThrowingMake"))): needsEightHeads(got: 4) (in 'throwing-make')\n"), "\(e5b)")
 
         // A segfault and an exit(0) in a hook: a FAIL naming the check and how the process ended,
         // after the PASS line printed before it.
@@ -176,7 +209,6 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
     /// the study's earlier records and checkpoints unchanged, byte for byte.
     @Test func pluginMistakesInRunKeepEarlierResults() throws {
         let dir = temporaryDirectory()
-        let fixtures = repositoryRoot.appendingPathComponent("Tests/PluginFixtures/.build/release").path
         let base = """
             tasks: [shift]
             seeds: [1]
@@ -199,19 +231,19 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
         let firstCall = "when PosLab first called it, checking that it changes the model's output against none; nothing was written. "
             + "`poslab check-plugin` on the plugin names the hook; fix it, or remove the encoding from the suite\n"
         let cases: [(product: String, encoding: String, status: Int32, ending: String)] = [
-            ("DuplicateName", "rope", 2, "error: plugin \(fixtures)/libDuplicateName.so: registration failed: rope: an encoding of this name is already registered by built-in and again by \(fixtures)/libDuplicateName.so; rename one of them\n"),
-            ("NoEntryPoint", "none", 2, "error: plugin \(fixtures)/libNoEntryPoint.so: missing entry point poslab_register_encodings — export it with @_cdecl(\"poslab_register_encodings\") (see Examples/FirePlugin)\n"),
-            ("ThrowingMake", "throwing-make", 2, "error: \(suite.path):2: encodings[1]: cannot be built (\(fixtures)/libThrowingMake.so): needsEightHeads(got: 2) (in 'throwing-make')\n"),
+            ("DuplicateName", "rope", 2, "error: plugin \(try brokenPlugin("DuplicateName")): registration failed: rope: an encoding of this name is already registered by built-in and again by \(try brokenPlugin("DuplicateName")); rename one of them\n"),
+            ("NoEntryPoint", "none", 2, "error: plugin \(try brokenPlugin("NoEntryPoint")): missing entry point poslab_register_encodings — export it with @_cdecl(\"poslab_register_encodings\") (see Examples/FirePlugin)\n"),
+            ("ThrowingMake", "throwing-make", 2, "error: \(suite.path):2: encodings[1]: cannot be built (\(try brokenPlugin("ThrowingMake"))): needsEightHeads(got: 2) (in 'throwing-make')\n"),
             // PosLab's own error type thrown in a plugin: reported exactly as a built-in's.
             ("BadArgument", "kerple-log(r1=0)", 2, "error: \(suite.path):2: encodings[1]: must be in 0.001...100.0 (got 0.0) (in 'kerple-log(r1=0)')\n"),
             ("WrongShape", "wrong-shape", 1, "[2/2] shift · wrong-shape · seed 1: FAILED: wrong-shape: attentionBias returned shape [2, 9, 9]; expected [8, 8] or [2, 8, 8] or [1, 2, 8, 8] or [8, 2, 8, 8]\n"),
             ("NaNBias", "nan-bias", 1, "[2/2] shift · nan-bias · seed 1: FAILED: nan-bias: attentionBias at length 8 (bidirectional): element 0 of 64 is nan; hooks must return finite values\n"),
             // A crash or an exit() at the first call: refused by the check that the encoding changes the output, run in a worker.
-            ("Crash", "crash", 2, "error: \(suite.path): encodings[1]: 'crash' (plugin \(fixtures)/libCrash.so) crashed the worker process: signal 11 (SIGSEGV) " + firstCall),
-            ("Exit", "exit", 2, "error: \(suite.path): encodings[1]: 'exit' (plugin \(fixtures)/libExit.so) ended the worker process with exit(0) before its job finished " + firstCall),
+            ("Crash", "crash", 2, "error: \(suite.path): encodings[1]: 'crash' (plugin \(try brokenPlugin("Crash"))) crashed the worker process: signal 11 (SIGSEGV) " + firstCall),
+            ("Exit", "exit", 2, "error: \(suite.path): encodings[1]: 'exit' (plugin \(try brokenPlugin("Exit"))) ended the worker process with exit(0) before its job finished " + firstCall),
         ]
         for c in cases {
-            let library = try buildPlugin("Tests/PluginFixtures", product: c.product)
+            let library = try buildPlugin("Tests/PluginFixtures/\(c.product)")
             try ("name: s\nencodings: [none, \"\(c.encoding)\"]\n" + base).write(to: suite, atomically: true, encoding: .utf8)
             let (status, _, err) = try runPoslab(["run", suite.path, "--plugin", library.path, "--out", "R"], in: dir)
             #expect(status == c.status && err.contains(c.ending), "\(c.product): status \(status)\n\(err)")
@@ -258,7 +290,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
     /// this check on). This test binary links PosLab statically, so here the plugin brings a second
     /// copy, and the loader refuses it, naming both.
     @Test func aSecondCopyOfPosLabIsRefused() throws {
-        let library = try buildPlugin("Examples/FirePlugin", product: "FirePlugin")
+        let library = try buildPlugin("Examples/FirePlugin/Sources/FirePlugin")
         let registry = EncodingRegistry()
         do {
             try PluginLoader.load(library.path, into: registry)
@@ -271,7 +303,7 @@ func buildPlugin(_ relativePath: String, product: String) throws -> URL {
     }
 
     @Test func versionMismatchIsRefused() throws {
-        let library = try buildPlugin("Examples/FirePlugin", product: "FirePlugin")
+        let library = try buildPlugin("Examples/FirePlugin/Sources/FirePlugin")
         do {
             try PluginLoader.load(library.path, into: EncodingRegistry(), hostVersion: PluginABI.version &+ 1,
                                   requireSharedLibrary: false)
