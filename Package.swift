@@ -5,6 +5,9 @@
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
 //   CRunGuard            names the run and plugin when a plugin crashes or exits during a run
+//   PosLabBuildInfo      the commit the sources were at, written at build time by the BuildInfo
+//                        plugin (Plugins/); read through CBuildInfo's C declaration, so that a new
+//                        commit compiles this module alone
 //   PosLabStatistics     seeded random numbers, SHA-256 and statistics over GSL (imports CGSL)
 //   PosLabCore           what tasks and the model share: Spec, SpecArguments, ConfigurationError,
 //                        AttentionMode, nearest-name suggestions (no dependencies)
@@ -51,6 +54,9 @@ let package = Package(
         .target(name: "PosLabCore"),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "CRunGuard"),
+        .target(name: "CBuildInfo"),
+        .target(name: "PosLabBuildInfo", plugins: ["BuildInfo"]),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
         .target(name: "PosLabModel", dependencies: ["PosLabCore", "PosLabEngine", "PosLabStatistics"], plugins: ["PluginABIHash"]),
         .executableTarget(name: "poslab-abi-hash"),
@@ -62,7 +68,7 @@ let package = Package(
             resources: [.copy("Resources")]),
         .target(
             name: "PosLabExperiments",
-            dependencies: ["PosLabModel", "PosLabTasks", "CRunGuard", "Yams", .product(name: "CSV", package: "CSV.swift")]),
+            dependencies: ["PosLabModel", "PosLabTasks", "CRunGuard", "CBuildInfo", "PosLabBuildInfo", "Yams", .product(name: "CSV", package: "CSV.swift")]),
         .target(
             name: "PosLabCLI",
             dependencies: ["PosLabExperiments", "PosLabText", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

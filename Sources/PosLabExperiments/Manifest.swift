@@ -1,3 +1,4 @@
+import CBuildInfo
 import Foundation
 import PosLabModel
 
@@ -61,22 +62,10 @@ public struct Manifest: Codable, Sendable {
                        blas: BLAS.configuration, blasKernel: BLAS.kernel.description, jobs: jobs)
     }
 
-    /// The commit that the source folder this binary was compiled in is at now, read with `git` at run
-    /// time: wrong once that checkout moves on, "unknown" where the folder is gone (a Slurm node).
-    static func gitCommit() -> String {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", source.path, "rev-parse", "HEAD"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "unknown" }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
-    }
+    /// The commit of the sources this binary was compiled from, recorded at build time
+    /// (`Plugins/BuildInfo`): `<hash>`, `<hash>-dirty` when the compiled files differed from it, or
+    /// `unknown` when built outside a git checkout.
+    static func gitCommit() -> String { String(cString: poslab_build_commit()) }
 
     /// The Swift compiler that built this binary, to the minor version (Package.swift needs 6.2 or later).
     static var swiftVersion: String {
