@@ -6,8 +6,8 @@
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
 //   CRunGuard            names the run and plugin when a plugin crashes or exits during a run
 //   PosLabBuildInfo      the commit the sources were at, written at build time by the BuildInfo
-//                        plugin (Plugins/); read through CBuildInfo's C declaration, so that a new
-//                        commit compiles this module alone
+//                        plugin (Plugins/); no module depends on it: CBuildInfo reaches it through a
+//                        weak symbol resolved in libPosLab.so, so that a new commit compiles it alone
 //   PosLabStatistics     seeded random numbers, SHA-256 and statistics over GSL (imports CGSL)
 //   PosLabCore           what tasks and the model share: Spec, SpecArguments, ConfigurationError,
 //                        AttentionMode, nearest-name suggestions (no dependencies)
@@ -34,7 +34,8 @@ let package = Package(
     products: [
         // The one PosLab library: plugins depend on this product, and the `poslab` launcher loads it.
         .library(name: "PosLab", type: .dynamic,
-                 targets: ["PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks", "PosLabExperiments", "PosLabCLI"]),
+                 targets: ["PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks", "PosLabExperiments", "PosLabCLI",
+                           "PosLabBuildInfo"]),
         .executable(name: "poslab", targets: ["poslab"]),
         .executable(name: "poslab-bench", targets: ["poslab-bench"]),
     ],
@@ -68,7 +69,7 @@ let package = Package(
             resources: [.copy("Resources")]),
         .target(
             name: "PosLabExperiments",
-            dependencies: ["PosLabModel", "PosLabTasks", "CRunGuard", "CBuildInfo", "PosLabBuildInfo", "Yams", .product(name: "CSV", package: "CSV.swift")]),
+            dependencies: ["PosLabModel", "PosLabTasks", "CRunGuard", "CBuildInfo", "Yams", .product(name: "CSV", package: "CSV.swift")]),
         .target(
             name: "PosLabCLI",
             dependencies: ["PosLabExperiments", "PosLabText", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

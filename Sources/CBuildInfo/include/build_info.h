@@ -1,11 +1,11 @@
-// The commit PosLab was built from: defined in Swift by PosLabBuildInfo (a file written at build
-// time by Plugins/BuildInfo) and declared here, so that a module using it imports this header,
-// which never changes, and is not compiled again at every commit.
+// The commit PosLab was built from, for the modules that record it (the manifest, run records).
+// Declared in C so that those modules depend on this header, which never changes, and not on the
+// module that changes at every commit (PosLabBuildInfo; see build_info.c).
 #ifndef POSLAB_BUILD_INFO_H
 #define POSLAB_BUILD_INFO_H
 
-// The full commit hash, "<hash>-dirty" when the compiled files differed from it, or "unknown".
-// Static storage: never freed.
+// The full commit hash, "<hash>-dirty" when the compiled files differed from it, or "unknown"
+// (also in a binary that does not link PosLabBuildInfo, such as the test runner). Never freed.
 const char *poslab_build_commit(void);
 
 #endif
