@@ -35,7 +35,9 @@ extension PluginBuildTests {
     /// `summarize`'s) says beside its row that both its runs failed, naming SIGSEGV, read back from runs.csv.
     @Test func summaryNotesACrashedPluginsFailedRuns() throws {
         let (dir, env) = workspace()
-        let source = repositoryRoot.appendingPathComponent("Tests/PluginFixtures/Sources/CrashThirdCall/Encoding.swift")
+        // The fixture's file: one folder per fixture (Tests/PluginFixtures/CrashThirdCall/), or in the package's Sources/.
+        let source = try #require(["Tests/PluginFixtures/CrashThirdCall/Encoding.swift", "Tests/PluginFixtures/Sources/CrashThirdCall/Encoding.swift"]
+            .map(repositoryRoot.appendingPathComponent).first { FileManager.default.fileExists(atPath: $0.path) })
         try FileManager.default.copyItem(at: source, to: dir.appendingPathComponent("CrashThirdCall.swift"))
         let suite = dir.appendingPathComponent("crash.yaml")
         try PluginTests.smallSuite("[none, crash-third-call]", seeds: "[1, 2]").write(to: suite, atomically: true, encoding: .utf8)
