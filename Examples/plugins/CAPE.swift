@@ -20,9 +20,13 @@ import PosLabModel
 /// Arguments: `global_shift` Δmax (default 5), `local_shift` εmax (default 0.5), `global_scaling`
 /// λmax ≥ 1 (default 1.1; 1 turns scaling off). No parameters.
 ///
+/// Positions come from `HookContext.realPositions` (B, T), shifted and scaled per sequence with
+/// tensor ops, and the sinusoids are `sin` and `cos` of them (docs/plugins.md, "Real-valued positions").
+///
 /// Randomness and state: the draws come from a generator seeded with the run's seed
-/// (`context.rng(for:)`) and advanced once per training batch, so a run is reproducible; the
-/// encoding keeps that generator between steps, and evaluation batches draw nothing.
+/// (`context.rng(for:)`) and advanced by every training batch, so a run is reproducible; the
+/// encoding keeps that generator between steps (the only state it keeps: docs/plugins.md, "Random
+/// numbers and state"), and evaluation batches draw nothing.
 public final class CAPE: RegisteredEncoding {
     public static let registryName = "cape"
     public static let summary = "CAPE (Likhomanenko 2021): sinusoids of augmented real positions; global_shift=5, local_shift=0.5, global_scaling=1.1"
@@ -56,24 +60,23 @@ public final class CAPE: RegisteredEncoding {
 
     public func embed(_ x: Tensor, context: HookContext) -> Tensor {
         let (b, t, c) = (x.shape[0], x.shape[1], x.shape[2])
-        var values = [Float](repeating: 0, count: b * t * c)
-        let frequencies = (0..<(c / 2)).map { pow(10_000, -Double(2 * $0) / Double(c)) }
-        for s in 0..<b {
-            let p = context.positions.row(context.positions.isShared ? 0 : s)
-            var shift = 0.0, scale = 1.0
-            if context.training {
-                shift = symmetric(maxGlobalShift)
-                scale = exp(symmetric(log(maxScaling)))
+        var positions = context.realPositions  // (B, T): each sequence's own positions, as reals
+        if context.training {
+            // Per sequence, in this order: Δ, λ, then its T local shifts ε_i.
+            var shift = [Float](), scale = [Float](), local = [Float]()
+            for _ in 0..<b {
+                shift.append(Float(symmetric(maxGlobalShift)))
+                scale.append(Float(exp(symmetric(log(maxScaling)))))
+                local += (0..<t).map { _ in Float(symmetric(maxLocalShift)) }
             }
-            for i in 0..<t {
-                let position = scale * (Double(p[i]) + shift + (context.training ? symmetric(maxLocalShift) : 0))
-                for k in 0..<(c / 2) {
-                    values[(s * t + i) * c + 2 * k] = Float(sin(position * frequencies[k]))
-                    values[(s * t + i) * c + 2 * k + 1] = Float(cos(position * frequencies[k]))
-                }
-            }
+            positions = (positions + .constant(shift, shape: [b, 1]) + .constant(local, shape: [b, t]))
+                * .constant(scale, shape: [b, 1])  // x'_i = λ·(x_i + Δ + ε_i), (B, T)
         }
-        return x + .constant(values, shape: [b, t, c])  // (B, T, C): each sequence its own positions
+        let frequencies = Tensor.constant((0..<(c / 2)).map { Float(pow(10_000, -Double(2 * $0) / Double(c))) }, shape: [c / 2])
+        let angles = positions.reshaped([b, t, 1]) * frequencies  // (B, T, C/2)
+        // Column 2k sin, column 2k + 1 cos: (B, T, C/2, 2) → (B, T, C).
+        let table = concatLast([sin(angles).reshaped([b, t, c / 2, 1]), cos(angles).reshaped([b, t, c / 2, 1])])
+        return x + table.reshaped([b, t, c])
     }
 }
 

@@ -21,9 +21,14 @@ extension PosLab {
                 FAIL naming the check and the signal or status, after every line printed before it. Exits 1 if \
                 any check fails, 2 if the plugin cannot be loaded or the spec is invalid.
 
+                A plugin's encodings are checked with their default arguments; `--encoding SPEC` checks one of them \
+                with others, written as in a suite file (repeat it to check several). An argument the encoding does \
+                not take, or a value it refuses, exits 2 naming the argument and the fix.
+
                 Examples:
                   poslab check-plugin Examples/FirePlugin/.build/release/libFirePlugin.so
                   poslab check-plugin Examples/plugins/Sandwich.swift
+                  poslab check-plugin Examples/plugins/CAPE.swift --encoding "cape(global_shift=2, global_scaling=1)"
                   poslab check-plugin "relative-bias(buckets=16, max_distance=64)"
                 """)
 
@@ -33,10 +38,18 @@ extension PosLab {
         @Option(help: "Training steps of the order-task probe.")
         var probeSteps = 300
 
+        @Option(name: .customLong("encoding"),
+                help: "Check this encoding of the plugin with these arguments, e.g. 'cape(global_shift=2)' (repeatable; default: every encoding it registers, with default arguments).")
+        var encodings: [String] = []
+
         @Flag(help: .hidden)
         var inProcess = false
 
         func run() throws {
+            if !encodings.isEmpty && !isPlugin {
+                throw ValidationError("--encoding chooses among a plugin's encodings; '\(target)' is a spec itself: "
+                                      + "write the arguments there, e.g. poslab check-plugin \"\(target)(key=value)\"")
+            }
             if inProcess { return try runChecks() }
             // Swift sources are built here, so that compile errors end the command with exit 2 before any check.
             if PluginBuilder.isSource(target) { _ = try pluginLibrary(target) }
@@ -55,6 +68,7 @@ extension PosLab {
             process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                                         ?? CommandLine.arguments[0])
             process.arguments = ["check-plugin", target, "--probe-steps", String(probeSteps), "--in-process"]
+                + encodings.flatMap { ["--encoding", $0] }
             let pipe = Pipe()
             process.standardOutput = pipe  // standard error is inherited: load errors pass straight through
             try process.run()
@@ -101,6 +115,32 @@ extension PosLab {
 
         static func signalName(_ signal: Int32) -> String { SignalName.of(signal) }
 
+        /// Whether `target` names a plugin (a library, or Swift sources to build) rather than an encoding spec.
+        var isPlugin: Bool {
+            target.hasSuffix(".so") || target.hasSuffix(".dylib") || target.contains("/") || PluginBuilder.isSource(target)
+        }
+
+        /// `--encoding text` for a plugin that registers `names`: the spec, built once with the checker's
+        /// model, so that an encoding the plugin does not register, an argument the encoding does not
+        /// take or a value it refuses ends the command (exit 2) naming it, before any check runs.
+        static func pluginSpec(_ text: String, among names: [String], plugin: String) throws -> Spec {
+            let spec: Spec
+            do { spec = try Spec(parsing: text) } catch let error as ConfigurationError {
+                throw ConfigurationError(field: "--encoding \(text)", rule: error.rule)
+            }
+            guard names.contains(spec.name) else {
+                let hint = nearest(to: spec.name, in: names).map { "did you mean '\($0)'? " } ?? ""
+                throw ConfigurationError(field: "--encoding \(text)",
+                                         rule: "plugin \(plugin) registers no encoding '\(spec.name)'; \(hint)it registers: \(names.joined(separator: ", "))")
+            }
+            do {
+                _ = try EncodingRegistry.shared.make(spec, context: EncodingContext(config: ConformanceChecker.modelConfig(.bidirectional), seed: 0))
+            } catch let error as ConfigurationError {
+                throw ConfigurationError(field: "--encoding \(text): \(error.field)", rule: error.rule)
+            }
+            return spec
+        }
+
         /// The checks themselves, in this process (the child): every line is flushed as it is printed.
         func runChecks() throws {
             func say(_ line: String) {
@@ -108,11 +148,11 @@ extension PosLab {
                 fflush(nil)
             }
             var specs: [Spec] = []
-            if target.hasSuffix(".so") || target.hasSuffix(".dylib") || target.contains("/") || PluginBuilder.isSource(target) {
+            if isPlugin {
                 let path = try pluginLibrary(URL(fileURLWithPath: target).standardizedFileURL.path, shown: target)
                 try PluginPath.check(path)
                 let names = try PluginLoader.load(path)
-                specs = names.map { Spec(name: $0) }
+                specs = try encodings.isEmpty ? names.map { Spec(name: $0) } : encodings.map { try Self.pluginSpec($0, among: names, plugin: target) }
                 say("plugin \(target): \(names.joined(separator: ", "))")
             } else {
                 specs = [try Spec(parsing: target)]

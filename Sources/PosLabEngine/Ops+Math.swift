@@ -1,6 +1,6 @@
 import Foundation
 
-// MARK: - Elementwise math: exp, log, softplus, sigmoid, relu, abs, sqrt, pow, clamp, scalars, division
+// MARK: - Elementwise math: exp, log, softplus, sigmoid, relu, abs, sqrt, sin, cos, pow, clamp, scalars, division
 
 /// y = f(x) elementwise, with dy/dx = `slope(x, y)`: the pattern every unary op below shares.
 ///
@@ -50,6 +50,13 @@ public func abs(_ x: Tensor) -> Tensor {
 
 /// √x elementwise (NaN below 0; the gradient 1/(2√x) is +inf at 0, as in PyTorch).
 public func sqrt(_ x: Tensor) -> Tensor { unaryOp(x, { $0.squareRoot() }, slope: { _, y in 0.5 / y }) }
+
+/// sin x elementwise (radians); the gradient is cos x. With `cos`, the sinusoids of real-valued
+/// positions (CAPE's shifted and scaled positions: docs/plugins.md) are written as tensor code.
+public func sin(_ x: Tensor) -> Tensor { unaryOp(x, { Foundation.sin($0) }, slope: { x, _ in Foundation.cos(x) }) }
+
+/// cos x elementwise (radians); the gradient is −sin x.
+public func cos(_ x: Tensor) -> Tensor { unaryOp(x, { Foundation.cos($0) }, slope: { x, _ in -Foundation.sin(x) }) }
 
 /// xᵖ elementwise for a constant exponent p; the gradient is p·xᵖ⁻¹.
 /// Negative x with a non-integer p gives NaN, as in PyTorch.

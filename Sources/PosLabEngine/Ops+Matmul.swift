@@ -22,11 +22,18 @@ private func matmulBackward(
     }
 }
 
-/// Matrix product over the last two dimensions.
+/// Matrix product over the last two dimensions; the leading (batch) dimensions broadcast as in
+/// NumPy's and PyTorch's `matmul`.
 ///
 /// - `a` (..., m, k) with `b` (k, n): every leading index of `a` uses the same `b` (one sgemm).
-/// - `a` (..., m, k) with `b` (..., k, n): batched, leading dimensions equal (one sgemm per batch).
+/// - `a` (..., m, k) with `b` (..., k, n), leading dimensions equal: batched (one sgemm per batch).
+/// - Otherwise the leading dimensions broadcast (a missing dimension counts as 1, and a 1 repeats):
+///   (B, H, T, D) · (H, D, E), (H, T, D) · (B, H, D, T), (1, H, T, D) · (B, H, D, E), (T, D) · (B, D, E).
+///   One sgemm per output batch; the gradient of an input that was repeated is summed over the
+///   output batches that used it (`matmulBackward` adds), as in PyTorch.
 /// - `transposeB`: use bᵀ, with `b` stored as (..., n, k) — e.g. q·kᵀ for attention scores.
+///
+/// Both inputs need rank ≥ 2 (a vector is a (1, k) or (k, 1) matrix: reshape it).
 public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor {
     precondition(a.shape.count >= 2 && b.shape.count >= 2, "matmul needs rank ≥ 2: \(a.shape) · \(b.shape)")
     let k = a.shape.last!
@@ -45,8 +52,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor
         return out
     }
     let batchShape = Array(a.shape.dropLast(2))
-    precondition(batchShape == Array(b.shape.dropLast(2)),
-                 "batched matmul needs equal leading dimensions: \(a.shape) · \(b.shape)")
+    guard batchShape == Array(b.shape.dropLast(2)) else { return broadcastMatmul(a, b, transposeB: transposeB, n: n, k: k) }
     let batches = batchShape.reduce(1, *)
     let m = a.shape[a.shape.count - 2]
     let (sa, sb, sc) = (m * k, k * n, m * n)
@@ -61,6 +67,40 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor
     for i in 0..<batches {
         BLAS.gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data + i * sa, lda: k,
                   b: b.data + i * sb, ldb: transposeB ? k : n, beta: 0, c: out.data + i * sc, ldc: n)
+    }
+    return out
+}
+
+/// `matmul` whose leading dimensions differ: they broadcast (NumPy rules) to the output's batch
+/// shape, and each output batch is one sgemm of the `a` and `b` matrices it maps to. Backward adds
+/// each output batch's gradient into the matrices it used, so an input repeated along a broadcast
+/// dimension receives the sum over that dimension.
+private func broadcastMatmul(_ a: Tensor, _ b: Tensor, transposeB: Bool, n: Int, k: Int) -> Tensor {
+    let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
+    let rank = max(aBatch.count, bBatch.count)
+    let pa = [Int](repeating: 1, count: rank - aBatch.count) + aBatch
+    let pb = [Int](repeating: 1, count: rank - bBatch.count) + bBatch
+    for d in 0..<rank {
+        precondition(pa[d] == pb[d] || pa[d] == 1 || pb[d] == 1,
+                     "matmul: leading dimensions do not broadcast: \(a.shape) · \(b.shape)\(transposeB ? "ᵀ" : "") "
+                     + "(batch dimension \(d): \(pa[d]) vs \(pb[d]))")
+    }
+    // Output batch o uses matrix i of `a` and matrix j of `b` (indices over their leading dimensions).
+    let (batchShape, plan) = BroadcastPlan.make(aBatch, bBatch)
+    let batches = batchShape.reduce(1, *)
+    let m = a.shape[a.shape.count - 2]
+    let (sa, sb, sc) = (m * k, k * n, m * n)
+    let out = Tensor(shape: batchShape + [m, n], parents: [a, b]) { out in
+        let dA = a.requiresGrad ? a.grad : nil, dB = b.requiresGrad ? b.grad : nil
+        plan.forEach(batches) { o, i, j in
+            matmulBackward(m: m, n: n, k: k, transposeB: transposeB,
+                           a: a.data + i * sa, b: b.data + j * sb, dC: out.grad + o * sc,
+                           dA: dA.map { $0 + i * sa }, dB: dB.map { $0 + j * sb })
+        }
+    }
+    plan.forEach(batches) { o, i, j in
+        BLAS.gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data + i * sa, lda: k,
+                  b: b.data + j * sb, ldb: transposeB ? k : n, beta: 0, c: out.data + o * sc, ldc: n)
     }
     return out
 }

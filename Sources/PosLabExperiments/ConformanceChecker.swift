@@ -31,7 +31,10 @@ public struct ConformanceChecker {
 
     static let lengths = [1, 5, 12]
 
-    func config(_ mode: AttentionMode, maxLength: Int = 12) -> ModelConfig {
+    func config(_ mode: AttentionMode, maxLength: Int = 12) -> ModelConfig { Self.modelConfig(mode, maxLength: maxLength) }
+
+    /// The model every check builds the encoding for (`check-plugin --encoding` validates its arguments against it).
+    public static func modelConfig(_ mode: AttentionMode, maxLength: Int = 12) -> ModelConfig {
         ModelConfig(vocabSize: 8, dModel: 16, layers: 2, heads: 4, maxLength: maxLength, attention: mode)
     }
 

@@ -20,6 +20,8 @@ public struct RunRecord: Sendable {
     public var setting: String
     /// `bidirectional` or `causal`: whether `none` is blind to order (bidirectional) or not.
     public var attention: String
+    /// Why a failed run failed (runs.csv's `message`; nil when empty), e.g. a worker's signal.
+    public var message: String? = nil
 
     public init(task: String, encoding: String, seed: UInt64, trainLengthMax: Int, evalLength: Int, status: RunStatus,
                 tokenAccuracy: Double?, sequenceAccuracy: Double?, evalLoss: Double?, perplexity: Double? = nil, bitsPerByte: Double? = nil, setting: String = "",
@@ -147,6 +149,7 @@ public struct RunRecord: Sendable {
                              attention: attention)
             record.generatedTokenAccuracy = try metric(.generatedTokenAccuracy)
             record.sequenceLength = row[c["sequence_length"]!].isEmpty ? nil : try integer("sequence_length", Int.self)
+            record.message = row[c["message"]!].isEmpty ? nil : row[c["message"]!]
             if overflowed {
                 record.status = .diverged
                 (record.tokenAccuracy, record.sequenceAccuracy, record.generatedTokenAccuracy) = (nil, nil, nil)

@@ -3,7 +3,7 @@ import PosLabStatistics
 
 /// `summary.csv`: per encoding × task × evaluation length × metric, the distribution over seeds.
 ///
-/// Runs without numbers at a length (diverged, or unsupported there) are excluded from the
+/// Runs without numbers at a length (diverged, unsupported there, or failed) are excluded from the
 /// statistics and counted in `n_excluded` (`n` of `n_total` runs have numbers); with
 /// `DivergedPolicy.worst` a diverged run counts as the metric's worst value instead. The interval
 /// is Student's t interval of the mean (GSL's t quantile) clipped to the metric's range ([0, 1]
@@ -40,6 +40,9 @@ public struct Summary {
         public var orderBlind: Double? = nil
         /// For an accuracy: the fraction of the runs with numbers whose value reaches `solvedAt` (nil otherwise).
         public var solved: Double? = nil
+        /// Of the excluded: runs that failed (crashed, or stopped by an error), and why in short,
+        /// each reason once (`FailureReason.short`: the signal, e.g. SIGSEGV, when a worker died by one).
+        public var failed: Int = 0, failureReasons: [String] = []
         /// Whether some runs of the cell solve it and others do not (0 < solved < 1).
         public var bimodal: Bool { solved.map { $0 > 0 && $0 < 1 } ?? false }
         /// Every run of this cell, with numbers or not.
@@ -75,6 +78,7 @@ public struct Summary {
             let group = groups[key]!, first = group[0]
             let controlTask = facts.isControl(first.task)
             let controlEncoding = first.encoding == "none" && group.allSatisfy { $0.attention == "bidirectional" }
+            let failed = group.filter { $0.status == .failed }
             // Generated token accuracy only for the tasks scored by generation.
             for metric in metrics where metric != .generatedTokenAccuracy || group.contains(where: { $0.generatedTokenAccuracy != nil }) {
                 let values = group.compactMap { diverged.value($0, metric) }
@@ -88,7 +92,8 @@ public struct Summary {
                                 chance: metric == .tokenAccuracy ? facts.chanceLevel(first.task, length: first.evalLength) : nil,
                                 orderBlind: metric == .tokenAccuracy ? facts.orderBlindCeiling(first.task, length: first.evalLength) : nil,
                                 solved: metric.isBounded && metric.higherIsBetter && !values.isEmpty
-                                    ? Double(values.filter { $0 >= solvedAt }.count) / Double(values.count) : nil))
+                                    ? Double(values.filter { $0 >= solvedAt }.count) / Double(values.count) : nil,
+                                failed: failed.count, failureReasons: failed.compactMap { $0.message.map(FailureReason.short) }.uniqued()))
             }
         }
         self.rows = rows

@@ -2,7 +2,8 @@ import Foundation
 
 /// The compact table `poslab run` and `poslab summarize` print: per task × encoding, the mean of
 /// a metric over seeds with its 95% interval (t, clipped to the metric's range) at chosen
-/// lengths, each task's chance level and order-blind ceiling, and which rows are controls.
+/// lengths, each task's chance level and order-blind ceiling, and which rows are controls. Its
+/// notes say which runs diverged, failed (with the signal or the reason) or are unsupported at a length.
 public struct SummaryTable {
     public let trainingLength: Int, lengths: [Int]
     let summary: Summary
@@ -53,6 +54,11 @@ public struct SummaryTable {
                 var notes: [String] = []
                 if let d = present.map(\.diverged).max(), d > 0 {
                     notes.append("\(d) diverged" + (summary.diverged == .worst && metric.worst != nil ? " (counted as \(metric.worst!))" : ""))
+                }
+                // Runs that crashed or stopped on an error have no numbers: say so, with why (e.g. SIGSEGV).
+                if let f = present.map(\.failed).max(), f > 0 {
+                    let reasons = present.flatMap(\.failureReasons).uniqued()
+                    notes.append("\(f) failed" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))"))
                 }
                 let unsupported = zip(lengths, cells).filter { $0.1 != nil && $0.1!.unsupported == $0.1!.total }.map(\.0)
                 if !unsupported.isEmpty { notes.append("unsupported at \(unsupported.map(String.init).joined(separator: ", "))") }

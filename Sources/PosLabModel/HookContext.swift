@@ -37,6 +37,27 @@ public struct HookContext: Sendable {
     /// Whether keys after the query are hidden.
     public var causal: Bool { attention == .causal }
 
+    /// The positions as real numbers, one row per sequence: a constant (B, T) Float tensor (shared
+    /// positions repeated for each of the B sequences), for an encoding that computes with
+    /// real-valued positions per example — shifts and scales them (CAPE, Likhomanenko et al. 2021),
+    /// then takes sinusoids of them — in tensor code rather than index by index:
+    ///
+    ///     let p = context.realPositions                              // (B, T)
+    ///     let moved = (p + shift) * scale                            // shift, scale: (B, 1), one per sequence
+    ///     let angles = moved.reshaped([b, t, 1]) * frequencies       // (B, T, C/2)
+    ///
+    /// The ids are exact in Float up to 2²⁴. It is a new tensor each time it is read.
+    public var realPositions: Tensor {
+        let (rows, t) = (batch, length)
+        precondition(positions.isShared || positions.rows == rows, "\(positions.rows) rows of positions for a batch of \(rows)")
+        var values = [Float](repeating: 0, count: rows * t)
+        for r in 0..<rows {
+            let row = positions.row(positions.isShared ? 0 : r)
+            for i in 0..<t { values[r * t + i] = Float(row[i]) }
+        }
+        return .constant(values, shape: [rows, t])
+    }
+
     /// The same context with other positions (e.g. one row, or shared positions chosen by a wrapper).
     public func with(positions: Positions) -> HookContext {
         var c = self
