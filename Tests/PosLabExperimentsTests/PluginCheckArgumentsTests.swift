@@ -35,10 +35,8 @@ extension PluginBuildTests {
     /// `summarize`'s) says beside its row that both its runs failed, naming SIGSEGV, read back from runs.csv.
     @Test func summaryNotesACrashedPluginsFailedRuns() throws {
         let (dir, env) = workspace()
-        // The fixture's file: one folder per fixture (Tests/PluginFixtures/CrashThirdCall/), or in the package's Sources/.
-        let source = try #require(["Tests/PluginFixtures/CrashThirdCall/Encoding.swift", "Tests/PluginFixtures/Sources/CrashThirdCall/Encoding.swift"]
-            .map(repositoryRoot.appendingPathComponent).first { FileManager.default.fileExists(atPath: $0.path) })
-        try FileManager.default.copyItem(at: source, to: dir.appendingPathComponent("CrashThirdCall.swift"))
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Tests/PluginFixtures/CrashThirdCall/Encoding.swift"),
+                                         to: dir.appendingPathComponent("CrashThirdCall.swift"))
         let suite = dir.appendingPathComponent("crash.yaml")
         try PluginTests.smallSuite("[none, crash-third-call]", seeds: "[1, 2]").write(to: suite, atomically: true, encoding: .utf8)
         let (status, out, err) = try runPoslab(["run", suite.path, "--plugin", "CrashThirdCall.swift", "--out", "R"], in: dir, environment: env)
