@@ -3,7 +3,8 @@
 //
 // Architecture (one module per layer; each C bridge is imported by exactly one Swift module):
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
-//   CBLASKernel          picks OpenBLAS's best kernel for the CPU before main (a C constructor)
+//   CBLASKernel          picks OpenBLAS's best kernel for the CPU when a program asks
+//                        (ProgramSetup.prepare(): the poslab launcher, poslab-bench, the test runner)
 //   CRunGuard            names the run and plugin when a plugin crashes or exits during a run
 //   PosLabBuildInfo      the commit the sources were at, written at build time by the BuildInfo
 //                        plugin (Plugins/); no module depends on it: CBuildInfo reaches it through a
@@ -79,7 +80,9 @@ let package = Package(
             name: "poslab-bench",
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine"]),
+        // Links into the test runner a constructor that prepares its process as poslab's launcher does.
+        .target(name: "CTestProgram", path: "Tests/CTestProgram"),
+        .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine", "CTestProgram"]),
         .target(name: "PosLabTestSupport", path: "Tests/PosLabTestSupport"),
         .testTarget(name: "PosLabModelTests", dependencies: ["PosLabModel", "PosLabTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PosLabTasksTests", dependencies: ["PosLabTasks"]),

@@ -1,12 +1,14 @@
-// OpenBLAS's kernel, chosen before anything runs.
+// OpenBLAS's kernel, chosen when a program asks for it before its first product.
 //
 // A DYNAMIC_ARCH OpenBLAS picks its kernels when it is loaded, from the CPU model it recognises.
 // A CPU newer than the OpenBLAS build (Debian 12's 0.3.21 on an Emerald Rapids Xeon) gets the
 // generic SSE3 "Prescott" kernel: a quarter of the speed. OPENBLAS_CORETYPE overrides the choice,
-// but only when the library loads, so this constructor (which runs in every binary that links
-// PosLabEngine: poslab, poslab-bench, the tests) compares OpenBLAS's core with the CPU's flags and,
-// if a better core is compiled in, re-executes the program once with OPENBLAS_CORETYPE set. A value
-// the user set is always kept. Then a small product is checked against a plain reference.
+// but only when the library loads, so `poslab_blas_choose_kernel` (called first thing by the programs
+// that want it: the `poslab` launcher, poslab-bench, the test runner — never by loading the library)
+// compares OpenBLAS's core with the CPU's flags and, if a better core is compiled in, re-executes the
+// program once with OPENBLAS_CORETYPE set. A value the user set is always kept. Then a small product
+// is checked against a plain reference. A program that never asks keeps OpenBLAS's own choice, and
+// `poslab_blas_kernel` describes that (checked on first use).
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
@@ -165,15 +167,45 @@ double poslab_blas_check_product(int m, int n, int k) {
     return worst;
 }
 
-const poslab_blas_kernel_t *poslab_blas_kernel(void) { return &kernel; }
-
 static void note(const char *text) { snprintf(note_buffer, sizeof note_buffer, "%s", text); kernel.note = note_buffer; }
 
 // Marker variables: POSLAB_BLAS_REEXEC="<pid> <core it replaced>" travels through the re-execution;
 // POSLAB_BLAS_DONE="<pid>" stops a second copy of this code (a plugin's) in the same process from
 // choosing again. Neither reaches child processes with a pid of their own as a valid marker.
-__attribute__((constructor)) static void poslab_blas_choose(int argc, char **argv, char **envp) {
-    (void)argc; (void)envp;
+static int chosen;  // whether this copy of the code has filled `kernel`
+
+// OpenBLAS's own choice, described and checked, for a program that did not ask PosLab to choose.
+static void describe_without_choosing(void) {
+    snprintf(core_buffer, sizeof core_buffer, "%s", openblas_get_corename());
+    kernel.core = core_buffer;
+    int best_level = -1;
+    const char *best = best_core(cpu_flags(), available_cores(), &best_level);
+    kernel.best = best ? best : "";
+    if (getenv("OPENBLAS_CORETYPE")) kernel.source = "user";
+    kernel.check_error = poslab_blas_check_product(37, 29, 53);
+    double large = poslab_blas_check_product(96, 80, 130);
+    if (!(large <= kernel.check_error)) kernel.check_error = large;
+    kernel.check_passed = kernel.check_error <= 1e-4;
+    if (best && poslab_blas_core_level(kernel.core) >= 0 && poslab_blas_core_level(kernel.core) < best_level) {
+        char text[256];
+        snprintf(text, sizeof text, "OpenBLAS runs the %s kernel; this CPU could run %s (a program choosing with "
+                 "poslab_blas_choose_kernel would re-execute with it)", kernel.core, best);
+        note(text);
+    }
+}
+
+const poslab_blas_kernel_t *poslab_blas_kernel(void) {
+    if (!chosen) {
+        chosen = 1;
+        describe_without_choosing();
+    }
+    return &kernel;
+}
+
+void poslab_blas_choose_kernel(int argc, char **argv) {
+    (void)argc;
+    if (chosen) return;
+    chosen = 1;
     char pid[32];
     snprintf(pid, sizeof pid, "%ld", (long)getpid());
     const char *done = getenv("POSLAB_BLAS_DONE");

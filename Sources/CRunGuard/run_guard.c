@@ -5,6 +5,7 @@
 // Only async-signal-safe calls (write, signal, raise, _exit) run in the handlers; the message is
 // composed when the run starts.
 #include "run_guard.h"
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -57,21 +58,36 @@ static void on_exit_call(void) {
     _exit(1);  // never a silent success
 }
 
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static int running;                        // runs inside enter/leave, over all threads
+static const int guarded[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+enum { guarded_count = sizeof guarded / sizeof guarded[0] };
+static struct sigaction previous[guarded_count];  // the program's own handlers, put back after the last run
+
 void poslab_run_guard_enter(const char *what, const char *results) {
-    if (atomic_exchange(&installed, 1) == 0) {
-        const int signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-        for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+    pthread_mutex_lock(&lock);
+    if (running++ == 0) {
+        // Installed while runs are in progress only: a program embedding PosLab has its handlers back
+        // when the last run ends.
+        for (size_t i = 0; i < guarded_count; i++) {
             struct sigaction action;
             memset(&action, 0, sizeof action);
             action.sa_handler = on_crash;
             sigemptyset(&action.sa_mask);
             action.sa_flags = SA_RESETHAND;
-            sigaction(signals[i], &action, NULL);
+            sigaction(guarded[i], &action, &previous[i]);
         }
-        atexit(on_exit_call);
+        if (atomic_exchange(&installed, 1) == 0) atexit(on_exit_call);  // cannot be undone; silent outside a run
     }
+    pthread_mutex_unlock(&lock);
     snprintf(message, sizeof message, "%s: run %.1024s", results, what);
     active = 1;
 }
 
-void poslab_run_guard_leave(void) { active = 0; }
+void poslab_run_guard_leave(void) {
+    active = 0;
+    pthread_mutex_lock(&lock);
+    if (running > 0 && --running == 0)
+        for (size_t i = 0; i < guarded_count; i++) sigaction(guarded[i], &previous[i], NULL);
+    pthread_mutex_unlock(&lock);
+}

@@ -1,6 +1,7 @@
 import CBLASKernel
 
-/// The OpenBLAS kernel this process runs, and how it was chosen (before `main`, by CBLASKernel).
+/// The OpenBLAS kernel this process runs, and how it was chosen (by `ProgramSetup.prepare()`, when
+/// the program called it first thing; else OpenBLAS's own choice).
 public struct BLASKernel: Sendable, Equatable, CustomStringConvertible {
     /// Who chose the kernel.
     public enum Source: String, Sendable {

@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// A fixed-size block of Float32 that a tensor owns (or shares, for a reshape).
 ///
 /// A class around a raw pointer rather than `[Float]`: kernels write through the pointer with no
@@ -18,7 +16,6 @@ public final class Storage {
 
     /// Allocates `count` elements without setting them: for op outputs that write every element.
     public init(uninitializedCount count: Int) {
-        _ = Storage.heapConfigured
         self.count = count
         pointer = .allocate(capacity: Swift.max(count, 1))
     }
@@ -27,10 +24,4 @@ public final class Storage {
 
     /// Sets every element to zero.
     public func zero() { pointer.update(repeating: 0, count: count) }
-
-    /// Tunes the C heap once per process so freed tensors are reused without page faults.
-    private static let heapConfigured: Bool = {
-        poslab_keep_freed_memory()
-        return true
-    }()
 }

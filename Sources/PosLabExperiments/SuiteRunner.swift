@@ -149,7 +149,11 @@ public struct SuiteRunner {
         try manifest.write(to: store.manifestURL)
         let liveManifest = LiveManifest(manifest, url: store.manifestURL)
 
-        BLAS.setThreads(1)  // one BLAS thread per run; runs fill the cores
+        // One BLAS thread per run (runs fill the cores), for this call only: the caller's setting is
+        // restored on return, so that a program embedding PosLab keeps its own.
+        let callersBLASThreads = BLAS.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(callersBLASThreads) }
         let progress = ProgressReporter(total: resolved.count, alreadyDone: done)
         let queue = ClaimQueue(pending, limit: stopAfter, log: log)
         let failure = FailureBox()

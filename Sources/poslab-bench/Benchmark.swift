@@ -71,6 +71,12 @@ struct Benchmark: ParsableCommand {
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
     }
 
+    /// The heap's tuning and OpenBLAS's kernel first, as `poslab` has them (`ProgramSetup`), then the command.
+    static func main() {
+        ProgramSetup.prepare()
+        main(nil)
+    }
+
     mutating func run() throws {
         guard let mode = generate ? .causal : AttentionMode(rawValue: attention) else {
             throw ValidationError("--attention must be bidirectional or causal")

@@ -23,7 +23,15 @@ typedef struct {
     const char *note;       ///< a warning for the user, or ""
 } poslab_blas_kernel_t;
 
-/// The start-up choice (made once, by a constructor, before main).
+/// Chooses OpenBLAS's kernel for this program: when OpenBLAS picked an older core than the CPU and
+/// this build allow, and OPENBLAS_CORETYPE is unset, re-executes the program (`argv`, through
+/// /proc/self/exe) with the better core set; then checks a small product. Call it first thing in
+/// `main`, before any product and before starting threads; later calls do nothing. Loading the
+/// library never calls it: a program embedding PosLab keeps its own process unless it asks.
+void poslab_blas_choose_kernel(int argc, char **argv);
+
+/// The kernel this process runs and how it was chosen: by `poslab_blas_choose_kernel` if the program
+/// called it, else OpenBLAS's own choice (described and checked on the first call).
 const poslab_blas_kernel_t *poslab_blas_kernel(void);
 
 /// Runs the small-product check now (m×k by k×n, row-major) and returns its largest relative error.
