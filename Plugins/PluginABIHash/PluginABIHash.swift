@@ -12,7 +12,7 @@ struct PluginABIHash: BuildToolPlugin {
         "Sources/PosLabModel/EncodingRegistry.swift", "Sources/PosLabModel/Plugins.swift",
         "Sources/PosLabModel/ModelConfig.swift", "Sources/PosLabCore/Spec.swift",
         "Sources/PosLabCore/SpecArguments.swift", "Sources/PosLabCore/ConfigurationError.swift",
-        "Sources/PosLabCore/AttentionMode.swift",
+        "Sources/PosLabCore/AttentionMode.swift", "Sources/PosLabCore/UserError.swift",
         "Sources/PosLabEngine/Tensor.swift", "Sources/PosLabEngine/Storage.swift",
     ]
 

@@ -39,7 +39,7 @@ extension PosLab {
         var claimsFile: String
 
         @Option(help: "token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte (default: the claims file's metric:, else token_accuracy).")
-        var metric: String?
+        var metric: Metric?
 
         @Option(help: "The significance level: verdicts use p_holm < alpha, and intervals are at level 1 - alpha.")
         var alpha: Double = 0.05
@@ -48,9 +48,6 @@ extension PosLab {
         var allGridPoints = false
 
         func validate() throws {
-            if let metric, Metric(argument: metric) == nil {
-                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
-            }
             guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (got \(alpha))") }
         }
 
@@ -58,7 +55,7 @@ extension PosLab {
             let directory = URL(fileURLWithPath: results)
             let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
             if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
-            let claims = try Claims(file: claimsFile, records: records, metric: metric.flatMap { Metric(argument: $0) }, alpha: alpha)
+            let claims = try Claims(file: claimsFile, records: records, metric: metric, alpha: alpha)
             let output = directory.appendingPathComponent("claims.csv")
             do { try claims.table.write(to: output) } catch {
                 throw ClaimsError("\(output.path): cannot be written (\((error as NSError).localizedDescription))")

@@ -31,8 +31,8 @@ extension PosLab {
         @Option(help: "Compare every encoding against this one, e.g. none or 'learned(size=8)' (',' or ';' between arguments).")
         var baseline: String?
 
-        @Option(help: "token_accuracy, sequence_accuracy, eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
-        var metric: String = "token_accuracy"
+        @Option(help: "The metric: token_accuracy, sequence_accuracy, generated_token_accuracy (tasks scored by generation), eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
+        var metric: Metric = .tokenAccuracy
 
         @Option(help: ArgumentHelp("An evaluation length, train (the longest training length), longest, or all.", valueName: "L|train|longest|all"))
         var length: String = "train"
@@ -42,11 +42,11 @@ extension PosLab {
 
         @Option(help: ArgumentHelp("The Holm family: block (one task, setting and length), task (every length of a task), length (every task at a length) or all.",
                                    valueName: "block|task|length|all"))
-        var family: String = "block"
+        var family: ComparisonFamily = .block
 
         @Option(help: ArgumentHelp("Diverged runs: drop (left out) or worst (counted as the metric's worst value, 0 for accuracies).",
                                    valueName: "drop|worst"))
-        var diverged: String = "drop"
+        var diverged: DivergedPolicy = .drop
 
         @Option(help: "Write the table here instead of RESULTS/comparisons.csv.")
         var out: String?
@@ -55,21 +55,12 @@ extension PosLab {
         var allGridPoints = false
 
         func validate() throws {
-            guard Metric(argument: metric) != nil else {
-                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
-            }
             guard LengthChoice(length) != nil else {
                 throw ValidationError("--length must be a positive length, train, longest or all (got '\(length)')")
             }
             guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1 (got \(alpha))") }
-            guard ComparisonFamily(rawValue: family) != nil else {
-                throw ValidationError("--family must be block, task, length or all (got '\(family)')")
-            }
-            guard let policy = DivergedPolicy(rawValue: diverged) else {
-                throw ValidationError("--diverged must be drop or worst (got '\(diverged)')")
-            }
-            if policy == .worst, let m = Metric(argument: metric), m.worst == nil {
-                throw ValidationError("--diverged worst needs an accuracy metric: \(m.rawValue) has no worst value")
+            if diverged == .worst, metric.worst == nil {
+                throw ValidationError("--diverged worst needs an accuracy metric: \(metric.rawValue) has no worst value")
             }
         }
 
@@ -77,10 +68,10 @@ extension PosLab {
             let directory = URL(fileURLWithPath: results)
             let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
             if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
-            if let problem = RunRecord.missingMetric(Metric(argument: metric)!, in: records, directory: directory) { throw ComparisonError(problem) }
-            let comparison = try Comparison(records: records, metric: Metric(argument: metric)!, lengths: LengthChoice(length)!,
-                                            baseline: baseline, alpha: alpha, family: ComparisonFamily(rawValue: family)!,
-                                            diverged: DivergedPolicy(rawValue: diverged)!)
+            if let problem = RunRecord.missingMetric(metric, in: records, directory: directory) { throw ComparisonError(problem) }
+            let comparison = try Comparison(records: records, metric: metric, lengths: LengthChoice(length)!,
+                                            baseline: baseline, alpha: alpha, family: family,
+                                            diverged: diverged)
             guard !comparison.rows.isEmpty else {
                 throw ComparisonError("\(directory.path): nothing to compare (one encoding only); nothing written")
             }

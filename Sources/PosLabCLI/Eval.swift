@@ -34,17 +34,11 @@ extension PosLab {
         @Option(help: "Sequences per length (default: the study's); a new size re-evaluates every length.")
         var size: Int?
 
-        @Option(help: "Runs evaluated at once; defaults to the number of cores.")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @OptionGroup var execution: ExecutionOptions
 
-        @Flag(help: "Let new numbers join runs computed with another OpenBLAS kernel (refused by default: kernels give slightly different numbers).")
-        var allowMixedKernels = false
-
-        @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin library the study's encodings come from (repeatable).", valueName: "path"))
-        var plugins: [String] = []
+        @OptionGroup var plugin: PluginOptions
 
         func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
             if let size, !(1...1_000_000).contains(size) { throw ValidationError("--size must be between 1 and 1000000 (got \(size))") }
         }
 
@@ -56,14 +50,14 @@ extension PosLab {
                 throw ResultsError("\(manifestURL.path) \(why): it names the study to evaluate; `poslab run SUITE --out \(results)` rewrites it "
                                    + "(finished runs are not trained again)")
             }
-            suite.plugins = try loadPlugins((plugins.map { URL(fileURLWithPath: $0).standardizedFileURL.path } + suite.plugins).uniqued())
+            suite.plugins = try loadPlugins((plugin.paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path } + suite.plugins).uniqued())
             let added = lengths.values.filter { !suite.evaluation.lengths.contains($0) }
             suite.evaluation.lengths = Array(Set(suite.evaluation.lengths + lengths.values)).sorted()
             if let size { suite.evaluation.size = size }
-            try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: manifestURL.path)
+            try suite.checkMemory(jobs: min(execution.jobs, max(1, suite.runs.count)), file: manifestURL.path)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: false)
-            var runner = SuiteRunner(suite: suite, store: store, jobs: jobs)
-            runner.allowMixedKernels = allowMixedKernels
+            var runner = SuiteRunner(suite: suite, store: store, jobs: execution.jobs)
+            runner.allowMixedKernels = execution.allowMixedKernels
             runner.worker = .current  // a plugin's crash fails its run's evaluation, not the command
             let outcome = try runner.run(evaluateOnly: true)
             let lengthsText = (added.isEmpty ? lengths.values : added).map(String.init).joined(separator: ", ")

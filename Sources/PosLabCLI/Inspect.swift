@@ -58,8 +58,7 @@ extension PosLab {
         @Option(help: ArgumentHelp("With --attention: token ids, space-separated, instead of --task.", valueName: "ids"))
         var ids: String?
 
-        @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin library the checkpoint's encoding comes from (repeatable).", valueName: "path"))
-        var plugins: [String] = []
+        @OptionGroup var plugin: PluginOptions
 
         func validate() throws {
             if csv && tensor == nil { throw ValidationError("--csv needs --tensor NAME") }
@@ -73,7 +72,7 @@ extension PosLab {
         }
 
         func run() throws {
-            try loadPlugins(plugins)
+            try loadPlugins(plugin.paths)
             let url = URL(fileURLWithPath: checkpoint)
             do {
                 let file = try SafetensorsFile(contentsOf: url)

@@ -15,11 +15,10 @@ extension PosLab {
                   poslab list
                 """)
 
-        @Option(name: .customLong("plugin"), help: ArgumentHelp("Also list the encodings of a plugin library (repeatable).", valueName: "path/to/libX.so"))
-        var plugins: [String] = []
+        @OptionGroup var plugin: PluginOptions
 
         func run() throws {
-            try loadPlugins(plugins)
+            try loadPlugins(plugin.paths)
             print("Encodings:")
             let encodings = EncodingRegistry.shared.all
             let ew = encodings.map(\.name.count).max() ?? 0

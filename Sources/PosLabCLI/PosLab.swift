@@ -27,22 +27,8 @@ struct PosLab: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-        } catch let error as SuiteError {
-            fail(error.description)
-        } catch let error as ConfigurationError {
-            fail(error.description)
-        } catch let error as ResultsError {
-            fail(error.description)
-        } catch let error as ComparisonError {
-            fail(error.description)
-        } catch let error as ClaimsError {
-            fail(error.description)
-        } catch let error as PluginError {
-            fail(error.description)
-        } catch let error as CheckpointError {
-            fail(error.description)
-        } catch let error as ReportError {
-            fail(error.description)
+        } catch let error as UserError {
+            fail(error.description, exitCode: error.exitCode)
         } catch let error as CocoaError {
             // A file that cannot be read or written (a folder in its place, no permission, a full disk): one line, in words.
             fail((FileProblem.path(error).map { "\($0): " } ?? "") + FileProblem.reason(error))
@@ -59,8 +45,9 @@ struct PosLab: ParsableCommand {
         }
     }
 
-    static func fail(_ message: String) -> Never {
+    /// Prints `error: <message>` on standard error and exits with `exitCode` (2: bad input).
+    static func fail(_ message: String, exitCode: Int32 = 2) -> Never {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        Foundation.exit(2)
+        Foundation.exit(exitCode)
     }
 }

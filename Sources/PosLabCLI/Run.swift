@@ -32,8 +32,7 @@ extension PosLab {
         @Option(help: "The results folder (default: Results/<suite name>).")
         var out: String?
 
-        @Option(help: "Runs trained at once, each on one BLAS thread; defaults to the number of cores.")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @OptionGroup var execution: ExecutionOptions
 
         @Option(help: ArgumentHelp("Override the suite's seeds: a list or a range.", valueName: "1,2,3 | 1-5"))
         var seeds: String?
@@ -49,14 +48,9 @@ extension PosLab {
             discussion: "A checkpoint lets `poslab eval` and a grown suite add evaluation lengths without training."))
         var checkpoint: Bool?
 
-        @Flag(help: "Let new numbers join runs computed with another OpenBLAS kernel (refused by default: kernels give slightly different numbers).")
-        var allowMixedKernels = false
-
-        @Option(name: .customLong("plugin"), help: ArgumentHelp("Load encodings from a plugin library (repeatable).", valueName: "path/to/libX.so"))
-        var plugins: [String] = []
+        @OptionGroup var plugin: PluginOptions
 
         func validate() throws {
-            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
             if let seeds { _ = try Self.parseSeeds(seeds) }
         }
@@ -76,13 +70,13 @@ extension PosLab {
         }
 
         func run() throws {
-            let loaded = try loadPlugins(plugins)
+            let loaded = try loadPlugins(plugin.paths)
             var suite = try loadSuite(self.suite)
             suite.plugins = (loaded + suite.plugins).uniqued()
             if let seeds { suite.seeds = try Self.parseSeeds(seeds) }
             if let checkpoint { suite.checkpoint = checkpoint }
             // Before anything is written: the largest run must fit the machine's memory shared by the jobs.
-            try suite.checkMemory(jobs: min(jobs, max(1, suite.runs.count)), file: self.suite)
+            try suite.checkMemory(jobs: min(execution.jobs, max(1, suite.runs.count)), file: self.suite)
             let shown = out ?? "Results/\(suite.name)"
             if let problem = FileProblem.outputFolderProblem(shown) { PosLab.fail(problem) }
             // Before anything is written: every plugin encoding must change the model's output (its
@@ -95,9 +89,9 @@ extension PosLab {
             let grid = suite.grid.isEmpty ? "" : " × \(suite.grid.count) grid points"
             FileHandle.standardError.write(Data((
                 "suite \(suite.name): \(suite.tasks.count) tasks\(grid) × \(suite.encodings.count) encodings × \(suite.seeds.count) seeds "
-                + "= \(total) runs, \(jobs) at a time → \(shown)\n").utf8))
-            var runner = SuiteRunner(suite: suite, store: store, jobs: jobs)
-            runner.allowMixedKernels = allowMixedKernels
+                + "= \(total) runs, \(execution.jobs) at a time → \(shown)\n").utf8))
+            var runner = SuiteRunner(suite: suite, store: store, jobs: execution.jobs)
+            runner.allowMixedKernels = execution.allowMixedKernels
             runner.worker = worker  // runs of plugin encodings in worker processes: a crash fails its run, not the suite
             let outcome = try runner.run(stopAfter: limit)
             if store.runRows.isEmpty {

@@ -43,8 +43,7 @@ extension PosLab {
                                    valueName: "size"))
         var mem: String?
 
-        @Option(name: .customLong("plugin"), help: ArgumentHelp("A plugin library every task loads (repeatable).", valueName: "path/to/libX.so"))
-        var plugins: [String] = []
+        @OptionGroup var plugin: PluginOptions
 
         @Flag(help: "Submit the array and the finishing job with sbatch (needs Slurm's client commands).")
         var submit = false
@@ -63,7 +62,7 @@ extension PosLab {
         }
 
         func run() throws {
-            _ = try loadPlugins(plugins)
+            _ = try loadPlugins(plugin.paths)
             let loaded = try loadSuite(suite)  // bad suites stop here, before anything is written
             // Each task trains --cpus-per-task runs at once in what Slurm gives it (--mem), or, without --mem, in no
             // more than this machine has: a suite that cannot fit is refused here, not on the nodes.
@@ -76,7 +75,7 @@ extension PosLab {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let poslab = Self.executablePath
             let suitePath = URL(fileURLWithPath: suite).standardizedFileURL.path
-            let pluginArguments = plugins.map { " --plugin \(Self.quote(URL(fileURLWithPath: $0).standardizedFileURL.path))" }.joined()
+            let pluginArguments = plugin.paths.map { " --plugin \(Self.quote(URL(fileURLWithPath: $0).standardizedFileURL.path))" }.joined()
             var header = ["#!/bin/bash", "#SBATCH --job-name=poslab-\(loaded.name)", "#SBATCH --array=1-\(array)",
                           "#SBATCH --cpus-per-task=\(cpusPerTask)", "#SBATCH --output=\(folder.path)/task-%A_%a.log"]
             if let partition { header.append("#SBATCH --partition=\(partition)") }

@@ -28,7 +28,7 @@ extension PosLab {
         var results: String
 
         @Option(help: "The metric of the table and rankings.csv: token_accuracy, sequence_accuracy, generated_token_accuracy (tasks scored by generation), eval_loss (also: loss), or for text tasks perplexity or bits_per_byte.")
-        var metric: String = "token_accuracy"
+        var metric: Metric = .tokenAccuracy
 
         @Option(help: ArgumentHelp("Lengths the table shows: all, or a list (default: every length when there are at most 4, else the training length, twice it and the longest).",
                                    valueName: "all|L,L,…"))
@@ -36,7 +36,7 @@ extension PosLab {
 
         @Option(help: ArgumentHelp("Diverged runs: drop (left out) or worst (counted as the metric's worst value, 0 for accuracies).",
                                    valueName: "drop|worst"))
-        var diverged: String = "drop"
+        var diverged: DivergedPolicy = .drop
 
         @Flag(help: "Rank control tasks in the across-task aggregate too (left out by default).")
         var includeControls = false
@@ -49,10 +49,6 @@ extension PosLab {
         var allGridPoints = false
 
         func validate() throws {
-            guard Metric(argument: metric) != nil else {
-                throw ValidationError("--metric must be token_accuracy, sequence_accuracy, generated_token_accuracy, eval_loss, perplexity or bits_per_byte (got '\(metric)')")
-            }
-            guard DivergedPolicy(rawValue: diverged) != nil else { throw ValidationError("--diverged must be drop or worst (got '\(diverged)')") }
             if let lengths, lengths != "all" { _ = try Self.parseLengths(lengths) }
             guard solvedAt.isFinite, (0...1).contains(solvedAt) else { throw ValidationError("--solved-at must be an accuracy between 0 and 1 (got \(solvedAt))") }
         }
@@ -67,8 +63,8 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let analysis = try Analysis(directory: directory, metric: Metric(argument: metric)!,
-                                        diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls, solvedAt: solvedAt,
+            let analysis = try Analysis(directory: directory, metric: metric,
+                                        diverged: diverged, includeControls: includeControls, solvedAt: solvedAt,
                                         allGridPoints: allGridPoints)
             if let problem = RunRecord.missingMetric(analysis.metric, in: analysis.records, directory: directory) { throw ResultsError(problem) }
             var shown: [Int]?

@@ -2,7 +2,7 @@
 ///
 /// Thrown (never trapped) for invalid model configs, unknown encodings and bad encoding arguments,
 /// so a front end can report it and exit with status 2.
-public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+public struct ConfigurationError: UserError, Equatable {
     /// The field at fault, as a key path (e.g. `model.d_model`, `encodings[1].buckets`).
     public var field: String
     /// The rule broken and, where possible, how to fix it.

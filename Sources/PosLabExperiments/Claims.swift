@@ -317,7 +317,7 @@ public struct Claims {
 }
 
 /// A claims file or a claim that cannot be checked: the CLI prints it and exits with status 2.
-public struct ClaimsError: Error, CustomStringConvertible, Sendable {
+public struct ClaimsError: UserError, Sendable {
     public var description: String
     public init(_ message: String) { description = message }
 }

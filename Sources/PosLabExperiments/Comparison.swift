@@ -258,7 +258,7 @@ public struct Comparison {
 }
 
 /// A comparison that cannot be made (an unknown baseline, no such length).
-public struct ComparisonError: Error, CustomStringConvertible {
+public struct ComparisonError: UserError {
     public var description: String
     public init(_ message: String) { description = message }
 }

@@ -1,7 +1,9 @@
+import PosLabCore
+
 /// A suite file that cannot be run: which file, where in it, and what rule it breaks.
 ///
 /// The CLI prints it and exits with status 2, having written nothing.
-public struct SuiteError: Error, Equatable, CustomStringConvertible {
+public struct SuiteError: UserError, Equatable {
     /// The suite file.
     public var file: String
     /// The key path at fault, e.g. `training.steps` or `encodings[2]` (empty for the whole file).

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PosLabCore
 
 /// Out-of-tree encodings: a plugin is a dynamic library that exports one C function,
 /// `poslab_register_encodings`, which registers its encodings with the host's registry.
@@ -102,7 +103,7 @@ struct PluginHandshake {
 public func poslabLibraryIdentity() -> Int32 { 0 }
 
 /// A plugin that could not be loaded, and why.
-public struct PluginError: Error, CustomStringConvertible {
+public struct PluginError: UserError {
     public var path: String
     public var reason: String
     public var description: String { "plugin \(path): \(reason)" }

@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import PosLabCore
 import PosLabStatistics
 
 /// What a report is drawn from: a results folder's runs.csv (required), curves.csv, manifest.json
@@ -158,7 +159,7 @@ extension ReportData.Row {
 }
 
 /// A results folder that cannot be reported on.
-public struct ReportError: Error, CustomStringConvertible {
+public struct ReportError: UserError {
     public var file: String, problem: String
     public var description: String { "\(file): \(problem)" }
 }
