@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab claims DIR CLAIMS.yaml`: a paper's claims decided by paired tests, Holm-corrected over the file.

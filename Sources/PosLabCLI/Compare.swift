@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab compare DIR`: paired tests between encodings, Holm-corrected within a family.

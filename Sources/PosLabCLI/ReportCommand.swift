@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabReport
+import PosLabResults
 
 extension PosLab {
     /// `poslab report RESULTS`: figures of a study, from its results folder alone.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab summarize DIR`: the distribution over seeds of every result.

@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 import Testing
 
 /// `poslab claims` (issue 23, item 3): each claim form where it holds, where it is contradicted and

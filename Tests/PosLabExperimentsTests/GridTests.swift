@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 import Testing
 
 /// Settings given as lists are swept: a full product, with `grid:` zip, exclude and include;

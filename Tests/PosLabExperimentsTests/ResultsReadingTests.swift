@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import Testing
 
 /// Issue 13's readers and writers: damaged input is exit 2 with one line naming the file, line

@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import Testing
 
 /// Language modelling on a text file as a suite's task: the seed chapter's pipeline in a study.
