@@ -57,7 +57,7 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+            let records = try RunRow.load(directory: directory, allGridPoints: allGridPoints)
             if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
             let claims = try Claims(file: claimsFile, records: records, metric: metric.flatMap { Metric(argument: $0) }, alpha: alpha)
             let output = directory.appendingPathComponent("claims.csv")

@@ -76,9 +76,9 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+            let records = try RunRow.load(directory: directory, allGridPoints: allGridPoints)
             if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
-            if let problem = RunRecord.missingMetric(Metric(argument: metric)!, in: records, directory: directory) { throw ComparisonError(problem) }
+            if let problem = RunRow.missingMetric(Metric(argument: metric)!, in: records, directory: directory) { throw ComparisonError(problem) }
             let comparison = try Comparison(records: records, metric: Metric(argument: metric)!, lengths: LengthChoice(length)!,
                                             baseline: baseline, alpha: alpha, family: ComparisonFamily(rawValue: family)!,
                                             diverged: DivergedPolicy(rawValue: diverged)!)

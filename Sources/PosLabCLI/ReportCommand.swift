@@ -44,7 +44,7 @@ extension PosLab {
             let folder = URL(fileURLWithPath: results)
             // runs.csv is read as summarize and compare read it: what they refuse is refused here, with the same words.
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs.csv").path) {
-                _ = try RunRecord.load(directory: folder)
+                _ = try RunRow.load(directory: folder)
             }
             let data: ReportData
             do { data = try ReportData.load(folder, allGridPoints: allGridPoints) } catch let error as ReportError { PosLab.fail(error.description) }

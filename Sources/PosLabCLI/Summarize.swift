@@ -71,7 +71,7 @@ extension PosLab {
             let analysis = try Analysis(directory: directory, metric: Metric(argument: metric)!,
                                         diverged: DivergedPolicy(rawValue: diverged)!, includeControls: includeControls, solvedAt: solvedAt,
                                         allGridPoints: allGridPoints)
-            if let problem = RunRecord.missingMetric(analysis.metric, in: analysis.records, directory: directory) { throw ResultsError(problem) }
+            if let problem = RunRow.missingMetric(analysis.metric, in: analysis.records, directory: directory) { throw ResultsError(problem) }
             var shown: [Int]?
             if let lengths {
                 shown = lengths == "all" ? analysis.allLengths : try Self.parseLengths(lengths)

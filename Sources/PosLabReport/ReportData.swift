@@ -34,7 +34,7 @@ public struct ReportData {
     public var scopes: [String] { rows.map(\.scope).uniqued() }
 
     /// Reads `folder`; a missing folder or runs.csv, or a damaged file, throws naming the file.
-    /// In a tuned study only each (task, encoding)'s selected grid point is read, as `RunRecord.load`
+    /// In a tuned study only each (task, encoding)'s selected grid point is read, as `RunRow.load`
     /// reads it, unless `allGridPoints`.
     public static func load(_ folder: URL, allGridPoints: Bool = false) throws -> ReportData {
         let runs = folder.appendingPathComponent("runs.csv")
@@ -64,7 +64,7 @@ public struct ReportData {
                  encodingArgs: try column("encoding_args"), seed: try column("seed"), runID: try column("run_id"),
                  length: try column("eval_length"), status: try column("status"), min: try column("train_length_min"),
                  max: try column("train_length_max"))
-        // Settings as RunRecord reads them: the setting columns that vary, and a corpus task's protocol.
+        // Settings as RunRow reads them: the setting columns that vary, and a corpus task's protocol.
         let varying = ResultsStore.settingColumns.compactMap { name in table.header.firstIndex(of: name).map { (name, $0) } }
             .filter { name, k in !tuned.contains(name) && Set(table.rows.map { $0[k] }).count > 1 }
         let protocolColumn = table.header.firstIndex(of: "eval_protocol")
@@ -90,7 +90,7 @@ public struct ReportData {
             }
             func full(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
             let settings = Dictionary(uniqueKeysWithValues: varying.map { ($0.0, r[$0.1]) })
-            let setting = (varying.map { "\($0.0)=\(r[$0.1])" } + RunRecord.protocolSetting(protocolColumn.map { r[$0] } ?? ""))
+            let setting = (varying.map { "\($0.0)=\(r[$0.1])" } + RunRow.protocolSetting(protocolColumn.map { r[$0] } ?? ""))
                 .joined(separator: ";")
             data.rows.append(Row(task: full(r[c.task], r[c.taskArgs]), setting: setting,
                                  encoding: full(r[c.encoding], r[c.encodingArgs]), seed: r[c.seed], runID: r[c.runID],

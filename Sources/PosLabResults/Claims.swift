@@ -81,7 +81,7 @@ public struct Claims {
 
     /// Reads `file` and decides each claim against `records`, by `metric`, or when nil by the
     /// file's own `metric:` (token_accuracy if it names none). Bad input of any kind is a `ClaimsError`.
-    public init(file: String, records: [RunRecord], metric: Metric?, alpha: Double = 0.05) throws {
+    public init(file: String, records: [RunRow], metric: Metric?, alpha: Double = 0.05) throws {
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
             throw ClaimsError("\(file): cannot be read (\((error as NSError).localizedDescription))")
@@ -91,7 +91,7 @@ public struct Claims {
         try self.init(source: source, statements: statements, file: file, records: records, metric: metric, alpha: alpha)
     }
 
-    public init(source: String, statements: [Statement], file: String, records: [RunRecord], metric: Metric, alpha: Double = 0.05) throws {
+    public init(source: String, statements: [Statement], file: String, records: [RunRow], metric: Metric, alpha: Double = 0.05) throws {
         self.source = source
         self.metric = metric
         self.alpha = alpha
@@ -109,7 +109,7 @@ public struct Claims {
 
     // MARK: - Deciding
 
-    static func decide(_ s: Statement, file: String, records: [RunRecord], metric: Metric, alpha: Double) throws -> Row {
+    static func decide(_ s: Statement, file: String, records: [RunRow], metric: Metric, alpha: Double) throws -> Row {
         func bad(_ why: String) -> ClaimsError { ClaimsError("\(file):\(s.line): \"\(s.text)\": \(why)") }
         let encodings = records.map(\.encoding).uniqued(), allTasks = records.map(\.task).uniqued()
         // An encoding whose resolved arguments follow the task (learned's size and randomized's
@@ -199,8 +199,8 @@ public struct Claims {
         // The paired test is compare's, on one record per seed holding the seed's value.
         // The values ride in eval_loss whatever the metric (the tests do not depend on it); intervals
         // of an accuracy difference are clipped to [−1, 1] below, as compare clips them.
-        func record(_ enc: String, _ seed: UInt64, _ v: Double, _: Metric) -> RunRecord {
-            RunRecord(task: "claim", encoding: enc, seed: seed, trainLengthMax: 0, evalLength: 0, status: .ok,
+        func record(_ enc: String, _ seed: UInt64, _ v: Double, _: Metric) -> RunRow {
+            RunRow(task: "claim", encoding: enc, seed: seed, trainLengthMax: 0, evalLength: 0, status: .ok,
                       tokenAccuracy: nil, sequenceAccuracy: nil, evalLoss: v)
         }
         let range = metric.isBounded ? -1.0...1.0 : -Double.infinity...Double.infinity

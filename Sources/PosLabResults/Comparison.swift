@@ -69,7 +69,7 @@ public struct Comparison {
     public let familyScope: ComparisonFamily
 
     /// Compares every pair of encodings (suite order), or each against `baseline`, at the chosen lengths.
-    public init(records: [RunRecord], metric: Metric, lengths choice: LengthChoice, baseline: String? = nil, alpha: Double = 0.05,
+    public init(records: [RunRow], metric: Metric, lengths choice: LengthChoice, baseline: String? = nil, alpha: Double = 0.05,
                 family: ComparisonFamily = .block, diverged: DivergedPolicy = .drop, facts: TaskFacts = TaskFacts()) throws {
         self.alpha = alpha
         self.familyScope = family
@@ -145,7 +145,7 @@ public struct Comparison {
         throw ComparisonError("no encoding '\(baseline)' in these results\(hint); they have: \(encodings.joined(separator: ", "))")
     }
 
-    static func compare(_ records: [RunRecord], _ a: String, _ b: String, task: String, setting: String = "", length: Int, metric: Metric,
+    static func compare(_ records: [RunRow], _ a: String, _ b: String, task: String, setting: String = "", length: Int, metric: Metric,
                         level: Double = 0.95, diverged: DivergedPolicy = .drop) -> Row {
         func bySeed(_ enc: String) -> [UInt64: Double] {
             var out: [UInt64: Double] = [:]

@@ -8,7 +8,7 @@ public enum DivergedPolicy: String, Sendable, CaseIterable {
     case worst
 
     /// The value of `metric` that `record` contributes under this policy (nil: left out).
-    public func value(_ record: RunRecord, _ metric: Metric) -> Double? {
+    public func value(_ record: RunRow, _ metric: Metric) -> Double? {
         if self == .worst, record.status == .diverged, let worst = metric.worst { return worst }
         return record.value(metric)
     }

@@ -58,7 +58,7 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     /// The name of the protocol in results: `sampled` for sequences drawn from a task's generator.
     public var protocolName: String { evaluationProtocol ?? "sampled" }
 
-    /// The value of `metric` (nil where this result has none), as `RunRecord.value` reads a row.
+    /// The value of `metric` (nil where this result has none), as `RunRow.value` reads a row.
     public func value(_ metric: Metric) -> Double? {
         switch metric {
         case .tokenAccuracy: tokenAccuracy

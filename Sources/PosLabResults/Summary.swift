@@ -25,7 +25,7 @@ public struct Summary {
 
     public struct Row: Sendable {
         public var task: String, setting: String, encoding: String, evalLength: Int, metric: Metric
-        /// The task and, when settings vary, the setting (see `RunRecord.scope`).
+        /// The task and, when settings vary, the setting (see `RunRow.scope`).
         public var scope: String { setting.isEmpty ? task : "\(task) [\(setting)]" }
         public var n: Int, excluded: Int
         /// Of the excluded: runs unsupported at this length, and runs that diverged.
@@ -57,12 +57,12 @@ public struct Summary {
         metric.isBounded ? "t clipped to [0, 1]" : "t clipped to [\(Int(metric.range.lowerBound)), inf)"
     }
 
-    public init(records: [RunRecord], metrics: [Metric] = Metric.allCases, diverged: DivergedPolicy = .drop,
+    public init(records: [RunRow], metrics: [Metric] = Metric.allCases, diverged: DivergedPolicy = .drop,
                 facts: TaskFacts = TaskFacts(), solvedAt: Double = 0.9) {
         self.diverged = diverged
         self.solvedAt = solvedAt
         var order: [String] = []
-        var groups: [String: [RunRecord]] = [:]
+        var groups: [String: [RunRow]] = [:]
         for r in records {
             let key = "\(r.task)\u{1}\(r.setting)\u{1}\(r.encoding)\u{1}\(r.evalLength)"
             if groups[key] == nil { order.append(key) }

@@ -85,7 +85,7 @@ public struct SummaryTable {
 
 /// `summary.csv` and `rankings.csv` for a results folder, written atomically.
 public struct Analysis {
-    public let records: [RunRecord]
+    public let records: [RunRow]
     public let summary: Summary
     public let rankings: Rankings
     public let metric: Metric
@@ -97,7 +97,7 @@ public struct Analysis {
     /// the training and the longest length; control tasks left out of the aggregate unless asked).
     public init(directory: URL, metric: Metric = .tokenAccuracy, diverged: DivergedPolicy = .drop, includeControls: Bool = false,
                 solvedAt: Double = 0.9, allGridPoints: Bool = false) throws {
-        records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+        records = try RunRow.load(directory: directory, allGridPoints: allGridPoints)
         guard !records.isEmpty else { throw ResultsError("\(directory.path)/runs.csv has no rows yet") }
         self.metric = metric
         summary = Summary(records: records, diverged: diverged, solvedAt: solvedAt)

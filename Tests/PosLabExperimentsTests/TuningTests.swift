@@ -68,7 +68,7 @@ import Testing
         _ = try Self.study(suite, in: dir) { encoding, lr, _ in
             encoding == "sinusoidal" ? (lr == 0.001 ? (0.8, 0.3) : (0.4, 0.9)) : (lr == 0.001 ? (0.5, 0.5) : (0.6, 0.2))
         }
-        let records = try RunRecord.load(directory: dir)
+        let records = try RunRow.load(directory: dir)
         let sinusoidal = records.filter { $0.encoding.hasPrefix("sinusoidal") && $0.evalLength == 12 }
         #expect(sinusoidal.count == 2 && sinusoidal.allSatisfy { $0.tokenAccuracy == 0.3 })
         let none = records.filter { $0.encoding == "none" && $0.evalLength == 12 }
@@ -83,7 +83,7 @@ import Testing
         let chosen = selection.rows.filter { $0[selection.column("selected")] == "true" }
             .map { "\($0[selection.column("encoding")]) \($0[selection.column("tuned")]) \($0[selection.column("validation_score")])" }
         #expect(chosen == ["none learning_rate=0.01 0.6", "sinusoidal learning_rate=0.001 0.8"])
-        let all = try RunRecord.load(directory: dir, allGridPoints: true)
+        let all = try RunRow.load(directory: dir, allGridPoints: true)
         #expect(all.count == 2 * records.count)
         #expect(Set(all.map(\.setting)) == ["learning_rate=0.001", "learning_rate=0.01"])
         // validation.csv holds the validation rows in runs.csv's columns.

@@ -2,7 +2,7 @@ import Foundation
 import PosLabStudy
 
 /// One row of runs.csv, typed.
-public struct RunRecord: Sendable {
+public struct RunRow: Sendable {
     /// `name(args)` of the task and the encoding, as they group results.
     public var task: String, encoding: String
     public var seed: UInt64
@@ -69,7 +69,7 @@ public struct RunRecord: Sendable {
     /// point selected on validation are returned, and the tuned settings are not part of a row's
     /// `setting` (encodings tuned to different learning rates are compared); `allGridPoints`
     /// returns every row, each point its own setting.
-    public static func load(directory: URL, allGridPoints: Bool = false) throws -> [RunRecord] {
+    public static func load(directory: URL, allGridPoints: Bool = false) throws -> [RunRow] {
         let url = directory.appendingPathComponent("runs.csv")
         let fix = "`poslab rebuild \(directory.path)` rewrites it from the run records"
         var isFolder: ObjCBool = false
@@ -138,7 +138,7 @@ public struct RunRecord: Sendable {
             // An ok row without a loss: the evaluation loss overflowed at this length, so the run diverged here.
             let overflowed = status == .ok && row[c["eval_loss"]!].isEmpty
             let attention = row[c["attention"]!]
-            var record = RunRecord(task: named(row[c["task"]!], row[c["task_args"]!]),
+            var record = RunRow(task: named(row[c["task"]!], row[c["task_args"]!]),
                              encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: try integer("seed", UInt64.self),
                              trainLengthMax: try integer("train_length_max", Int.self), evalLength: try integer("eval_length", Int.self),
                              status: status, tokenAccuracy: try metric(.tokenAccuracy), sequenceAccuracy: try metric(.sequenceAccuracy),
@@ -158,10 +158,10 @@ public struct RunRecord: Sendable {
     }
 }
 
-extension RunRecord {
+extension RunRow {
     /// Why `metric` cannot be compared or summarized in `records` read from `directory`'s runs.csv
     /// (no row has a value for it, e.g. perplexity in a study without a text task), or nil.
-    public static func missingMetric(_ metric: Metric, in records: [RunRecord], directory: URL) -> String? {
+    public static func missingMetric(_ metric: Metric, in records: [RunRow], directory: URL) -> String? {
         guard !records.contains(where: { $0.value(metric) != nil }) else { return nil }
         let present = Metric.allCases.filter { m in records.contains { $0.value(m) != nil } }.map(\.rawValue)
         let only = metric.onlyWhereGiven ? (metric == .generatedTokenAccuracy ? " (tasks scored by generation give it)" : " (text tasks give it)") : ""
@@ -208,7 +208,7 @@ public enum LengthChoice: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The lengths this choice selects among `records`.
-    public func lengths(in records: [RunRecord]) -> [Int] {
+    public func lengths(in records: [RunRow]) -> [Int] {
         let available = Set(records.map(\.evalLength))
         switch self {
         case .train: return records.map(\.trainLengthMax).max().map { [$0] } ?? []
