@@ -5,7 +5,7 @@ import PosLabStudy
 
 /// The results folder of one suite.
 ///
-/// Each finished run is its own record, `runs/<id>.json` (see `RunFile`), written atomically;
+/// Each finished run is its own record, `runs/<id>.json` (see `RunRecord`), written atomically;
 /// `runs.csv` and `curves.csv` are derived from the records (`rebuild`) and never read back to
 /// decide what to run, so a damaged or deleted CSV costs nothing. Several processes can share the
 /// folder: each run is claimed (`RunClaim`) before it is trained.
@@ -221,7 +221,7 @@ public final class ResultsStore: @unchecked Sendable {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
         let head = String(decoding: (try? handle.read(upToCount: 1 << 20)) ?? Data(), as: UTF8.self)
-        if head.hasPrefix("{\"build\":{\"blas\":") || (head.hasPrefix("{") && head.contains("\"format\":\"\(RunFile.formatName)\"")) { return true }
+        if head.hasPrefix("{\"build\":{\"blas\":") || (head.hasPrefix("{") && head.contains("\"format\":\"\(RunRecord.formatName)\"")) { return true }
         if ["suite,run_id,", "run_id,step,", "task,", "metric,", "source,line,claim,"].contains(where: { head.hasPrefix($0) }) { return true }
         return head.hasPrefix("{") && ["\"git_commit\"", "\"poslab_version\""].allSatisfy { head.contains($0) }
     }
@@ -246,8 +246,8 @@ public final class ResultsStore: @unchecked Sendable {
     /// Whether the file is a PosLab run record: JSON that decodes as one, with PosLab's format
     /// (its checksum or id may be wrong: an edited record is still PosLab's).
     static func isOurRecord(_ url: URL) -> Bool {
-        guard let data = try? Data(contentsOf: url), let record = try? RunFile.decoder.decode(RunFile.self, from: data) else { return false }
-        return record.format == RunFile.formatName
+        guard let data = try? Data(contentsOf: url), let record = try? RunRecord.decoder.decode(RunRecord.self, from: data) else { return false }
+        return record.format == RunRecord.formatName
     }
 
     /// Whether the file is a checkpoint PosLab wrote: a safetensors header whose metadata carries `poslab.format`.
@@ -301,7 +301,7 @@ public final class ResultsStore: @unchecked Sendable {
 
     /// Why `record`'s saved model cannot give it new evaluation lengths, or nil if it can (a
     /// diverged run needs none: its every length is diverged).
-    public func checkpointProblem(_ record: RunFile) -> CheckpointProblem? {
+    public func checkpointProblem(_ record: RunRecord) -> CheckpointProblem? {
         if record.status == .diverged { return nil }
         guard let saved = record.checkpoint else {
             return CheckpointProblem(description: "it has no checkpoint (trained with training.checkpoint: false, or before PosLab saved models)",
@@ -323,14 +323,14 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// The record of run `id`: nil if there is none, an error saying what is wrong if it is damaged.
-    public func record(_ id: String) -> Result<RunFile?, RecordDamage> {
+    public func record(_ id: String) -> Result<RunRecord?, RecordDamage> {
         let url = recordURL(id)
         guard FileManager.default.fileExists(atPath: url.path) else { return .success(nil) }
-        do { return .success(try RunFile.read(url, id: id)) } catch { return .failure(error) }
+        do { return .success(try RunRecord.read(url, id: id)) } catch { return .failure(error) }
     }
 
     /// Writes a run's record atomically (a temporary file renamed over the old one).
-    public func write(_ record: RunFile) throws {
+    public func write(_ record: RunRecord) throws {
         try record.encoded().write(to: recordURL(record.id), options: .atomic)
     }
 
@@ -350,7 +350,7 @@ public final class ResultsStore: @unchecked Sendable {
         var table = CSVTable(header: Self.runColumns), curves = CSVTable(header: Self.curveColumns)
         var damaged: [RecordDamage] = []
         for run in runs {
-            let record: RunFile
+            let record: RunRecord
             switch self.record(run.id) {
             case .success(let r?): record = r
             case .success(nil): continue
@@ -368,7 +368,7 @@ public final class ResultsStore: @unchecked Sendable {
         var selection: Selection?
         var validation = CSVTable(header: Self.runColumns)
         if let tuning = suite.tuning {
-            var scored: [(record: RunFile, point: GridPoint)] = []
+            var scored: [(record: RunRecord, point: GridPoint)] = []
             for run in runs {
                 guard case .success(let record?) = self.record(run.id), record.status != .failed else { continue }
                 scored.append((record, run.plan.point))
@@ -397,7 +397,7 @@ public final class ResultsStore: @unchecked Sendable {
     public private(set) var selectionChanges: [String] = []
 
     /// runs.csv rows of one record at `lengths`.
-    static func rows(_ r: RunFile, suite: String, lengths: [Int]) -> [[String]] {
+    static func rows(_ r: RunRecord, suite: String, lengths: [Int]) -> [[String]] {
         let m = r.configuration.model, t = r.configuration.training, f = CSVTable.field
         let settings = [String(m.dModel), String(m.layers), String(m.heads), m.attention.rawValue, String(t.steps),
                         String(t.batchSize), String(t.minLength), String(t.maxLength), t.optimizer, "\(t.learningRate)",

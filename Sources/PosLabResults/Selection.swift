@@ -76,7 +76,7 @@ public struct Selection: Sendable, Equatable {
     }
 
     /// The selection over `records` (run records with their grid points, in suite order).
-    public init(tuning: Suite.Tuning, lengths: [Int], records: [(record: RunFile, point: GridPoint)]) {
+    public init(tuning: Suite.Tuning, lengths: [Int], records: [(record: RunRecord, point: GridPoint)]) {
         let metric = Metric(rawValue: tuning.metric) ?? .tokenAccuracy
         self.metric = metric
         self.lengths = lengths

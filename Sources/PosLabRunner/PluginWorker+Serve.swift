@@ -42,7 +42,7 @@ extension PluginWorker {
                 }
                 BLAS.setThreads(1)  // one BLAS thread per run, as in the parent
                 let checkpoint = request.checkpoint.map { URL(fileURLWithPath: $0) }
-                let record: RunFile
+                let record: RunRecord
                 if request.job == .train {
                     record = SuiteRunner.train(run, trainer: trainer, evaluation: suite.evaluation, checkpoint: checkpoint) { step, loss in
                         say(.step(step, loss))
@@ -51,7 +51,7 @@ extension PluginWorker {
                     guard let old = request.record, let checkpoint else { throw ResultsError("worker: extend without a record and its checkpoint") }
                     record = try SuiteRunner.extend(old, run: run, trainer: trainer, checkpoint: checkpoint, evaluation: suite.evaluation)
                 }
-                say(.record(String(decoding: try RunFile.encoder.encode(record), as: UTF8.self)))
+                say(.record(String(decoding: try RunRecord.encoder.encode(record), as: UTF8.self)))
             }
             say(.done)
             return 0

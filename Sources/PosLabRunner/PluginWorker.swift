@@ -11,7 +11,7 @@ import PosLabStudy
 /// standard output (`WorkerLine`), which this side reads as they come — each logged step touches the
 /// run's claim and shows progress — while the worker's standard error passes straight through.
 /// A worker that dies by a signal or exits before its answer becomes a failed run naming how it
-/// ended (`RunFile.status` `failed`, its `message` naming the signal, e.g. SIGSEGV); the claim is
+/// ended (`RunRecord.status` `failed`, its `message` naming the signal, e.g. SIGSEGV); the claim is
 /// released by the caller as for any other run, and the suite goes on. Built-in encodings never use
 /// the worker: their runs stay in-process, as fast as before.
 ///
@@ -48,7 +48,7 @@ public struct PluginWorker: Sendable {
         /// Where `train` saves the model, and where `extend` reads it.
         public var checkpoint: String?
         /// The record `extend` grows.
-        public var record: RunFile?
+        public var record: RunRecord?
     }
 
     /// How a worker ended when it gave no answer: "crashed: signal 11 (SIGSEGV)", or "ended the
@@ -119,12 +119,12 @@ public struct PluginWorker: Sendable {
     /// Runs a `train` or `extend` request: its record. `onStep` gets each logged step; a plugin's own
     /// output goes to standard error. Throws `Death` if the worker died, or a `ResultsError` with the
     /// worker's message when it could not do the job.
-    func record(for request: Request, onStep: (Int, Double) -> Void = { _, _ in }) throws -> RunFile {
-        var record: RunFile?, failure: String?
+    func record(for request: Request, onStep: (Int, Double) -> Void = { _, _ in }) throws -> RunRecord {
+        var record: RunRecord?, failure: String?
         try perform(request) { line in
             switch line {
             case .step(let step, let loss): onStep(step, loss)
-            case .record(let json): record = try? RunFile.decoder.decode(RunFile.self, from: Data(json.utf8))
+            case .record(let json): record = try? RunRecord.decoder.decode(RunRecord.self, from: Data(json.utf8))
             case .error(let message): failure = message
             case .other(let text): FileHandle.standardError.write(Data((text + "\n").utf8))
             default: break

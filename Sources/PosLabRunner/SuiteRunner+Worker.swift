@@ -8,7 +8,7 @@ extension SuiteRunner {
     /// `train` done by `worker`; a worker that dies gives a failed record whose message names the
     /// encoding, its plugin and how the worker ended (e.g. "signal 11 (SIGSEGV)").
     static func trainInWorker(_ run: ResolvedRun, worker: PluginWorker, suite: Suite, checkpoint: URL?,
-                              onStep: (Int, Double) -> Void) -> RunFile {
+                              onStep: (Int, Double) -> Void) -> RunRecord {
         let start = Date()
         let message: String
         do {
@@ -19,13 +19,13 @@ extension SuiteRunner {
         } catch {
             message = (error as? CustomStringConvertible)?.description ?? "\(error)"
         }
-        return RunFile(run: run, evaluation: suite.evaluation, status: .failed, message: message, steps: 0, finalTrainLoss: .nan,
+        return RunRecord(run: run, evaluation: suite.evaluation, status: .failed, message: message, steps: 0, finalTrainLoss: .nan,
                        curve: [], results: [], wallSeconds: Date().timeIntervalSince(start))
     }
 
     /// `extend` done by `worker`. Throws `PluginWorker.Death` when the worker dies (the record is
     /// then left as it is), and what the worker reported when it could not evaluate.
-    static func extendInWorker(_ record: RunFile, run: ResolvedRun, worker: PluginWorker, suite: Suite, checkpoint: URL) throws -> RunFile {
+    static func extendInWorker(_ record: RunRecord, run: ResolvedRun, worker: PluginWorker, suite: Suite, checkpoint: URL) throws -> RunRecord {
         try worker.record(for: PluginWorker.Request(job: .extend, suite: suite, indices: [run.plan.index], id: run.id,
                                                     checkpoint: checkpoint.path, record: record))
     }

@@ -141,7 +141,7 @@ public struct SuiteRunner {
 
         let started = Manifest.now()
         var manifest = Manifest(
-            suite: suite, poslabVersion: Manifest.version, gitCommit: RunFile.commit,
+            suite: suite, poslabVersion: Manifest.version, gitCommit: RunRecord.commit,
             swiftVersion: Manifest.swiftVersion, machine: Manifest.currentMachine(jobs: jobs), startedAt: started,
             finishedAt: nil, runsTotal: resolved.count, runsCompleted: done)
         manifest.resolve(resolved)
@@ -182,7 +182,7 @@ public struct SuiteRunner {
                         // A record whose checkpoint can give the missing lengths is evaluated, not trained.
                         if case .success(let old?) = store.record(run.id), old.status != .failed,
                            store.checkpointProblem(old) == nil {
-                            let record: RunFile
+                            let record: RunRecord
                             if let worker, !run.pluginPaths.isEmpty {
                                 do {
                                     record = try Self.extendInWorker(old, run: run, worker: worker, suite: suite,
@@ -269,9 +269,9 @@ public struct SuiteRunner {
     /// record, so a record that names a checkpoint always has it); an error becomes a failed record
     /// with its message. `onStep(step, loss)` is called at every logged step.
     static func train(_ run: ResolvedRun, trainer: Trainer, evaluation: Suite.Evaluation, checkpoint: URL?,
-                      onStep: (Int, Double) -> Void) -> RunFile {
+                      onStep: (Int, Double) -> Void) -> RunRecord {
         let start = Date()
-        var saved: RunFile.SavedCheckpoint?
+        var saved: RunRecord.SavedCheckpoint?
         do {
             let result = try trainer.run(run.plan, keep: { model in
                 guard let checkpoint else { return }
@@ -280,24 +280,24 @@ public struct SuiteRunner {
                     metadata: ["run_id": run.id, "task": run.configuration.task, "evaluation_seed": String(evaluation.seed)]
                 ).encoded(file: checkpoint.path)
                 try data.write(to: checkpoint, options: .atomic)
-                saved = RunFile.SavedCheckpoint(file: checkpoint.lastPathComponent, sha256: SHA256.hex(data), bytes: data.count)
+                saved = RunRecord.SavedCheckpoint(file: checkpoint.lastPathComponent, sha256: SHA256.hex(data), bytes: data.count)
             }, progress: onStep)
-            return RunFile(run: run, evaluation: evaluation, status: result.status, steps: result.steps,
+            return RunRecord(run: run, evaluation: evaluation, status: result.status, steps: result.steps,
                            finalTrainLoss: result.finalTrainingLoss,
-                           curve: result.curve.map { RunFile.CurvePoint(step: $0.step, loss: $0.loss) },
+                           curve: result.curve.map { RunRecord.CurvePoint(step: $0.step, loss: $0.loss) },
                            results: result.evaluations, validation: result.validation, wallSeconds: result.wallSeconds,
                            checkpoint: saved)
         } catch {
             let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
-            return RunFile(run: run, evaluation: evaluation, status: .failed, message: message, steps: 0, finalTrainLoss: .nan,
+            return RunRecord(run: run, evaluation: evaluation, status: .failed, message: message, steps: 0, finalTrainLoss: .nan,
                            curve: [], results: [], wallSeconds: Date().timeIntervalSince(start))
         }
     }
 
     /// `record` evaluated at the lengths (and validation lengths) of `evaluation` it lacks (all of
     /// them if its evaluation set changed) from its checkpoint; a diverged run's new lengths are diverged too.
-    static func extend(_ record: RunFile, run: ResolvedRun, trainer: Trainer, checkpoint: URL,
-                       evaluation: Suite.Evaluation) throws -> RunFile {
+    static func extend(_ record: RunRecord, run: ResolvedRun, trainer: Trainer, checkpoint: URL,
+                       evaluation: Suite.Evaluation) throws -> RunRecord {
         let start = Date()
         let sameSet = record.evaluationSize == evaluation.size && record.evaluationSeed == evaluation.seed
         let have = Set(sameSet ? record.results.map(\.length) : [])
@@ -311,7 +311,7 @@ public struct SuiteRunner {
         return record.extended(with: results, validation: validation, evaluation: evaluation, seconds: Date().timeIntervalSince(start))
     }
 
-    static func headline(_ record: RunFile, length: Int) -> String {
+    static func headline(_ record: RunRecord, length: Int) -> String {
         let loss = record.finalTrainLoss.isFinite ? String(format: "loss %.4f", record.finalTrainLoss) : "loss NaN"
         guard let e = record.results.first(where: { $0.length == length }) ?? record.results.first,
               let acc = e.tokenAccuracy else { return loss }

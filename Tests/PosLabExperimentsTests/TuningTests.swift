@@ -27,14 +27,14 @@ import Testing
 
     /// A record of `run` made by hand: token accuracy `validation` on the validation set at 6 and
     /// `test` at every evaluation length.
-    static func record(_ run: ResolvedRun, suite: Suite, validation: Double?, test: Double, diverged: Bool = false) -> RunFile {
+    static func record(_ run: ResolvedRun, suite: Suite, validation: Double?, test: Double, diverged: Bool = false) -> RunRecord {
         // EvaluationResult has no public memberwise initializer: decoded, as a record stores one.
         func result(_ length: Int, _ value: Double?) -> EvaluationResult {
             let json = diverged ? #"{"length": \#(length), "status": "diverged"}"#
                 : #"{"length": \#(length), "status": "ok", "tokenAccuracy": \#(value ?? 0), "sequenceAccuracy": \#(value ?? 0), "loss": \#(1 - (value ?? 0))}"#
             return try! JSONDecoder().decode(EvaluationResult.self, from: Data(json.utf8))
         }
-        return RunFile(run: run, evaluation: suite.evaluation, status: diverged ? .diverged : .ok, steps: 5, finalTrainLoss: 0.5,
+        return RunRecord(run: run, evaluation: suite.evaluation, status: diverged ? .diverged : .ok, steps: 5, finalTrainLoss: 0.5,
                        curve: [], results: suite.evaluation.lengths.map { result($0, test) },
                        validation: suite.evaluation.validation.map { result($0, validation) }, wallSeconds: 1)
     }
@@ -114,7 +114,7 @@ import Testing
     @Test func tiesGoToTheFirstListedPointAndDivergedSeedsCountAsWorst() throws {
         let suite = try Self.tunedSuite()
         let runs = try Trainer(suite: suite).resolve(suite.runs)
-        let records = runs.map { run -> (record: RunFile, point: GridPoint) in
+        let records = runs.map { run -> (record: RunRecord, point: GridPoint) in
             let lr = run.plan.training.learningRate
             // none: both points 0.7 (a tie); sinusoidal: 0.01 gets 0.9 and a diverged seed (mean 0.45 < 0.6).
             let diverged = run.encodingName == "sinusoidal" && lr == 0.01 && run.plan.seed == 2

@@ -5,7 +5,7 @@ import PosLabStudy
 /// A finished run's record, `runs/<id>.json`: self-contained (configuration, evaluation settings,
 /// per-length results, curve, timings, the build that trained it) and checksummed. Written
 /// atomically once a run ends; runs.csv and curves.csv are derived from these files.
-public struct RunFile: Codable, Sendable, Equatable {
+public struct RunRecord: Codable, Sendable, Equatable {
     /// The value of `format`: files without it are not PosLab run records.
     public static let formatName = "poslab-run-1"
 
@@ -105,7 +105,7 @@ public struct RunFile: Codable, Sendable, Equatable {
     /// The record with `results` at `lengths` replaced or added (sorted by length) and evaluated
     /// with `evaluation`'s set, its wall time grown by `seconds`; everything else as trained.
     public func extended(with results: [EvaluationResult], validation: [EvaluationResult] = [], evaluation: Suite.Evaluation,
-                         seconds: Double) -> RunFile {
+                         seconds: Double) -> RunRecord {
         var copy = self
         let sameSet = evaluation.size == evaluationSize && evaluation.seed == evaluationSeed
         func merged(_ old: [EvaluationResult], _ new: [EvaluationResult]) -> [EvaluationResult] {
@@ -162,11 +162,11 @@ public struct RunFile: Codable, Sendable, Equatable {
 
     /// Reads the record at `url`, checking that it is one (format, checksum) and that it holds the
     /// run `id`; the error says what is wrong with it.
-    public static func read(_ url: URL, id: String) throws(RecordDamage) -> RunFile {
+    public static func read(_ url: URL, id: String) throws(RecordDamage) -> RunRecord {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw RecordDamage(file: url.path, reason: "cannot be read (\(error.localizedDescription))") }
-        let record: RunFile
-        do { record = try decoder.decode(RunFile.self, from: data) } catch {
+        let record: RunRecord
+        do { record = try decoder.decode(RunRecord.self, from: data) } catch {
             let looksOurs = String(decoding: data.prefix(4096), as: UTF8.self).contains(formatName)
             throw RecordDamage(file: url.path, reason: looksOurs ? "is truncated or garbled (not valid JSON of a run record)"
                                                                  : "is not a PosLab run record")
