@@ -54,6 +54,30 @@ public struct SuiteRunner {
     /// only evaluated from their checkpoints, and those that cannot be are listed in the outcome.
     @discardableResult
     public func run(stopAfter: Int? = nil, evaluateOnly: Bool = false) throws -> Outcome {
+        let resolved = try resolveRuns()
+        // Another suite live in the folder is refused before anything is written; the same suite shares it.
+        let live = try SuiteLock.acquire(store, suite: suite, runs: resolved.map(\.id))
+        defer { withExtendedLifetime(live) {} }
+        for note in store.removeStaleLeftovers() { log(note) }
+        for file in store.foreignFiles() { log("warning: \(file) is not a PosLab record; left alone") }
+
+        let survey = self.survey(resolved, evaluateOnly: evaluateOnly)
+        announceEvaluations(survey.toEvaluate)
+        if !survey.pending.isEmpty, !allowMixedKernels { try refuseMixedKernels(resolved) }
+        // Evaluating only, a damaged checkpoint is bad input: named before anything is written.
+        if evaluateOnly, !survey.damagedCheckpoints.isEmpty {
+            throw ResultsError(survey.damagedCheckpoints.joined(separator: "\n") + "\n"
+                               + "`poslab run` of the suite retrains \(survey.damagedCheckpoints.count == 1 ? "this run" : "these runs") (nothing was written)")
+        }
+
+        var manifest = try startManifest(resolved, done: survey.done)
+        let (outcome, trained) = try work(survey, total: resolved.count, stopAfter: stopAfter, evaluateOnly: evaluateOnly,
+                                          manifest: manifest)
+        return try finish(resolved, outcome: outcome, trained: trained, manifest: &manifest)
+    }
+
+    /// The suite's runs resolved to their identities; two runs with one identity are refused.
+    private func resolveRuns() throws -> [ResolvedRun] {
         let resolved = try trainer.resolve(suite.runs)
         var seen: [String: String] = [:]
         for run in resolved {
@@ -62,21 +86,25 @@ public struct SuiteRunner {
             }
             seen[run.id] = run.plan.id
         }
-        // Another suite live in the folder is refused before anything is written; the same suite shares it.
-        let live = try SuiteLock.acquire(store, suite: suite, runs: resolved.map(\.id))
-        defer { withExtendedLifetime(live) {} }
-        for note in store.removeStaleLeftovers() { log(note) }
-        for file in store.foreignFiles() { log("warning: \(file) is not a PosLab record; left alone") }
+        return resolved
+    }
 
-        // What is there already.
+    /// What the records already say: which runs are done, which to train, which to evaluate from
+    /// their checkpoints (and why).
+    private struct Survey {
         var pending: [ResolvedRun] = []
         var failedBefore: [String: String] = [:]  // id → checksum of its failed record
         var done = 0
         var outcome = Outcome()
         var damagedCheckpoints: [String] = []
         var toEvaluate: [String: Int] = [:]  // why → runs evaluated from their checkpoints for it
+    }
+
+    /// Reads every run's record (logging what will be retried or retrained) into a `Survey`.
+    private func survey(_ resolved: [ResolvedRun], evaluateOnly: Bool) -> Survey {
+        var survey = Survey()
         func needsTraining(_ run: ResolvedRun, _ reason: String) {
-            if evaluateOnly { outcome.needTraining.append((run.plan.id, reason)) } else { pending.append(run) }
+            if evaluateOnly { survey.outcome.needTraining.append((run.plan.id, reason)) } else { survey.pending.append(run) }
         }
         for run in resolved {
             switch store.record(run.id) {
@@ -88,57 +116,65 @@ public struct SuiteRunner {
             case .success(let record?):
                 if record.status == .failed {
                     if !evaluateOnly { log("retrying \(run.plan.id), which failed before: \(record.message ?? "")") }
-                    failedBefore[run.id] = record.checksum
+                    survey.failedBefore[run.id] = record.checksum
                     needsTraining(run, "it failed: \(record.message ?? "")")
                 } else if !record.covers(suite.evaluation) {
-                    let missing = Set(suite.evaluation.lengths).subtracting(record.results.map(\.length)).sorted()
-                    let unvalidated = Set(suite.evaluation.validation).subtracting((record.validation ?? []).map(\.length)).sorted()
-                    let why = record.evaluationSize != suite.evaluation.size || record.evaluationSeed != suite.evaluation.seed
-                        ? "its evaluation set changed (size \(record.evaluationSize) → \(suite.evaluation.size), seed \(record.evaluationSeed) → \(suite.evaluation.seed))"
-                        : missing.isEmpty
-                        ? "its record lacks validation length\(unvalidated.count == 1 ? "" : "s") \(unvalidated.map(String.init).joined(separator: ", "))"
-                        : "its record lacks evaluation length\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", "))"
+                    let why = Self.whyEvaluate(record, suite.evaluation)
                     switch store.checkpointProblem(record) {
                     case nil:
-                        toEvaluate[why, default: 0] += 1
-                        pending.append(run)
+                        survey.toEvaluate[why, default: 0] += 1
+                        survey.pending.append(run)
                     case let problem?:
                         if !evaluateOnly { log("retraining \(run.plan.id): \(why), and \(problem)") }
-                        if problem.damaged { damagedCheckpoints.append("\(run.plan.id): \(problem)") }
+                        if problem.damaged { survey.damagedCheckpoints.append("\(run.plan.id): \(problem)") }
                         needsTraining(run, problem.description)
                     }
                 } else {
-                    done += 1
+                    survey.done += 1
                 }
             }
         }
+        return survey
+    }
 
+    /// Why a record that does not cover `evaluation` needs evaluating.
+    private static func whyEvaluate(_ record: RunRecord, _ evaluation: Suite.Evaluation) -> String {
+        let missing = Set(evaluation.lengths).subtracting(record.results.map(\.length)).sorted()
+        let unvalidated = Set(evaluation.validation).subtracting((record.validation ?? []).map(\.length)).sorted()
+        return record.evaluationSize != evaluation.size || record.evaluationSeed != evaluation.seed
+            ? "its evaluation set changed (size \(record.evaluationSize) → \(evaluation.size), seed \(record.evaluationSeed) → \(evaluation.seed))"
+            : missing.isEmpty
+            ? "its record lacks validation length\(unvalidated.count == 1 ? "" : "s") \(unvalidated.map(String.init).joined(separator: ", "))"
+            : "its record lacks evaluation length\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", "))"
+    }
+
+    /// Says how many runs are evaluated from their checkpoints, and why.
+    private func announceEvaluations(_ toEvaluate: [String: Int]) {
         for (why, count) in toEvaluate.sorted(by: { $0.key < $1.key }) {
             log(count == 1 ? "evaluating 1 run from its checkpoint, not training it: \(why)"
                            : "evaluating \(count) runs from their checkpoints, not training them: \(why.replacingOccurrences(of: "its record lacks", with: "their records lack").replacingOccurrences(of: "its evaluation set", with: "their evaluation set"))")
         }
-        // Records computed with another OpenBLAS kernel would be mixed with this process's numbers.
-        if !pending.isEmpty, !allowMixedKernels {
-            var others: [String: Int] = [:]
-            for run in resolved {
-                guard case .success(let record?) = store.record(run.id), record.status != .failed else { continue }
-                let core = String(record.build.blasKernel.prefix { $0 != " " })
-                if core != BLAS.kernel.core { others[core, default: 0] += 1 }
-            }
-            if !others.isEmpty {
-                let list = others.sorted { $0.key < $1.key }.map { "\($0.value) with \($0.key)" }.joined(separator: ", ")
-                throw ResultsError("\(store.directory.path): \(list) of this study's runs were computed with another OpenBLAS kernel than "
-                                   + "this process's \(BLAS.kernel.core), and kernels give slightly different numbers; nothing was written. "
-                                   + "Run where the kernel is the same (OPENBLAS_CORETYPE=\(others.keys.sorted().first!)), use another --out, "
-                                   + "or pass --allow-mixed-kernels to mix them (each record names its kernel)")
-            }
-        }
-        // Evaluating only, a damaged checkpoint is bad input: named before anything is written.
-        if evaluateOnly, !damagedCheckpoints.isEmpty {
-            throw ResultsError(damagedCheckpoints.joined(separator: "\n") + "\n"
-                               + "`poslab run` of the suite retrains \(damagedCheckpoints.count == 1 ? "this run" : "these runs") (nothing was written)")
-        }
+    }
 
+    /// Refuses to mix new numbers with records computed with another OpenBLAS kernel.
+    private func refuseMixedKernels(_ resolved: [ResolvedRun]) throws {
+        var others: [String: Int] = [:]
+        for run in resolved {
+            guard case .success(let record?) = store.record(run.id), record.status != .failed else { continue }
+            let core = String(record.build.blasKernel.prefix { $0 != " " })
+            if core != BLAS.kernel.core { others[core, default: 0] += 1 }
+        }
+        if !others.isEmpty {
+            let list = others.sorted { $0.key < $1.key }.map { "\($0.value) with \($0.key)" }.joined(separator: ", ")
+            throw ResultsError("\(store.directory.path): \(list) of this study's runs were computed with another OpenBLAS kernel than "
+                               + "this process's \(BLAS.kernel.core), and kernels give slightly different numbers; nothing was written. "
+                               + "Run where the kernel is the same (OPENBLAS_CORETYPE=\(others.keys.sorted().first!)), use another --out, "
+                               + "or pass --allow-mixed-kernels to mix them (each record names its kernel)")
+        }
+    }
+
+    /// Writes manifest.json as the call starts: the suite, this build and machine, the runs done.
+    private func startManifest(_ resolved: [ResolvedRun], done: Int) throws -> Manifest {
         let started = Manifest.now()
         var manifest = Manifest(
             suite: suite, poslabVersion: Manifest.version, gitCommit: RunRecord.commit,
@@ -149,92 +185,27 @@ public struct SuiteRunner {
             log("warning: \(store.manifestURL.path) is damaged; writing it anew")
         }
         try manifest.write(to: store.manifestURL)
-        let liveManifest = LiveManifest(manifest, url: store.manifestURL)
+        return manifest
+    }
 
+    /// Works through the pending runs on `jobs` threads; returns the outcome and how many runs were trained.
+    private func work(_ survey: Survey, total: Int, stopAfter: Int?, evaluateOnly: Bool,
+                      manifest: Manifest) throws -> (Outcome, trained: Int) {
+        let liveManifest = LiveManifest(manifest, url: store.manifestURL)
         BLAS.setThreads(1)  // one BLAS thread per run; runs fill the cores
-        let progress = ProgressReporter(total: resolved.count, alreadyDone: done)
-        let queue = ClaimQueue(pending, limit: stopAfter, log: log)
+        let progress = ProgressReporter(total: total, alreadyDone: survey.done)
+        let queue = ClaimQueue(survey.pending, limit: stopAfter, log: log)
         let failure = FailureBox()
-        let outcomes = OutcomeBox(outcome)
-        let trainer = self.trainer, store = self.store, evaluation = suite.evaluation, checkpoint = suite.checkpoint
-        let suite = self.suite, worker = self.worker
+        let outcomes = OutcomeBox(survey.outcome)
+        let shared = RunWork(trainer: trainer, store: store, suite: suite, worker: worker, evaluateOnly: evaluateOnly,
+                             failedBefore: survey.failedBefore, queue: queue, outcomes: outcomes, progress: progress,
+                             liveManifest: liveManifest)
         let group = DispatchGroup()
-        let failedBeforeNow = failedBefore
-        /// Finished for this call: a usable record, or a failure recorded since this call began.
-        @Sendable func settled(_ run: ResolvedRun) -> Bool {
-            guard case .success(let record?) = store.record(run.id) else { return false }
-            if record.status == .failed { return failedBeforeNow[run.id] != record.checksum }
-            return record.covers(evaluation)
-        }
-        for _ in 0..<min(jobs, max(pending.count, 1)) {
+        for _ in 0..<min(jobs, max(survey.pending.count, 1)) {
             let thread = Thread {
                 defer { group.leave() }
                 while failure.error == nil, let run = queue.next() {
-                    do {
-                        if settled(run) { queue.finished(trained: false); progress.skipped(); continue }
-                        let claim: RunClaim
-                        switch try RunClaim.attempt(store.claimURL(run.id)) {
-                        case .held(let holder): queue.defer(run, holder: holder); continue
-                        case .acquired(let c): claim = c
-                        }
-                        defer { claim.release() }
-                        if settled(run) { queue.finished(trained: false); progress.skipped(); continue }
-                        // A record whose checkpoint can give the missing lengths is evaluated, not trained.
-                        if case .success(let old?) = store.record(run.id), old.status != .failed,
-                           store.checkpointProblem(old) == nil {
-                            let record: RunRecord
-                            if let worker, !run.pluginPaths.isEmpty {
-                                do {
-                                    record = try Self.extendInWorker(old, run: run, worker: worker, suite: suite,
-                                                                     checkpoint: store.checkpointURL(run.id))
-                                } catch let death as PluginWorker.Death {  // its record is left as it was
-                                    let message = Self.crashMessage(run, death)
-                                    queue.finished(trained: false)
-                                    outcomes.failed(run.plan.id, message)
-                                    progress.failed(run.plan, message: message)
-                                    continue
-                                }
-                            } else {
-                                record = try RunGuard.during(run, results: store.directory.path) {
-                                    try Self.extend(old, run: run, trainer: trainer, checkpoint: store.checkpointURL(run.id), evaluation: evaluation)
-                                }
-                            }
-                            try store.write(record)
-                            liveManifest.runCompleted()
-                            queue.finished(trained: false)
-                            outcomes.evaluated()
-                            progress.evaluated(run.plan, headline: Self.headline(record, length: run.plan.training.maxLength))
-                            continue
-                        }
-                        if evaluateOnly {
-                            queue.finished(trained: false)
-                            outcomes.needsTraining(run.plan.id, "its checkpoint became unusable while waiting")
-                            continue
-                        }
-                        progress.started(run.plan)
-                        let saveTo = checkpoint ? store.checkpointURL(run.id) : nil
-                        let onStep: (Int, Double) -> Void = { step, loss in
-                            claim.touch()
-                            progress.step(run.plan, step: step, of: run.plan.training.steps, loss: loss)
-                        }
-                        let record = if let worker, !run.pluginPaths.isEmpty {
-                            Self.trainInWorker(run, worker: worker, suite: suite, checkpoint: saveTo, onStep: onStep)
-                        } else {
-                            RunGuard.during(run, results: store.directory.path) {
-                                Self.train(run, trainer: trainer, evaluation: evaluation, checkpoint: saveTo, onStep: onStep)
-                            }
-                        }
-                        try store.write(record)
-                        queue.finished(trained: true)
-                        if record.status == .failed {
-                            outcomes.failed(run.plan.id, record.message ?? "")
-                            progress.failed(run.plan, message: record.message ?? "")
-                        } else {
-                            liveManifest.runCompleted()
-                            progress.finished(run.plan, status: record.status, wallSeconds: record.wallSeconds,
-                                              headline: Self.headline(record, length: run.plan.training.maxLength))
-                        }
-                    } catch {
+                    do { try shared.take(run) } catch {
                         failure.set(error)
                         queue.stop()
                         queue.finished(trained: false)
@@ -248,14 +219,19 @@ public struct SuiteRunner {
         group.wait()
         if let error = failure.error { throw error }
         progress.finish()
+        return (outcomes.value, queue.trainedCount)
+    }
 
+    /// Derives runs.csv and curves.csv from the records, counts what is missing, and writes the
+    /// manifest's final counts.
+    private func finish(_ resolved: [ResolvedRun], outcome: Outcome, trained: Int, manifest: inout Manifest) throws -> Outcome {
         let damaged = try store.rebuild(resolved)
         for damage in damaged { log("warning: \(damage); its run has no rows until it is trained again") }
         for change in store.selectionChanges { log(change) }
-        var result = outcomes.value
-        result.trained = queue.trainedCount
+        var result = outcome
+        result.trained = trained
         let complete = resolved.filter { run in
-            if case .success(let r?) = store.record(run.id) { return r.status != .failed && r.covers(evaluation) }
+            if case .success(let r?) = store.record(run.id) { return r.status != .failed && r.covers(suite.evaluation) }
             return false
         }.count
         result.missing = resolved.count - complete - result.failed.count - result.needTraining.count
@@ -317,100 +293,4 @@ public struct SuiteRunner {
               let acc = e.tokenAccuracy else { return loss }
         return loss + String(format: ", accuracy@%d %.3f", e.length, acc)
     }
-}
-
-/// Hands out runs to worker threads in order, stopping after `limit` trained runs. A run held by
-/// another process is deferred and offered again every half second until it is settled.
-final class ClaimQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [ResolvedRun]
-    private var deferred: [ResolvedRun] = []
-    private var remaining: Int
-    private var stopped = false
-    private var inFlight = 0
-    private var announced = Set<String>()
-    private(set) var trainedCount = 0
-    private let log: @Sendable (String) -> Void
-
-    init(_ items: [ResolvedRun], limit: Int?, log: @escaping @Sendable (String) -> Void) {
-        self.items = items.reversed()
-        remaining = limit ?? Int.max
-        self.log = log
-    }
-
-    func next() -> ResolvedRun? {
-        while true {
-            lock.lock()
-            if remaining <= 0 {
-                let stop = inFlight == 0 || stopped
-                lock.unlock()
-                if stop { return nil }
-                usleep(50_000)  // a run in flight may give its turn back
-                continue
-            }
-            if let item = items.popLast() {
-                inFlight += 1
-                remaining -= 1  // given back if the run turns out not to need training here
-                lock.unlock()
-                return item
-            }
-            if deferred.isEmpty {
-                let busy = inFlight > 0
-                lock.unlock()
-                if !busy { return nil }
-                usleep(50_000)  // runs in flight may yet be deferred
-                continue
-            }
-            // Only runs held elsewhere are left: wait, then offer them again.
-            let batch = deferred
-            deferred = []
-            inFlight += 1
-            lock.unlock()
-            usleep(500_000)
-            lock.withLock {
-                inFlight -= 1
-                items = batch.reversed() + items
-            }
-        }
-    }
-
-    /// Stops handing out runs (after an error that must end the call).
-    func stop() { lock.withLock { remaining = 0; stopped = true } }
-
-    /// A run taken by `next` was settled (trained here, or found finished).
-    func finished(trained: Bool) {
-        lock.withLock {
-            inFlight -= 1
-            if trained { trainedCount += 1 } else { remaining += 1 }
-        }
-    }
-
-    /// A run taken by `next` is being trained by another process: offer it again later.
-    func `defer`(_ run: ResolvedRun, holder: RunClaim.Holder) {
-        lock.withLock {
-            inFlight -= 1
-            remaining += 1
-            deferred.append(run)
-            if announced.insert(run.id).inserted { log("waiting for \(run.plan.id): claimed by \(holder)") }
-        }
-    }
-}
-
-/// The first error any worker hit.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Error?
-    var error: Error? { lock.withLock { stored } }
-    func set(_ error: Error) { lock.withLock { if stored == nil { stored = error } } }
-}
-
-/// Failures and counts collected from worker threads.
-final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: SuiteRunner.Outcome
-    init(_ initial: SuiteRunner.Outcome) { stored = initial }
-    var value: SuiteRunner.Outcome { lock.withLock { stored } }
-    func failed(_ run: String, _ message: String) { lock.withLock { stored.failed.append((run, message)) } }
-    func evaluated() { lock.withLock { stored.evaluated += 1 } }
-    func needsTraining(_ run: String, _ reason: String) { lock.withLock { stored.needTraining.append((run, reason)) } }
 }
