@@ -81,7 +81,7 @@ public struct Manifest: Codable, Sendable {
 
     /// The commit that the source folder this binary was compiled in is at now, read with `git` at run
     /// time: wrong once that checkout moves on, "unknown" where the folder is gone (a Slurm node).
-    package static func gitCommit() -> String {
+    static func gitCommit() -> String {
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
