@@ -18,8 +18,17 @@
 //   PosLabText           tokenizers (bytes, GPT-2 BPE) and the sliding-window text dataset
 //   PosLabTasks          order-sensitive sequence tasks, the controls, and language modelling on text
 //                        (PosLabCore, PosLabStatistics and PosLabText; not the model)
-//   PosLabExperiments    suite files (read, then validated; a suite's plugins are listed, not loaded),
-//                        the runner, CSV results
+//   A study's data path, four modules (a suite file → PosLabStudy → PosLabRunner → PosLabResults → PosLabReport):
+//   PosLabStudy          what a study is: suite files (read, then validated; a suite's plugins are
+//                        listed, not loaded), grids, tune blocks, run plans and their resolved
+//                        configurations (a run's identity), metrics, the memory budget
+//   PosLabResults        what a study wrote and what it shows: the results folder (one JSON record per
+//                        run, run claims, the suite lock, runs.csv and curves.csv derived from the
+//                        records, manifest.json), typed CSV rows, the selection of a tuned study, and
+//                        the statistics (summary, rankings, comparisons, claims)
+//   PosLabRunner         what runs a study: the trainer, the suite runner and its threads, plugin
+//                        worker processes, the crash guard (imports CRunGuard), the conformance checks
+//   PosLabReport         the HTML report and its SVG figures, read from a results folder
 //   PosLabCLI            the command-line tool's commands; loads plugins (--plugin, a suite's
 //                        plugins:) before a suite is validated
 //   libPosLab.so         all of the above as one dynamic library (the `PosLab` product): the tool
@@ -35,7 +44,8 @@ let package = Package(
     products: [
         // The one PosLab library: plugins depend on this product, and the `poslab` launcher loads it.
         .library(name: "PosLab", type: .dynamic,
-                 targets: ["PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks", "PosLabExperiments", "PosLabCLI",
+                 targets: ["PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks",
+                           "PosLabStudy", "PosLabResults", "PosLabRunner", "PosLabReport", "PosLabCLI",
                            "PosLabBuildInfo"]),
         .executable(name: "poslab", targets: ["poslab"]),
         .executable(name: "poslab-bench", targets: ["poslab-bench"]),
@@ -68,12 +78,20 @@ let package = Package(
             name: "PosLabText",
             dependencies: ["PosLabStatistics", .product(name: "HeapModule", package: "swift-collections")],
             resources: [.copy("Resources")]),
+        .target(name: "PosLabStudy", dependencies: ["PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks", "Yams"]),
         .target(
-            name: "PosLabExperiments",
-            dependencies: ["PosLabModel", "PosLabTasks", "CRunGuard", "CBuildInfo", "Yams", .product(name: "CSV", package: "CSV.swift")]),
+            name: "PosLabResults",
+            dependencies: ["PosLabStudy", "PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks", "CBuildInfo", "Yams",
+                           .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "PosLabRunner", dependencies: ["PosLabStudy", "PosLabResults", "PosLabModel", "PosLabTasks", "CRunGuard"]),
+        .target(
+            name: "PosLabReport",
+            dependencies: ["PosLabResults", "PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks",
+                           .product(name: "CSV", package: "CSV.swift")]),
         .target(
             name: "PosLabCLI",
-            dependencies: ["PosLabExperiments", "PosLabText", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["PosLabStudy", "PosLabResults", "PosLabRunner", "PosLabReport", "PosLabModel", "PosLabTasks", "PosLabText",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // No Swift dependency on purpose: a dependency would link PosLab into the executable statically.
         .executableTarget(name: "poslab"),
         .executableTarget(
@@ -90,6 +108,10 @@ let package = Package(
             name: "PosLabTextTests",
             dependencies: ["PosLabText", "PosLabModel", "PosLabTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "PosLabExperimentsTests", dependencies: ["PosLabExperiments", "PosLabTestSupport"], resources: [.copy("Fixtures")]),
+        // The tests of the study, the runner, the results, the report and the command line together.
+        .testTarget(
+            name: "PosLabExperimentsTests",
+            dependencies: ["PosLabStudy", "PosLabResults", "PosLabRunner", "PosLabReport", "PosLabTestSupport"],
+            resources: [.copy("Fixtures")]),
     ]
 )

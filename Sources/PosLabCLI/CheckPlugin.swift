@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabRunner
 
 extension PosLab {
     /// `poslab check-plugin NAME|PATH`: the conformance checks every encoding must pass.

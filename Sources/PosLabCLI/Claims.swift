@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab claims DIR CLAIMS.yaml`: a paper's claims decided by paired tests, Holm-corrected over the file.
@@ -53,7 +54,7 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+            let records = try RunRow.load(directory: directory, allGridPoints: allGridPoints)
             if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
             let claims = try Claims(file: claimsFile, records: records, metric: metric, alpha: alpha)
             let output = directory.appendingPathComponent("claims.csv")

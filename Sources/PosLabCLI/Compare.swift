@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab compare DIR`: paired tests between encodings, Holm-corrected within a family.
@@ -66,9 +67,9 @@ extension PosLab {
 
         func run() throws {
             let directory = URL(fileURLWithPath: results)
-            let records = try RunRecord.load(directory: directory, allGridPoints: allGridPoints)
+            let records = try RunRow.load(directory: directory, allGridPoints: allGridPoints)
             if let note = SelectionFilter.note(directory: directory, allGridPoints: allGridPoints) { print(note) }
-            if let problem = RunRecord.missingMetric(metric, in: records, directory: directory) { throw ComparisonError(problem) }
+            if let problem = RunRow.missingMetric(metric, in: records, directory: directory) { throw ComparisonError(problem) }
             let comparison = try Comparison(records: records, metric: metric, lengths: LengthChoice(length)!,
                                             baseline: baseline, alpha: alpha, family: family,
                                             diverged: diverged)

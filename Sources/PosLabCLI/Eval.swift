@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabReport
+import PosLabResults
+import PosLabRunner
 
 extension PosLab {
     /// `poslab eval RESULTS --lengths …`: evaluate a study's saved models at new lengths, training nothing.

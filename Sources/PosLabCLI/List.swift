@@ -1,5 +1,4 @@
 import ArgumentParser
-import PosLabExperiments
 import PosLabModel
 import PosLabTasks
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab machine`: what this machine computes with — to print beside every number you report.

@@ -1,6 +1,6 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabStudy
 
 /// Loads each plugin into the shared registry (Swift sources are built first); returns the
 /// libraries' absolute paths (a source's build), which a suite's `plugins` hold for its worker

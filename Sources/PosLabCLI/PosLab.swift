@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabReport
+import PosLabResults
+import PosLabStudy
 
 /// `poslab`: compare positional encodings by training tiny transformers on order-sensitive tasks.
 /// The `poslab` executable is a launcher (Sources/poslab/main.c) that calls `poslab_main` below.

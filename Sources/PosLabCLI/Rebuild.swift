@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
 
 extension PosLab {
     /// `poslab rebuild DIR`: derive runs.csv, curves.csv, summary.csv and rankings.csv from the run records.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabReport
+import PosLabResults
 
 extension PosLab {
     /// `poslab report RESULTS`: figures of a study, from its results folder alone.
@@ -43,7 +44,7 @@ extension PosLab {
             let folder = URL(fileURLWithPath: results)
             // runs.csv is read as summarize and compare read it: what they refuse is refused here, with the same words.
             if FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs.csv").path) {
-                _ = try RunRecord.load(directory: folder)
+                _ = try RunRow.load(directory: folder)
             }
             let data: ReportData
             do { data = try ReportData.load(folder, allGridPoints: allGridPoints) } catch let error as ReportError { PosLab.fail(error.description) }

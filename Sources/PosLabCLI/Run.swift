@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
 
 extension PosLab {
     /// `poslab run SUITE`: train and evaluate every run of a suite, resumably.

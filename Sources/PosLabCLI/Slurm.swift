@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabStudy
 
 extension PosLab {
     /// `poslab slurm SUITE --array N`: a Slurm job array whose tasks train one suite into one shared folder.

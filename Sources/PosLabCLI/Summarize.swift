@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 extension PosLab {
     /// `poslab summarize DIR`: the distribution over seeds of every result.
@@ -66,7 +67,7 @@ extension PosLab {
             let analysis = try Analysis(directory: directory, metric: metric,
                                         diverged: diverged, includeControls: includeControls, solvedAt: solvedAt,
                                         allGridPoints: allGridPoints)
-            if let problem = RunRecord.missingMetric(analysis.metric, in: analysis.records, directory: directory) { throw ResultsError(problem) }
+            if let problem = RunRow.missingMetric(analysis.metric, in: analysis.records, directory: directory) { throw ResultsError(problem) }
             var shown: [Int]?
             if let lengths {
                 shown = lengths == "all" ? analysis.allLengths : try Self.parseLengths(lengths)

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabRunner
 
 extension PosLab {
     /// `poslab worker`: hidden; one job of `poslab run` that calls a plugin's code, in its own

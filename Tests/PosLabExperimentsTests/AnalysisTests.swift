@@ -1,19 +1,19 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import PosLabStatistics
 import Testing
 
 @Suite struct AnalysisTests {
     static func record(_ task: String, _ enc: String, _ seed: UInt64, _ length: Int, _ acc: Double?,
-                       status: RunStatus = .ok) -> RunRecord {
-        RunRecord(task: task, encoding: enc, seed: seed, trainLengthMax: 8, evalLength: length,
+                       status: RunStatus = .ok) -> RunRow {
+        RunRow(task: task, encoding: enc, seed: seed, trainLengthMax: 8, evalLength: length,
                   status: acc == nil && status == .ok ? .unsupported : status,
                   tokenAccuracy: acc, sequenceAccuracy: acc, evalLoss: acc.map { 1 - $0 })
     }
 
     /// none ≈ 0.33, learned and sinusoidal = 1.0 on every seed, learned unsupported at 16.
-    static var records: [RunRecord] {
-        var r: [RunRecord] = []
+    static var records: [RunRow] {
+        var r: [RunRow] = []
         let noneAcc: [Double] = [0.33, 0.35, 0.31, 0.34, 0.32]
         for (i, seed) in (1...5).enumerated() {
             let s = UInt64(seed)

@@ -1,6 +1,6 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
 import Testing
 
 /// An encoding that declares only some attention modes is `unsupported` in the others: no run, no failure.

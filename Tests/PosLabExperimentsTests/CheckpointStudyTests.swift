@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import Testing
 
 /// Whether a results folder holds any run checkpoint.

@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 import Testing
 
 /// `poslab claims` (issue 23, item 3): each claim form where it holds, where it is contradicted and
@@ -79,7 +80,7 @@ import Testing
     static func verdicts(_ claims: [String], metric: Metric = .tokenAccuracy, in dir: URL? = nil) throws -> [Claims.Row] {
         let folder = try dir ?? folder()
         let file = try claimsFile(claims, in: folder)
-        return try Claims(file: file, records: try RunRecord.load(directory: folder), metric: metric).rows
+        return try Claims(file: file, records: try RunRow.load(directory: folder), metric: metric).rows
     }
 
     /// The verdict of one claim, alone in its file.
@@ -137,7 +138,7 @@ import Testing
     @Test func lossLowerIsBetter() throws {
         #expect(try Self.verdict("randomized(rope) > rope on shift", metric: .loss) == .holds)
         #expect(try Self.verdict("rope > randomized(rope) on shift", metric: .loss) == .contradicted)
-        // Every metric is tested, not only the three RunRecord's initializer takes.
+        // Every metric is tested, not only the three RunRow's initializer takes.
         #expect(try Self.verdict("randomized(rope) > rope on shift", metric: .perplexity) == .holds)
     }
 
@@ -148,7 +149,7 @@ import Testing
         let folder = try Self.folder()
         let url = folder.appendingPathComponent("metric.yaml")
         try "source: \"x\"\nmetric: eval_loss\nclaims:\n  - \"randomized(rope) > rope on shift\"\n".write(to: url, atomically: true, encoding: .utf8)
-        let records = try RunRecord.load(directory: folder)
+        let records = try RunRow.load(directory: folder)
         let byFile = try Claims(file: url.path, records: records, metric: nil)
         #expect(byFile.metric == .loss && byFile.table.rows[0][Claims.columns.firstIndex(of: "metric")!] == "eval_loss")
         #expect(try Claims(file: url.path, records: records, metric: .tokenAccuracy).metric == .tokenAccuracy)
@@ -164,7 +165,7 @@ import Testing
     @Test func eachSideHasItsMeanBestSeedAndSolvedFraction() throws {
         let folder = try Self.folder()
         let file = try Self.claimsFile(["randomized(rope) > rope on shift at lengths 8..32"], in: folder)
-        let claims = try Claims(file: file, records: try RunRecord.load(directory: folder), metric: .tokenAccuracy)
+        let claims = try Claims(file: file, records: try RunRow.load(directory: folder), metric: .tokenAccuracy)
         let a = try #require(claims.rows[0].sideA), b = try #require(claims.rows[0].sideB)
         #expect(abs(a.mean - 0.9) < 1e-12 && abs(a.max - 0.915) < 1e-12 && a.solved == 0.6)
         #expect(abs(b.mean - 0.5) < 1e-12 && abs(b.max - 0.52) < 1e-12 && b.solved == 0)

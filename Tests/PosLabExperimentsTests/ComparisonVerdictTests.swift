@@ -1,15 +1,15 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import PosLabStatistics
 import Testing
 
 /// Issue 13's statistics, one test per complaint: each failed on the code before it.
 @Suite struct ComparisonVerdictTests {
     /// Records of one task at length 8 from per-seed values of each encoding (nil: diverged).
-    static func records(task: String = "shift", _ values: [String: [Double?]], length: Int = 8, attention: String = "bidirectional") -> [RunRecord] {
+    static func records(task: String = "shift", _ values: [String: [Double?]], length: Int = 8, attention: String = "bidirectional") -> [RunRow] {
         values.keys.sorted().flatMap { enc in
             values[enc]!.enumerated().map { i, v in
-                RunRecord(task: task, encoding: enc, seed: UInt64(i + 1), trainLengthMax: 8, evalLength: length,
+                RunRow(task: task, encoding: enc, seed: UInt64(i + 1), trainLengthMax: 8, evalLength: length,
                           status: v == nil ? .diverged : .ok, tokenAccuracy: v, sequenceAccuracy: v, evalLoss: v.map { 2 - 2 * $0 },
                           attention: attention)
             }

@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import Synchronization
 import Testing
 
@@ -65,7 +67,7 @@ import Testing
         // runs.csv truncated mid-line: analysis names the file and the fix, no crash.
         let runs = try Data(contentsOf: first.store.runsURL)
         try runs.prefix(runs.count - 40).write(to: first.store.runsURL)
-        do { _ = try RunRecord.load(directory: dir); Issue.record("a truncated runs.csv was read") } catch let error as ResultsError {
+        do { _ = try RunRow.load(directory: dir); Issue.record("a truncated runs.csv was read") } catch let error as ResultsError {
             #expect(error.description.contains(first.store.runsURL.path) && error.description.contains("poslab rebuild"), "\(error)")
         }
         // A bad quote in curves.csv, a line duplicated in runs.csv, and no manifest at all.

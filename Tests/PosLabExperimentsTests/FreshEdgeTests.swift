@@ -1,5 +1,4 @@
 import Foundation
-import PosLabExperiments
 import Testing
 
 /// `poslab run --fresh` at the edges a newcomer hit (issue 24): it never follows a symbolic link out

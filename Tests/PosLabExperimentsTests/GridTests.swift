@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 import Testing
 
 /// Settings given as lists are swept: a full product, with `grid:` zip, exclude and include;
@@ -32,7 +33,7 @@ import Testing
                 == ["8/0.003", "8/0.01", "16/0.003", "16/0.01"])
 
         // Summaries: one group per grid point × encoding, each over its 2 seeds only.
-        let records = try RunRecord.load(directory: dir)
+        let records = try RunRow.load(directory: dir)
         #expect(Set(records.map(\.setting)) == ["d_model=8;learning_rate=0.003", "d_model=8;learning_rate=0.01",
                                                 "d_model=16;learning_rate=0.003", "d_model=16;learning_rate=0.01"])
         let summary = Summary(records: records, metrics: [.tokenAccuracy])

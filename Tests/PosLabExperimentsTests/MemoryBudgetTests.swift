@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabStudy
 import Testing
 
 /// Suites too large for the machine are refused before anything is written.

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabStudy
 import PosLabTestSupport
 import Testing
 

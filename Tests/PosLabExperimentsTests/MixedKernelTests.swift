@@ -1,5 +1,4 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
 import PosLabTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
 import PosLabTestSupport
 import Testing
 

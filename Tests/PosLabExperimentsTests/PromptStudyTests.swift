@@ -1,5 +1,7 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import PosLabTasks
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import Testing
 
 /// The README's quick-suite table is what `poslab summarize` prints for the committed results in

@@ -1,5 +1,4 @@
 import Foundation
-import PosLabExperiments
 import Testing
 
 /// `poslab rebuild` and `poslab run --fresh`, as a user runs them.

@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabReport
+import PosLabResults
+import PosLabStudy
 import Testing
 
 /// The report's grid figure and its figures from inside the models mean what the data and the

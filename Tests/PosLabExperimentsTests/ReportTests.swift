@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import Testing
 
 /// `poslab report`: the figures mean what the data says, validate as XML, and bad input is named.

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import PosLabTestSupport
 import Testing
 

@@ -1,12 +1,12 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import Testing
 
 /// Issue 13's readers and writers: damaged input is exit 2 with one line naming the file, line
 /// and column; no command replaces an output with an empty one. Each test failed before.
 @Suite struct ResultsReadingTests {
     /// A results folder with a runs.csv of `records` (every other column filled as a run writes it).
-    static func folder(_ records: [RunRecord], _ name: String = #function) throws -> URL {
+    static func folder(_ records: [RunRow], _ name: String = #function) throws -> URL {
         let dir = temporaryDirectory(name)
         let f = CSVTable.field
         let rows = records.map { r -> [String] in
@@ -25,7 +25,7 @@ import Testing
         return (String(spec[..<open]), String(spec[spec.index(after: open)..<spec.index(before: spec.endIndex)]))
     }
 
-    static var sample: [RunRecord] {
+    static var sample: [RunRow] {
         ComparisonVerdictTests.records(["none": [0.3, 0.31, 0.29], "learned(size=8)": [0.9, 0.95, 0.92],
                                         "relative-bias(buckets=8;max_distance=16)": [0.8, 0.85, 0.82]])
             + ComparisonVerdictTests.records(["none": [0.2, 0.21, 0.19], "learned(size=8)": [0.5, 0.55, 0.52],

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import Testing
 
 /// Robustness over seeds: median, maximum and the fraction of seeds that solve a cell, and the

@@ -1,5 +1,4 @@
 import Foundation
-import PosLabExperiments
 import Testing
 
 /// Issue 13's `poslab run` output: what it suggests next and how it counts runs.

@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import Testing
 
 /// The order-sensitivity control fails where it should, with a fixed seed.

@@ -1,6 +1,7 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabRunner
+import PosLabStudy
 import Testing
 
 /// Encoding and task arguments swept in a suite file: `relative-bias(buckets=[8, 16])`.

@@ -1,6 +1,6 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabStudy
 import Testing
 
 /// Issue 13: one spec syntax, `name(key=value, key=value)`, in block and flow lists of suite files

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
 import PosLabStatistics
 import Testing
 
@@ -48,7 +48,7 @@ import Testing
         var rows = Self.study()
         let i = try #require(rows.firstIndex { $0["run_id"] == "a3" && $0["eval_length"] == "12" })
         rows[i]["eval_loss"] = ""
-        let records = try RunRecord.load(directory: try Self.folder(rows))
+        let records = try RunRow.load(directory: try Self.folder(rows))
         let overflowed = try #require(records.first { $0.encoding == "a" && $0.seed == 3 && $0.evalLength == 12 })
         #expect(overflowed.status == .diverged && overflowed.tokenAccuracy == nil && overflowed.evalLoss == nil)
         #expect(records.filter { $0.status == .diverged }.count == 1, "only that length of that run")
@@ -90,7 +90,7 @@ import Testing
     @Test func smallLossVerdictsUseSignificantDigits() throws {
         let records = [("a", [0.00121, 0.00123, 0.00122]), ("b", [0.00131, 0.00134, 0.00133])].flatMap { enc, losses in
             losses.enumerated().map { i, loss in
-                RunRecord(task: "shift", encoding: enc, seed: UInt64(i + 1), trainLengthMax: 8, evalLength: 8, status: .ok,
+                RunRow(task: "shift", encoding: enc, seed: UInt64(i + 1), trainLengthMax: 8, evalLength: 8, status: .ok,
                           tokenAccuracy: 0.5, sequenceAccuracy: 0.1, evalLoss: loss)
             }
         }
@@ -116,7 +116,7 @@ import Testing
         rows.append(rows[2])  // a2 at length 6 (line 4) again, as line 14
         let dir = try Self.folder(rows)
         var message = ""
-        do { _ = try RunRecord.load(directory: dir) } catch { message = "\(error)" }
+        do { _ = try RunRow.load(directory: dir) } catch { message = "\(error)" }
         #expect(message.contains("\(dir.path)/runs.csv:14") && message.contains("line 4") && message.contains("poslab rebuild"), "\(message)")
         let (status, _, err) = try runPoslab(["summarize", dir.path], in: dir)
         #expect(status == 2 && err.contains("line 4"), "\(err)")
@@ -129,7 +129,7 @@ import Testing
         rows[4]["status"] = "diverged"  // a3 at length 6 (line 6), still with its accuracy and loss
         let dir = try Self.folder(rows)
         var message = ""
-        do { _ = try RunRecord.load(directory: dir) } catch { message = "\(error)" }
+        do { _ = try RunRow.load(directory: dir) } catch { message = "\(error)" }
         #expect(message.contains("\(dir.path)/runs.csv:6") && message.contains("token_accuracy") && message.contains("diverged"), "\(message)")
         let (status, _, err) = try runPoslab(["compare", dir.path], in: dir)
         #expect(status == 2 && err.contains("runs.csv:6"), "\(err)")

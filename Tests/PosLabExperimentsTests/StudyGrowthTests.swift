@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabRunner
+import PosLabStudy
 import Testing
 
 /// A study grows (seeds, encodings, evaluation lengths) and only the new work is done; the result

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabExperiments
+import PosLabStudy
 import Testing
 
 /// Every malformed suite is refused with the file, the key path and the rule — exit status 2 from

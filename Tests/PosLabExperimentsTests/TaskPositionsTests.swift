@@ -1,6 +1,7 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabRunner
+import PosLabStudy
 import PosLabTasks
 import Testing
 

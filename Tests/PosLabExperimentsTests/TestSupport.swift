@@ -1,6 +1,6 @@
 import Foundation
+import PosLabResults
 import PosLabTestSupport
-import PosLabExperiments
 
 /// A fixture file's path.
 func fixture(_ name: String) -> String {

@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import Testing
 
 /// Language modelling on a text file as a suite's task: the seed chapter's pipeline in a study.
@@ -52,7 +54,7 @@ import Testing
         let sha = SHA256.hex(try Data(contentsOf: dir.appendingPathComponent("corpus.txt")))
         #expect(rows[0][c["task_args"]!] == "eval_tokens=1024;file=corpus.txt;sha256=\(sha.prefix(16));split=0.9;stride=0.25;tokenizer=bytes")
         // Protocols are settings: never averaged or paired together.
-        let records = try RunRecord.load(directory: dir.appendingPathComponent("results"))
+        let records = try RunRow.load(directory: dir.appendingPathComponent("results"))
         #expect(Set(records.map(\.setting)) == ["eval_protocol=nonoverlapping", "eval_protocol=sliding(stride=0.25L)"])
     }
 

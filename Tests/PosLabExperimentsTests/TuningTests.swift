@@ -1,6 +1,8 @@
 import Foundation
-import PosLabExperiments
 import PosLabModel
+import PosLabResults
+import PosLabRunner
+import PosLabStudy
 import PosLabTasks
 import Testing
 
@@ -25,14 +27,14 @@ import Testing
 
     /// A record of `run` made by hand: token accuracy `validation` on the validation set at 6 and
     /// `test` at every evaluation length.
-    static func record(_ run: ResolvedRun, suite: Suite, validation: Double?, test: Double, diverged: Bool = false) -> RunFile {
+    static func record(_ run: ResolvedRun, suite: Suite, validation: Double?, test: Double, diverged: Bool = false) -> RunRecord {
         // EvaluationResult has no public memberwise initializer: decoded, as a record stores one.
         func result(_ length: Int, _ value: Double?) -> EvaluationResult {
             let json = diverged ? #"{"length": \#(length), "status": "diverged"}"#
                 : #"{"length": \#(length), "status": "ok", "tokenAccuracy": \#(value ?? 0), "sequenceAccuracy": \#(value ?? 0), "loss": \#(1 - (value ?? 0))}"#
             return try! JSONDecoder().decode(EvaluationResult.self, from: Data(json.utf8))
         }
-        return RunFile(run: run, evaluation: suite.evaluation, status: diverged ? .diverged : .ok, steps: 5, finalTrainLoss: 0.5,
+        return RunRecord(run: run, evaluation: suite.evaluation, status: diverged ? .diverged : .ok, steps: 5, finalTrainLoss: 0.5,
                        curve: [], results: suite.evaluation.lengths.map { result($0, test) },
                        validation: suite.evaluation.validation.map { result($0, validation) }, wallSeconds: 1)
     }
@@ -66,7 +68,7 @@ import Testing
         _ = try Self.study(suite, in: dir) { encoding, lr, _ in
             encoding == "sinusoidal" ? (lr == 0.001 ? (0.8, 0.3) : (0.4, 0.9)) : (lr == 0.001 ? (0.5, 0.5) : (0.6, 0.2))
         }
-        let records = try RunRecord.load(directory: dir)
+        let records = try RunRow.load(directory: dir)
         let sinusoidal = records.filter { $0.encoding.hasPrefix("sinusoidal") && $0.evalLength == 12 }
         #expect(sinusoidal.count == 2 && sinusoidal.allSatisfy { $0.tokenAccuracy == 0.3 })
         let none = records.filter { $0.encoding == "none" && $0.evalLength == 12 }
@@ -81,7 +83,7 @@ import Testing
         let chosen = selection.rows.filter { $0[selection.column("selected")] == "true" }
             .map { "\($0[selection.column("encoding")]) \($0[selection.column("tuned")]) \($0[selection.column("validation_score")])" }
         #expect(chosen == ["none learning_rate=0.01 0.6", "sinusoidal learning_rate=0.001 0.8"])
-        let all = try RunRecord.load(directory: dir, allGridPoints: true)
+        let all = try RunRow.load(directory: dir, allGridPoints: true)
         #expect(all.count == 2 * records.count)
         #expect(Set(all.map(\.setting)) == ["learning_rate=0.001", "learning_rate=0.01"])
         // validation.csv holds the validation rows in runs.csv's columns.
@@ -112,7 +114,7 @@ import Testing
     @Test func tiesGoToTheFirstListedPointAndDivergedSeedsCountAsWorst() throws {
         let suite = try Self.tunedSuite()
         let runs = try Trainer(suite: suite).resolve(suite.runs)
-        let records = runs.map { run -> (record: RunFile, point: GridPoint) in
+        let records = runs.map { run -> (record: RunRecord, point: GridPoint) in
             let lr = run.plan.training.learningRate
             // none: both points 0.7 (a tie); sinusoidal: 0.01 gets 0.9 and a diverged seed (mean 0.45 < 0.6).
             let diverged = run.encodingName == "sinusoidal" && lr == 0.01 && run.plan.seed == 2
