@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 
 /// `--plugin`, as every command that may meet a plugin's encodings takes it.
 struct PluginOptions: ParsableArguments {

@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabResults
+import PosLabStudy
 import Testing
 
 /// The summary table says which settings had failed runs, and why in short (issue 24, item 3: "the
@@ -10,16 +11,16 @@ import Testing
         + "the other runs went on, and `poslab run` retries this one: fix or remove the encoding first"
 
     static func record(_ encoding: String, _ seed: UInt64, _ length: Int, _ accuracy: Double?, status: RunStatus = .ok,
-                       message: String? = nil) -> RunRecord {
-        var r = RunRecord(task: "shift", encoding: encoding, seed: seed, trainLengthMax: 8, evalLength: length, status: status,
+                       message: String? = nil) -> RunRow {
+        var r = RunRow(task: "shift", encoding: encoding, seed: seed, trainLengthMax: 8, evalLength: length, status: status,
                           tokenAccuracy: accuracy, sequenceAccuracy: accuracy, evalLoss: accuracy.map { 1 - $0 })
         r.message = message
         return r
     }
 
     /// none: 3 ok seeds; crash: 2 of 3 seeds died by SIGSEGV; broken: 1 of 3 stopped by an error.
-    static var records: [RunRecord] {
-        var r: [RunRecord] = []
+    static var records: [RunRow] {
+        var r: [RunRow] = []
         for seed in UInt64(1)...3 {
             for length in [8, 16] {
                 r.append(record("none", seed, length, 0.3 + 0.01 * Double(seed)))

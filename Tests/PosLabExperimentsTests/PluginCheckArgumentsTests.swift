@@ -1,5 +1,6 @@
 import Foundation
-import PosLabExperiments
+import PosLabModel
+import PosLabRunner
 import PosLabTestSupport
 import Testing
 
