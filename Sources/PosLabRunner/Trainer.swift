@@ -100,12 +100,18 @@ public struct Trainer: Sendable {
                   wallSeconds: Date().timeIntervalSince(start))
     }
 
-    /// The plugin libraries (origins that are files) of the encodings an encoding spec names,
-    /// wrappers' inner ones included, in name order.
+    /// The plugin libraries (origins that are files) of the encodings an encoding spec names, in
+    /// name order: the spec's own and, for a wrapper, those of the spec in its `encoding` argument
+    /// (`randomized(learned)`), walked as specs — an argument's value that happens to be an
+    /// encoding's name (`rope(scaling=yarn)` beside a plugin's `yarn`) names no encoding.
     func pluginLibraries(in spec: String) -> [String] {
-        let words = Set(spec.split { !($0.isLetter || $0.isNumber || "-_".contains($0)) }.map(String.init))
-        return words.sorted().compactMap { word in
-            guard let entry = encodings.entry(word), FileManager.default.fileExists(atPath: entry.origin) else { return nil }
+        var names: Set<String> = []
+        var next: String? = spec
+        while let text = next, let parsed = try? Spec(parsing: text), names.insert(parsed.name).inserted {
+            next = parsed.arguments["encoding"]
+        }
+        return names.sorted().compactMap { name in
+            guard let entry = encodings.entry(name), FileManager.default.fileExists(atPath: entry.origin) else { return nil }
             return entry.origin
         }
     }
