@@ -116,7 +116,8 @@ public struct PluginError: Error, CustomStringConvertible {
 /// Loads plugins into a registry.
 public enum PluginLoader {
     /// Loads the dynamic library at `path` and registers its encodings; returns their names.
-    /// Loading the same file twice into one registry does nothing the second time.
+    /// Loading the same file twice into one registry does nothing the second time; after a failed
+    /// load the file is not loaded, and loading it again tries again.
     ///
     /// `hostVersion` is for tests (nil: `PluginABI.version`). `requireSharedLibrary` is false only
     /// in the test binary, which links PosLab statically and so cannot share it with a plugin.
@@ -132,6 +133,11 @@ public enum PluginLoader {
         guard registry.markPluginLoaded(canonical) else {
             return registry.all.filter { $0.origin == path || $0.origin == canonical }.map(\.name)
         }
+        // Marked before loading, so that a concurrent load of the same file does not register its
+        // encodings twice; unmarked if this load fails, so that a retry loads it (or fails) again
+        // instead of returning no names and no error.
+        var loaded = false
+        defer { if !loaded { registry.unmarkPluginLoaded(canonical) } }
         guard let handle = dlopen(canonical, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
             let stale = reason.contains("undefined symbol")
@@ -153,6 +159,7 @@ public enum PluginLoader {
         switch status {
         case PluginABI.ok:
             guard !registrar.names.isEmpty else { throw PluginError(path: path, reason: "registered no encoding") }
+            loaded = true
             return registrar.names
         case PluginABI.versionMismatch:
             let version = handshake.pluginVersion
