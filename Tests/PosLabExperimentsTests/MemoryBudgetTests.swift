@@ -1,5 +1,7 @@
 import Foundation
 import PosLabExperiments
+import PosLabModel
+import PosLabTasks
 import Testing
 
 /// Suites too large for the machine are refused before anything is written.
@@ -22,6 +24,26 @@ import Testing
         #expect(status == 2 && err.contains("big.yaml: \(key):") && err.contains("needs about"), "\(err)")
         #expect(out.isEmpty, "\(out)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
+    /// `shaw` and `cope` hold (B, H, T, T) terms of their own in every layer, which the estimate counts
+    /// (`MemoryEstimate.scoreHookFloats`): the training step of each exceeds `none`'s by L·B·H·T²
+    /// floats times 2 for shaw (its gathered and its scaled term) and 20 for cope (gates, their
+    /// reversed running sum, positions, interpolation weights, both gathered embeddings and the
+    /// blend, and the two index arrays); evaluation exceeds it too.
+    @Test func shawAndCopeActivationsAreCounted() throws {
+        func estimate(_ encoding: String) throws -> MemoryEstimate {
+            let suite = try Suite.parse(yaml: "encodings: [\"\(encoding)\"]\ntasks: [shift]\nseeds: [1]\n"
+                + "model: {d_model: 32, layers: 2, heads: 4, attention: causal}\ntraining: {batch_size: 8, length: 32}\n",
+                file: "s.yaml", defaultName: "s")
+            return try #require(try suite.largestRun()).estimate
+        }
+        let t = try TaskRegistry.shared.make(Spec(parsing: "shift")).sequenceLength(size: 32)
+        let scores = 2 * 8 * 4 * t * t * 4  // L·B·H·T² floats, 4 bytes each
+        let none = try estimate("none"), shaw = try estimate("shaw"), cope = try estimate("cope")
+        #expect(shaw.training - none.training == 2 * scores, "shaw: \(shaw.training - none.training) bytes more than none")
+        #expect(cope.training - none.training == 20 * scores, "cope: \(cope.training - none.training) bytes more than none")
+        #expect(shaw.evaluation > none.evaluation && cope.evaluation > shaw.evaluation)
     }
 
     /// A learned table of a billion rows is refused by its size bound, during validation.
