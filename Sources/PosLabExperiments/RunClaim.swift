@@ -52,11 +52,27 @@ public final class RunClaim: @unchecked Sendable {
             }
             guard let holder = holder(of: url) else { continue }  // released meanwhile, or being written
             guard isStale(url, holder: holder) else { return .held(holder) }
-            // Take over: move the stale claim aside (only one taker's rename succeeds), then retry.
-            let aside = url.appendingPathExtension("stale-\(me.pid)")
-            if rename(url.path, aside.path) == 0 { unlink(aside.path) }
+            takeOver(url)  // then retry: of the takers, the O_EXCL create above picks one
         }
         return holder(of: url).map { .held($0) } ?? .held(Holder(pid: 0, host: "unknown"))
+    }
+
+    /// Removes the stale claim at `url`, deciding again under an exclusive lock on the claim file itself:
+    /// only while the locked file is still the one at `url` and still stale. Moving the claim aside
+    /// without the lock let a taker that judged it stale before another taker replaced it move the
+    /// new, live claim aside too, and both trained the run. The lock is released when its process
+    /// dies, so a killed taker leaves nothing behind.
+    static func takeOver(_ url: URL) {
+        var fd = open(url.path, O_RDWR)  // writable where it can be: NFS locks exclusively only then
+        if fd < 0 && errno == EACCES { fd = open(url.path, O_RDONLY) }
+        guard fd >= 0 else { return }  // gone meanwhile
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { return }
+        var locked = stat(), current = stat()
+        guard fstat(fd, &locked) == 0, stat(url.path, &current) == 0,
+              locked.st_dev == current.st_dev, locked.st_ino == current.st_ino else { return }  // replaced meanwhile
+        guard let holder = holder(of: url), isStale(url, holder: holder) else { return }
+        unlink(url.path)
     }
 
     /// The holder named in a claim file (nil if it is gone or unreadable).
