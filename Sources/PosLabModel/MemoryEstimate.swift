@@ -60,17 +60,19 @@ extension MemoryEstimate {
     static let processBytes = 30 << 20
 
     /// Floats per attention score (B·H·T²) an encoding's score hook holds in one layer beyond the scores:
-    /// (training: on the tape, in every layer; evaluation: one layer's working set at once). `shaw`:
-    /// its gathered q·w by distance and that scaled, (B, H, T, T) each, and in evaluation also the row
-    /// indices (Int: two floats' worth). `cope`: sixteen (B, H, T, T) tensors (the logits and their
-    /// scaling, the gates and their mask, the reversed running sum and its two reversals, the clamped
-    /// positions, ⌊p⌋ as floats and the weights w, both gathered embeddings, their blend) and ⌊p⌋, ⌈p⌉ as
-    /// Int indices (four floats' worth); in evaluation about eight at once. The other built-in hooks
-    /// hold nothing of that shape (their biases are (H, T, T) at most).
+    /// (training: on the tape in every layer, and the gradients backward adds; evaluation: one layer's
+    /// working set at once). `shaw`: its gathered q·w by distance and that scaled, (B, H, T, T) each,
+    /// their gradients, and the row indices (Int: two floats' worth): 6; in evaluation 4. `cope`:
+    /// sixteen (B, H, T, T) tensors (the logits and their scaling, the gates and their mask, the
+    /// reversed running sum and its two reversals, the clamped positions, ⌊p⌋ as floats and the
+    /// weights w, both gathered embeddings, their blend), ⌊p⌋ and ⌈p⌉ as Int indices (four floats'
+    /// worth) and about seven gradients at once in backward: 27; in evaluation about twelve at once.
+    /// Checked against `poslab-bench --memory` (see the tests). The other built-in hooks hold nothing
+    /// of that shape (their biases are (H, T, T) at most).
     public static func scoreHookFloats(_ encoding: any PositionalEncoding) -> (training: Double, evaluation: Double) {
         switch encoding {
-        case is ShawEncoding: (2, 4)
-        case is CoPEEncoding: (20, 8)
+        case is ShawEncoding: (6, 4)
+        case is CoPEEncoding: (27, 12)
         default: (0, 0)
         }
     }
