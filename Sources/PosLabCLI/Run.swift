@@ -56,17 +56,20 @@ extension PosLab {
             if let seeds { _ = try Self.parseSeeds(seeds) }
         }
 
+        /// Seeds are 32-bit, as a suite file's `seeds` are (0...4294967295): a range is bounded like a list.
         static func parseSeeds(_ text: String) throws -> [UInt64] {
+            let limit = UInt64(UInt32.max)
+            let refused = ValidationError("--seeds must be a list like 1,2,3 or a range like 1-5 of distinct integers "
+                + "in 0...\(limit) (got '\(text)')")
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             let parts = trimmed.split(separator: "-")
             if parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a <= b, b - a < 10_000 {
+                guard b <= limit else { throw refused }
                 return Array(a...b)
             }
             let list = trimmed.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-            guard !list.isEmpty, list.allSatisfy({ $0 != nil && $0! <= UInt64(UInt32.max) }),
-                  Set(list.map { $0! }).count == list.count else {
-                throw ValidationError("--seeds must be a list like 1,2,3 or a range like 1-5 of distinct integers (got '\(text)')")
-            }
+            guard !list.isEmpty, list.allSatisfy({ $0 != nil && $0! <= limit }),
+                  Set(list.map { $0! }).count == list.count else { throw refused }
             return list.map { $0! }
         }
 

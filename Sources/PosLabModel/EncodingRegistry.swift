@@ -45,6 +45,8 @@ public final class EncodingRegistry: @unchecked Sendable {
 
     /// Records that the plugin at `path` (resolved) is loaded; false if it already was.
     func markPluginLoaded(_ path: String) -> Bool { lock.withLock { plugins.insert(path).inserted } }
+    /// Forgets a mark whose load failed.
+    func unmarkPluginLoaded(_ path: String) { _ = lock.withLock { plugins.remove(path) } }
 
     public init() {}
 

@@ -38,8 +38,7 @@ public struct PluginBuilder {
 
     /// The host is the libPosLab.so mapped into this process; `cache` and `swiftc` default as above.
     public init(cache: URL? = nil, swiftc: String? = nil) throws {
-        let identity = unsafeBitCast(poslabLibraryIdentity as @convention(c) () -> Int32, to: UnsafeMutableRawPointer.self)
-        let library = PluginLoader.mappedFile(containing: identity)
+        let library = PluginLoader.mappedFile(containing: poslabLibraryIdentityAddress)
         self.hostLibrary = URL(fileURLWithPath: library).resolvingSymlinksInPath().path
         self.cache = cache ?? Self.defaultCache
         self.swiftc = swiftc ?? Self.defaultCompiler

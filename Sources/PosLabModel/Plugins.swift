@@ -102,6 +102,14 @@ struct PluginHandshake {
 @_cdecl("poslab_library_identity")
 public func poslabLibraryIdentity() -> Int32 { 0 }
 
+/// The address of `poslab_library_identity` in this process. Taken here, in the file that defines
+/// the symbol: a C-convention reference to it from another file made the compiler emit the symbol
+/// in that file's object too when the two files were compiled in different batches (a duplicate
+/// definition at link time).
+var poslabLibraryIdentityAddress: UnsafeMutableRawPointer {
+    unsafeBitCast(poslabLibraryIdentity as @convention(c) () -> Int32, to: UnsafeMutableRawPointer.self)
+}
+
 /// A plugin that could not be loaded, and why.
 public struct PluginError: UserError {
     public var path: String
@@ -117,7 +125,8 @@ public struct PluginError: UserError {
 /// Loads plugins into a registry.
 public enum PluginLoader {
     /// Loads the dynamic library at `path` and registers its encodings; returns their names.
-    /// Loading the same file twice into one registry does nothing the second time.
+    /// Loading the same file twice into one registry does nothing the second time; after a failed
+    /// load the file is not loaded, and loading it again tries again.
     ///
     /// `hostVersion` is for tests (nil: `PluginABI.version`). `requireSharedLibrary` is false only
     /// in the test binary, which links PosLab statically and so cannot share it with a plugin.
@@ -133,6 +142,11 @@ public enum PluginLoader {
         guard registry.markPluginLoaded(canonical) else {
             return registry.all.filter { $0.origin == path || $0.origin == canonical }.map(\.name)
         }
+        // Marked before loading, so that a concurrent load of the same file does not register its
+        // encodings twice; unmarked if this load fails, so that a retry loads it (or fails) again
+        // instead of returning no names and no error.
+        var loaded = false
+        defer { if !loaded { registry.unmarkPluginLoaded(canonical) } }
         guard let handle = dlopen(canonical, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
             let stale = reason.contains("undefined symbol")
@@ -154,6 +168,7 @@ public enum PluginLoader {
         switch status {
         case PluginABI.ok:
             guard !registrar.names.isEmpty else { throw PluginError(path: path, reason: "registered no encoding") }
+            loaded = true
             return registrar.names
         case PluginABI.versionMismatch:
             let version = handshake.pluginVersion
@@ -166,7 +181,7 @@ public enum PluginLoader {
     /// Why the plugin behind `handle` does not share this process's PosLab, or nil when it does:
     /// the `poslab_library_identity` the plugin resolves to must be this library's own.
     static func sharedLibraryProblem(_ handle: UnsafeMutableRawPointer, path: String) -> String? {
-        let ours = unsafeBitCast(poslabLibraryIdentity as @convention(c) () -> Int32, to: UnsafeMutableRawPointer.self)
+        let ours = poslabLibraryIdentityAddress
         guard let theirs = dlsym(handle, "poslab_library_identity") else { return PluginLinkage.missingIdentityProblem(path) }
         guard theirs != ours else { return nil }
         return "brought its own copy of PosLab (\(mappedFile(containing: theirs))) instead of this poslab's (\(mappedFile(containing: ours))); build it against the PosLab product, a dynamic library, and load it with this poslab"

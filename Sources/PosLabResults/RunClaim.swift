@@ -2,7 +2,7 @@ import Foundation
 
 /// A claim on one run, `runs/<id>.claim`: created with O_CREAT|O_EXCL, so of several processes
 /// sharing a results folder (on one machine or many) exactly one trains each run. It names the
-/// holder's pid and host; the holder touches it while training. A claim whose holder is gone (a
+/// holder's pid and host; the holder touches it while it holds it (`heartbeat`). A claim whose holder is gone (a
 /// dead pid on this host, or no touch for `staleAfter` seconds from another host) is stale and
 /// is taken over.
 public final class RunClaim: @unchecked Sendable {
@@ -11,8 +11,16 @@ public final class RunClaim: @unchecked Sendable {
 
     public let url: URL
     private var lastTouch = Date()
+    /// Touches the claim on its own while it is held: through evaluation and checkpointing too, not
+    /// only training steps (`touch`), so a long evaluation does not lose it after `staleAfter`.
+    private let heartbeat: Heartbeat
 
-    private init(url: URL) { self.url = url }
+    private init(url: URL, heartbeat: TimeInterval) {
+        self.url = url
+        self.heartbeat = Heartbeat(path: url.path, every: heartbeat)
+    }
+
+    deinit { heartbeat.stop() }
 
     /// Who holds a claim.
     public struct Holder: CustomStringConvertible, Sendable {
@@ -28,26 +36,43 @@ public final class RunClaim: @unchecked Sendable {
 
     static var me: Holder { Holder(pid: getpid(), host: ProcessInfo.processInfo.hostName) }
 
-    /// Tries to claim the run whose claim file is `url`, taking over a stale claim.
-    public static func attempt(_ url: URL) throws -> Attempt {
+    /// Tries to claim the run whose claim file is `url`, taking over a stale claim. An acquired claim
+    /// is touched every `heartbeat` seconds until it is released.
+    public static func attempt(_ url: URL, heartbeat: TimeInterval = 30) throws -> Attempt {
         for _ in 0..<3 {
             let fd = open(url.path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
             if fd >= 0 {
                 let text = "pid \(me.pid)\nhost \(me.host)\nsince \(Manifest.now())\n"
                 _ = text.withCString { write(fd, $0, strlen($0)) }
                 close(fd)
-                return .acquired(RunClaim(url: url))
+                return .acquired(RunClaim(url: url, heartbeat: heartbeat))
             }
             guard errno == EEXIST else {
                 throw ResultsError("cannot create \(url.path): \(String(cString: strerror(errno)))")
             }
             guard let holder = holder(of: url) else { continue }  // released meanwhile, or being written
             guard isStale(url, holder: holder) else { return .held(holder) }
-            // Take over: move the stale claim aside (only one taker's rename succeeds), then retry.
-            let aside = url.appendingPathExtension("stale-\(me.pid)")
-            if rename(url.path, aside.path) == 0 { unlink(aside.path) }
+            takeOver(url)  // then retry: of the takers, the O_EXCL create above picks one
         }
         return holder(of: url).map { .held($0) } ?? .held(Holder(pid: 0, host: "unknown"))
+    }
+
+    /// Removes the stale claim at `url`, deciding again under an exclusive lock on the claim file itself:
+    /// only while the locked file is still the one at `url` and still stale. Moving the claim aside
+    /// without the lock let a taker that judged it stale before another taker replaced it move the
+    /// new, live claim aside too, and both trained the run. The lock is released when its process
+    /// dies, so a killed taker leaves nothing behind.
+    static func takeOver(_ url: URL) {
+        var fd = open(url.path, O_RDWR)  // writable where it can be: NFS locks exclusively only then
+        if fd < 0 && errno == EACCES { fd = open(url.path, O_RDONLY) }
+        guard fd >= 0 else { return }  // gone meanwhile
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { return }
+        var locked = stat(), current = stat()
+        guard fstat(fd, &locked) == 0, stat(url.path, &current) == 0,
+              locked.st_dev == current.st_dev, locked.st_ino == current.st_ino else { return }  // replaced meanwhile
+        guard let holder = holder(of: url), isStale(url, holder: holder) else { return }
+        unlink(url.path)
     }
 
     /// The holder named in a claim file (nil if it is gone or unreadable).
@@ -93,5 +118,32 @@ public final class RunClaim: @unchecked Sendable {
     }
 
     /// Gives the claim up (after the run's record is written).
-    public func release() { unlink(url.path) }
+    public func release() {
+        heartbeat.stop()
+        unlink(url.path)
+    }
+}
+
+/// A timer touching a claim file every `interval` seconds until stopped; after `stop` returns it
+/// touches nothing more (the path may hold another process's claim by then).
+private final class Heartbeat: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+
+    init(path: String, every interval: TimeInterval) {
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [weak self] in self?.beat(path) }
+        timer.resume()
+    }
+
+    private func beat(_ path: String) { lock.withLock { if !stopped { _ = utimes(path, nil) } } }
+
+    func stop() {
+        let running = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        if running { timer.cancel() }
+    }
 }

@@ -22,7 +22,8 @@ extension Suite {
                     let estimate = MemoryEstimate(config: config, encodingParameters: own, batch: point.training.batchSize,
                                                   trainLength: config.maxLength,
                                                   evaluationLength: task.sequenceLength(size: longestEvaluation),
-                                                  evaluationSize: evaluation.size, blockedAttention: encoding.attentionInBlocks)
+                                                  evaluationSize: evaluation.size, blockedAttention: encoding.attentionInBlocks,
+                                                  scoreHook: MemoryEstimate.scoreHookFloats(encoding))
                     if largest == nil || estimate.peak > largest!.estimate.peak {
                         let at = point.label.isEmpty ? "" : " at \(point.label)"
                         largest = (estimate, "\(taskSpec) × \(encodingSpec)\(at)")

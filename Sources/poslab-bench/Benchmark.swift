@@ -118,7 +118,8 @@ struct Benchmark: ParsableCommand {
             }
             let estimate = MemoryEstimate(config: config, encodingParameters: model.encoding.parameters.reduce(0) { $0 + $1.count },
                                           batch: batch, trainLength: length, evaluationLength: te, evaluationSize: evalSize,
-                                          blockedAttention: model.encoding.attentionInBlocks && !fullAttention)
+                                          blockedAttention: model.encoding.attentionInBlocks && !fullAttention,
+                                          scoreHook: MemoryEstimate.scoreHookFloats(model.encoding))
             print(String(format: "peak resident set %.1f MB; estimate %.1f MB (%@)", Self.memory("VmHWM:"),
                          Double(estimate.peak) / 1_048_576, estimate.description as NSString))
             return

@@ -55,6 +55,16 @@ import Testing
         #expect(status == 2 && err.contains("--seeds"), "\(err)")
     }
 
+    /// Seeds are 32-bit, as in a suite file: a --seeds range or value past 4294967295 is refused with
+    /// exit 2, naming the option and the limit, and nothing is trained. (A range skipped the bound.)
+    @Test(arguments: ["4294967290-4294967300", "4294967296", "1,4294967296"])
+    func seedsPastUInt32AreRefused(_ seeds: String) throws {
+        let dir = temporaryDirectory()
+        let (status, _, err) = try runPoslab(["run", fixture("tiny.yaml"), "--seeds", seeds, "--limit", "1", "--out", "results"], in: dir)
+        #expect(status == 2 && err.contains("--seeds") && err.contains("4294967295"), "\(seeds): status \(status), \(err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+    }
+
     @Test func defaultsAreFilledIn() throws {
         let suite = try Suite.parse(yaml: "encodings: [none]\ntasks: [reverse]\n", file: "t.yaml", defaultName: "t")
         #expect(suite.seeds == [1, 2, 3])

@@ -23,9 +23,11 @@ import Testing
         }
     }
 
-    @Test(arguments: 0..<13)
+    /// One test case per case of the fixture, however many it holds (a fixed count of 13 silently
+    /// skipped any case added after them).
+    @Test(arguments: cases.indices)
     func matchesPyTorch(_ index: Int) throws {
-        let c = try #require(Self.cases.indices.contains(index) ? Self.cases[index] : nil)
+        let c = Self.cases[index]
         let model = try c.modelWithFixtureWeights()
         let parameters = model.parameters
         let what = "\(c.spec) \(c.attention)"

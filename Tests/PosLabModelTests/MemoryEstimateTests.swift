@@ -35,12 +35,16 @@ import Testing
     }
 
     /// The estimate is within 30% of the peak resident set measured by `poslab-bench --memory`, for
-    /// configurations dominated by each term: the standard config, attention scores, the head, long evaluation.
+    /// configurations dominated by each term: the standard config, attention scores, the head, long evaluation,
+    /// and the (B, H, T, T) terms of shaw's and cope's score hooks in training and in evaluation.
     @Test(arguments: [
         "",
         "--d-model 64 --layers 2 --heads 8 --length 512 --batch 8",
         "--vocab 4000 --d-model 32 --length 64 --batch 32",
         "--d-model 32 --length 16 --batch 32 --encoding rope --eval-length 1024",
+        "--d-model 32 --length 128 --batch 32 --eval-size 1 --encoding shaw --attention causal",
+        "--d-model 32 --length 128 --batch 32 --eval-size 1 --encoding cope --attention causal",
+        "--d-model 32 --length 128 --batch 16 --encoding cope --attention causal",
     ])
     func estimateIsWithin30PercentOfTheMeasuredPeak(_ arguments: String) throws {
         let bench = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab-bench")

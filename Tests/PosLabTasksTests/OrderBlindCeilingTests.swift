@@ -110,18 +110,16 @@ func allSequences(_ n: Int, _ s: Int) -> [([Int], Double)] {
         #expect(text.orderBlindCeiling(length: 8) == nil && shift.orderBlindCeiling(length: 3) == nil)
     }
 
-    /// Every suite task and length (quick and standard: up to 64 tokens) exactly, and quickly.
-    @Test func suiteLengthsAreExactAndFast() throws {
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure {
-            for spec in defaultArguments.keys {
-                for n in stride(from: 4, through: 64, by: 4) {
-                    let t = try task(spec)
-                    let c = try #require(t.orderBlindCeiling(length: n))
-                    #expect(c.method == .exact && c.value > 0 && c.value <= 1)
-                }
+    /// Every suite task and length (quick and standard: up to 64 tokens) exactly, and cheaply: each
+    /// is exact within a budget of 120,000 partitions summed (the largest, 64 tokens over 8 symbols,
+    /// has 116,263), so the work is bounded by what is counted, not by a wall clock.
+    @Test func suiteLengthsAreExactAndCheap() throws {
+        for spec in defaultArguments.keys {
+            for n in stride(from: 4, through: 64, by: 4) {
+                let t = try task(spec)
+                let c = try #require(t.orderBlindCeiling(length: n, exactBudget: 120_000))
+                #expect(c.method == .exact && c.value > 0 && c.value <= 1, "\(spec) at \(n): \(c)")
             }
         }
-        #expect(elapsed < .seconds(2), "\(elapsed)")
     }
 }

@@ -17,7 +17,7 @@ public func runProcess(_ executable: URL, _ arguments: [String], in directory: U
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    let (o, e) = readBoth(out, err)
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
@@ -45,10 +45,23 @@ public func runProcess(_ executable: URL, _ arguments: [String], in directory: U
             kill(pid, SIGKILL)
         }
     }
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    let (o, e) = readBoth(out, err)
     process.waitUntilExit()
     done.signal()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), timedOut)
+}
+
+/// Both pipes read to their ends at once, stderr on another thread: reading stdout to its end first
+/// waited forever on a command that writes more than a pipe holds (64 KiB) to stderr before it ends
+/// stdout, blocked on the full stderr pipe while the reader waited on stdout.
+func readBoth(_ out: Pipe, _ err: Pipe) -> (Data, Data) {
+    let errors = err.fileHandleForReading
+    nonisolated(unsafe) var e = Data()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { e = errors.readDataToEndOfFile() }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    return (o, e)
 }
 
 /// The processes descended from `pid` (from /proc), deepest last.
