@@ -9,15 +9,18 @@
 //   PosLabBuildInfo      the commit the sources were at, written at build time by the BuildInfo
 //                        plugin (Plugins/); no module depends on it: CBuildInfo reaches it through a
 //                        weak symbol resolved in libPosLab.so, so that a new commit compiles it alone
-//   PosLabStatistics     seeded random numbers, SHA-256 and statistics over GSL (imports CGSL)
+//   PosLabSupport        seeded random numbers (GSL's MT19937: imports CGSL) and SHA-256: what the
+//                        engine, the tasks and a run's identity need, without the statistics
+//   PosLabStatistics     the statistics of a study over GSL: descriptive, tests, intervals, effect
+//                        sizes, ranks (imports CGSL)
 //   PosLabCore           what tasks and the model share: Spec, SpecArguments, ConfigurationError,
 //                        AttentionMode, nearest-name suggestions (no dependencies)
 //   PosLabEngine         tensors, reverse-mode autodiff, ops, optimizers (imports COpenBLAS)
 //   PosLabModel          the transformer, PositionalEncoding, the built-in encodings and the plugin
-//                        loader; re-exports PosLabCore, PosLabEngine and PosLabStatistics for plugins
+//                        loader; re-exports PosLabCore, PosLabEngine and PosLabSupport for plugins
 //   PosLabText           tokenizers (bytes, GPT-2 BPE) and the sliding-window text dataset
 //   PosLabTasks          order-sensitive sequence tasks, the controls, and language modelling on text
-//                        (PosLabCore, PosLabStatistics and PosLabText; not the model)
+//                        (PosLabCore, PosLabSupport and PosLabText; not the model)
 //   A study's data path, four modules (a suite file → PosLabStudy → PosLabRunner → PosLabResults → PosLabReport):
 //   PosLabStudy          what a study is: suite files (read, then validated; a suite's plugins are
 //                        listed, not loaded), grids, tune blocks, run plans and their resolved
@@ -44,7 +47,7 @@ let package = Package(
     products: [
         // The one PosLab library: plugins depend on this product, and the `poslab` launcher loads it.
         .library(name: "PosLab", type: .dynamic,
-                 targets: ["PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks",
+                 targets: ["PosLabSupport", "PosLabEngine", "PosLabStatistics", "PosLabModel", "PosLabText", "PosLabTasks",
                            "PosLabStudy", "PosLabResults", "PosLabRunner", "PosLabReport", "PosLabCLI",
                            "PosLabBuildInfo"]),
         .executable(name: "poslab", targets: ["poslab"]),
@@ -62,26 +65,27 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
-        .target(name: "PosLabStatistics", dependencies: ["CGSL"]),
+        .target(name: "PosLabSupport", dependencies: ["CGSL"]),
+        .target(name: "PosLabStatistics", dependencies: ["CGSL", "PosLabSupport"]),
         .target(name: "PosLabCore"),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "CRunGuard"),
         .target(name: "CBuildInfo"),
         .target(name: "PosLabBuildInfo", plugins: ["BuildInfo"]),
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabStatistics"]),
-        .target(name: "PosLabModel", dependencies: ["PosLabCore", "PosLabEngine", "PosLabStatistics"], plugins: ["PluginABIHash"]),
+        .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabSupport"]),
+        .target(name: "PosLabModel", dependencies: ["PosLabCore", "PosLabEngine", "PosLabSupport"], plugins: ["PluginABIHash"]),
         .executableTarget(name: "poslab-abi-hash"),
         .plugin(name: "PluginABIHash", capability: .buildTool(), dependencies: ["poslab-abi-hash"]),
-        .target(name: "PosLabTasks", dependencies: ["PosLabCore", "PosLabStatistics", "PosLabText"]),
+        .target(name: "PosLabTasks", dependencies: ["PosLabCore", "PosLabSupport", "PosLabText"]),
         .target(
             name: "PosLabText",
-            dependencies: ["PosLabStatistics", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["PosLabSupport", .product(name: "HeapModule", package: "swift-collections")],
             resources: [.copy("Resources")]),
-        .target(name: "PosLabStudy", dependencies: ["PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks", "Yams"]),
+        .target(name: "PosLabStudy", dependencies: ["PosLabCore", "PosLabModel", "PosLabSupport", "PosLabTasks", "Yams"]),
         .target(
             name: "PosLabResults",
-            dependencies: ["PosLabStudy", "PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks", "CBuildInfo", "Yams",
+            dependencies: ["PosLabStudy", "PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabSupport", "PosLabTasks", "CBuildInfo", "Yams",
                            .product(name: "CSV", package: "CSV.swift")]),
         .target(name: "PosLabRunner", dependencies: ["PosLabStudy", "PosLabResults", "PosLabModel", "PosLabTasks", "CRunGuard"]),
         .target(
@@ -97,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "poslab-bench",
             dependencies: ["PosLabModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PosLabStatisticsTests", dependencies: ["PosLabStatistics", "PosLabSupport"], resources: [.copy("Fixtures")]),
         // Links into the test runner a constructor that prepares its process as poslab's launcher does.
         .target(name: "CTestProgram", path: "Tests/CTestProgram"),
         .testTarget(name: "PosLabEngineTests", dependencies: ["PosLabEngine", "CTestProgram"]),

@@ -22,7 +22,7 @@ extension PosLab {
             let encodings = EncodingRegistry.shared.all
             let ew = encodings.map(\.name.count).max() ?? 0
             for e in encodings {
-                print("  \(e.name.padding(toLength: ew, withPad: " ", startingAt: 0))  \(e.summary)\(e.origin == "built-in" ? "" : " [\(e.origin)]")")
+                print("  \(e.name.padding(toLength: ew, withPad: " ", startingAt: 0))  \(e.summary)\(e.origin == .builtIn ? "" : " [\(e.origin)]")")
             }
             print("\nTasks:")
             let tasks = TaskRegistry.shared.all

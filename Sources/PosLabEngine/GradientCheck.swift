@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 
 /// The outcome of comparing autodiff gradients with central finite differences.
 public struct GradientCheckResult: Sendable, CustomStringConvertible {

@@ -26,8 +26,8 @@ public final class EncodingRegistry: @unchecked Sendable {
         public var name: String
         /// One line for `poslab list`.
         public var summary: String
-        /// Where it came from: `built-in` or a plugin path.
-        public var origin: String
+        /// Where it came from: built in, a plugin library, or a program.
+        public var origin: RegistryOrigin
         /// Builds it.
         public var make: @Sendable (inout SpecArguments, EncodingContext) throws -> any PositionalEncoding
     }
@@ -35,7 +35,7 @@ public final class EncodingRegistry: @unchecked Sendable {
     /// The registry every part of PosLab uses, with the built-in encodings in it.
     public static let shared: EncodingRegistry = {
         let r = EncodingRegistry()
-        for type in builtinEncodings { try! r.register(type, origin: "built-in") }
+        for type in builtinEncodings { try! r.register(type, origin: .builtIn) }
         return r
     }()
 
@@ -51,7 +51,7 @@ public final class EncodingRegistry: @unchecked Sendable {
     public init() {}
 
     /// Registers an encoding type; throws if the name is taken (as `TaskRegistry` does), naming both origins.
-    public func register<E: RegisteredEncoding>(_ type: E.Type, origin: String) throws {
+    public func register<E: RegisteredEncoding>(_ type: E.Type, origin: RegistryOrigin) throws {
         try register(Entry(name: E.registryName, summary: E.summary, origin: origin) { args, context in
             try E.make(&args, context: context)
         })
@@ -61,7 +61,7 @@ public final class EncodingRegistry: @unchecked Sendable {
     public func register(_ entry: Entry) throws {
         try lock.withLock {
             if let existing = entries[entry.name] {
-                throw ConfigurationError.registeredTwice(entry.name, kind: "encoding", first: existing.origin, second: entry.origin)
+                throw ConfigurationError.registeredTwice(entry.name, kind: "encoding", first: existing.origin.description, second: entry.origin.description)
             }
             entries[entry.name] = entry
         }

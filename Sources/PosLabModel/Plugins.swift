@@ -21,9 +21,9 @@ import PosLabCore
 /// ABI version; `PluginRegistrar.register` is compiled into the plugin, so the version it compares
 /// with is the one the plugin was built against, and a stale plugin is reported instead of crashing.
 public enum PluginABI {
-    /// Derived from the build: a hash of the plugin-facing sources (`PositionalEncoding`, its
-    /// context, the registrar, `Tensor`; see `interfaceFiles`), so any change to them refuses
-    /// plugins built before it. Nobody types it. This is the host's (the library's) value; a plugin
+    /// Derived from the build: a hash of the plugin-facing sources (every source of PosLabModel and
+    /// of the PosLab modules it depends on, comments aside; see `interfaceFiles` and
+    /// Plugins/PluginABIHash), so any change to a declaration in them refuses plugins built before it. Nobody types it. This is the host's (the library's) value; a plugin
     /// compares with its own build's `interfaceHash`, which is emitted into the plugin.
     public static var version: Int32 { interfaceHash }
     /// The C symbol every plugin exports.
@@ -35,13 +35,13 @@ public enum PluginABI {
 /// What a plugin registers through: the host's registry, and what happened.
 public final class PluginRegistrar {
     let registry: EncodingRegistry
-    let origin: String
+    let origin: RegistryOrigin
     /// The names registered so far.
     public private(set) var names: [String] = []
     /// The first registration error.
     var failure: String?
 
-    init(registry: EncodingRegistry, origin: String) {
+    init(registry: EncodingRegistry, origin: RegistryOrigin) {
         self.registry = registry
         self.origin = origin
     }
@@ -140,7 +140,7 @@ public enum PluginLoader {
         let canonical = String(cString: resolved)
         free(resolved)
         guard registry.markPluginLoaded(canonical) else {
-            return registry.all.filter { $0.origin == path || $0.origin == canonical }.map(\.name)
+            return registry.all.filter { [path, canonical].contains($0.origin.pluginPath) }.map(\.name)
         }
         // Marked before loading, so that a concurrent load of the same file does not register its
         // encodings twice; unmarked if this load fails, so that a retry loads it (or fails) again
@@ -161,7 +161,7 @@ public enum PluginLoader {
         }
         typealias Entry = @convention(c) (UnsafeMutableRawPointer, Int32) -> Int32
         let entry = unsafeBitCast(symbol, to: Entry.self)
-        let registrar = PluginRegistrar(registry: registry, origin: path)
+        let registrar = PluginRegistrar(registry: registry, origin: .plugin(path: path))
         let handshake = PluginHandshake(registrar: registrar)
         defer { handshake.deallocate() }
         let status = withExtendedLifetime(registrar) { entry(handshake.memory, hostVersion) }

@@ -2,7 +2,6 @@ import CSV
 import Foundation
 import PosLabCore
 import PosLabResults
-import PosLabStatistics
 
 /// What a report is drawn from: a results folder's runs.csv (required), curves.csv, manifest.json
 /// comparisons.csv and claims.csv (each optional), read by column name so that extra columns are kept.

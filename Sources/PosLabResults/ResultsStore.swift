@@ -1,6 +1,6 @@
 import Foundation
 import PosLabModel
-import PosLabStatistics
+import PosLabSupport
 import PosLabStudy
 
 /// The results folder of one suite.

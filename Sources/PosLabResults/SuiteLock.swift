@@ -1,5 +1,5 @@
 import Foundation
-import PosLabStatistics
+import PosLabSupport
 import PosLabStudy
 
 /// The suite live in a results folder, `suite.lock`: every process running a suite there holds a

@@ -100,7 +100,7 @@ public struct Trainer: Sendable {
                   wallSeconds: Date().timeIntervalSince(start))
     }
 
-    /// The plugin libraries (origins that are files) of the encodings an encoding spec names, in
+    /// The plugin libraries (`RegistryOrigin.plugin` paths) of the encodings an encoding spec names, in
     /// name order: the spec's own and, for a wrapper, those of the spec in its `encoding` argument
     /// (`randomized(learned)`), walked as specs — an argument's value that happens to be an
     /// encoding's name (`rope(scaling=yarn)` beside a plugin's `yarn`) names no encoding.
@@ -110,10 +110,7 @@ public struct Trainer: Sendable {
         while let text = next, let parsed = try? Spec(parsing: text), names.insert(parsed.name).inserted {
             next = parsed.arguments["encoding"]
         }
-        return names.sorted().compactMap { name in
-            guard let entry = encodings.entry(name), FileManager.default.fileExists(atPath: entry.origin) else { return nil }
-            return entry.origin
-        }
+        return names.sorted().compactMap { encodings.entry($0)?.origin.pluginPath }
     }
 
     /// Resolves every plan to its full configuration (task and encoding with every argument, the

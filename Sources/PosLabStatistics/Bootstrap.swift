@@ -1,4 +1,5 @@
 internal import CGSL
+import PosLabSupport
 
 /// The seeded percentile bootstrap interval of a sample's mean.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import PosLabStatistics
+import PosLabSupport
 
 /// Everything that can change a trained model, fully resolved: a run's identity.
 ///

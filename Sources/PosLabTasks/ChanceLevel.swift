@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 
 // MARK: - Chance level
 

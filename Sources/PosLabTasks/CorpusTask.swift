@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 
 /// A task trained and evaluated on a fixed corpus rather than on sampled sequences — language
 /// modelling on a text file. The trainer asks it for training batches, and at each evaluation

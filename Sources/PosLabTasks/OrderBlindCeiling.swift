@@ -1,5 +1,5 @@
 import Foundation
-import PosLabStatistics
+import PosLabSupport
 
 // MARK: - Order-blind ceiling
 

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// How a prompt task is laid out as one sequence for the model.
 ///

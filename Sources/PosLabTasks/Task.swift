@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// What kind of position information a task needs to be solved.
 public enum PositionInformation: String, Sendable, CaseIterable {

@@ -26,15 +26,15 @@ public final class TaskRegistry: @unchecked Sendable {
     public struct Entry: Sendable {
         public var name: String
         public var summary: String
-        /// Where it came from: `built-in`, or what registered it.
-        public var origin: String
+        /// Where it came from: built in, or the program that registered it.
+        public var origin: RegistryOrigin
         public var make: @Sendable (inout SpecArguments) throws -> any SequenceTask
     }
 
     /// The registry with the built-in tasks.
     public static let shared: TaskRegistry = {
         let r = TaskRegistry()
-        for type in builtinTasks { try! r.register(type, origin: "built-in") }
+        for type in builtinTasks { try! r.register(type, origin: .builtIn) }
         return r
     }()
 
@@ -44,10 +44,10 @@ public final class TaskRegistry: @unchecked Sendable {
     public init() {}
 
     /// Registers a task type; throws if the name is taken (as `EncodingRegistry` does), naming both origins.
-    public func register<T: RegisteredTask>(_ type: T.Type, origin: String) throws {
+    public func register<T: RegisteredTask>(_ type: T.Type, origin: RegistryOrigin) throws {
         try lock.withLock {
             if let existing = entries[T.registryName] {
-                throw ConfigurationError.registeredTwice(T.registryName, kind: "task", first: existing.origin, second: origin)
+                throw ConfigurationError.registeredTwice(T.registryName, kind: "task", first: existing.origin.description, second: origin.description)
             }
             entries[T.registryName] = Entry(name: T.registryName, summary: T.summary, origin: origin) { try T.make(&$0) }
         }

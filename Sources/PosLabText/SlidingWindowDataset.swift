@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 
 /// The seed chapter's `GPTDatasetV1` with its `DataLoader`: windows of `maxLength` tokens every
 /// `stride` tokens, each with the same window shifted one token right as its target.

@@ -1,5 +1,5 @@
 import PosLabEngine
-import PosLabStatistics
+import PosLabSupport
 import Testing
 
 /// `blockedAttention` (blocks of queries and keys, online softmax, forward only) against the fused

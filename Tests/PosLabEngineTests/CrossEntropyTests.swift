@@ -1,6 +1,5 @@
 import Foundation
 import PosLabEngine
-import PosLabStatistics
 import Testing
 
 /// The cross-entropy of a large vocabulary (rows of 1,024 ids or more take the vectorised path)

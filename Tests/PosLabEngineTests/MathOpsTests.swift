@@ -1,6 +1,5 @@
 import Foundation
 import PosLabEngine
-import PosLabStatistics
 import Testing
 
 /// The math ops an encoding is written with (Ops+Math, Ops+Gather, Ops+Cumsum): values against

@@ -1,5 +1,5 @@
 import PosLabEngine
-import PosLabStatistics
+import PosLabSupport
 import Testing
 
 /// A trainable tensor of N(0, std²) values from a fixed seed.

@@ -45,9 +45,9 @@ func hasCheckpoints(_ dir: URL) -> Bool {
     @Test func newLengthsFromCheckpointsEqualTrainingFromScratch() throws {
         let registry = EncodingRegistry()
         for encoding in [NoEncoding.self, LearnedEncoding.self, RandomizedEncoding.self, ALiBiEncoding.self] as [any RegisteredEncoding.Type] {
-            try registry.register(encoding, origin: "built-in")
+            try registry.register(encoding, origin: .builtIn)
         }
-        try registry.register(PoisonEncoding.self, origin: "test")
+        try registry.register(PoisonEncoding.self, origin: .program("test"))
         let encodings = "[none, learned, \"randomized(learned, max_length=24)\", alibi, poison]"
         var suite = try smallSuite(name: "grow", encodings: encodings, seeds: "[1, 2]", lengths: "[6, 9]", registry: registry)
         let dir = temporaryDirectory()

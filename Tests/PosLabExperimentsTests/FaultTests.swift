@@ -225,8 +225,8 @@ import Testing
 
     @Test func aRunThatThrowsIsRecordedAndRetried() throws {
         let registry = EncodingRegistry()
-        try registry.register(NoEncoding.self, origin: "built-in")
-        try registry.register(FlakyEncoding.self, origin: "test")
+        try registry.register(NoEncoding.self, origin: .builtIn)
+        try registry.register(FlakyEncoding.self, origin: .program("test"))
         let suite = try smallSuite(name: "flaky", encodings: "[none, flaky]", seeds: "[1, 2]", registry: registry)
         let dir = temporaryDirectory()
         FlakyEncoding.failingSeed.withLock { $0 = 2 }

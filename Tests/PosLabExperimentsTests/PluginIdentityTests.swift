@@ -24,7 +24,7 @@ public final class YarnNamedPlugin: RegisteredEncoding {
         try Data("a plugin library".utf8).write(to: library)
         let registry = EncodingRegistry()
         for entry in EncodingRegistry.shared.all { try registry.register(entry) }
-        try registry.register(YarnNamedPlugin.self, origin: library.path)
+        try registry.register(YarnNamedPlugin.self, origin: .plugin(path: library.path))
         let trainer = Trainer(suite: suite, encodings: registry)
         func plugins(_ encoding: String) throws -> [String] {
             try trainer.resolve([RunPlan(index: 0, task: plan.task, encoding: encoding, seed: plan.seed, point: plan.point)])[0].pluginPaths
@@ -33,5 +33,21 @@ public final class YarnNamedPlugin: RegisteredEncoding {
         #expect(try plugins("randomized(yarn)") == [library.path])
         #expect(try plugins("randomized(encoding=yarn, max_length=64)") == [library.path])
         #expect(try plugins("yarn") == [library.path])
+    }
+
+    /// An encoding a program registered in code is no plugin, even when its origin's text names a
+    /// file that exists: the origin is a case to switch on, not a path tested with `fileExists`
+    /// (which took such a file into the run's identity).
+    @Test func aProgramsEncodingIsNoPluginWhateverItsOriginSays() throws {
+        let suite = try Suite.load(path: fixture("tiny.yaml"))
+        let plan = try #require(suite.runs.first)
+        let file = temporaryDirectory().appendingPathComponent("README")
+        try Data("a user's file".utf8).write(to: file)
+        let registry = EncodingRegistry()
+        for entry in EncodingRegistry.shared.all { try registry.register(entry) }
+        try registry.register(YarnNamedPlugin.self, origin: .program(file.path))
+        let trainer = Trainer(suite: suite, encodings: registry)
+        let run = try trainer.resolve([RunPlan(index: 0, task: plan.task, encoding: "yarn", seed: plan.seed, point: plan.point)])[0]
+        #expect(run.pluginPaths == [])
     }
 }

@@ -264,27 +264,46 @@ func brokenPlugin(_ name: String) throws -> String { try buildPlugin("Tests/Plug
         let tool = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("poslab-abi-hash")
         let dir = temporaryDirectory()
         let copies = try PluginABI.interfaceFiles.map { name in
-            let source = try #require(["Sources/PosLabCore/", "Sources/PosLabModel/", "Sources/PosLabEngine/"].map { repositoryRoot.appendingPathComponent($0 + name) }
-                .first { FileManager.default.fileExists(atPath: $0.path) }, "\(name)")
             let copy = dir.appendingPathComponent(name)
-            try FileManager.default.copyItem(at: source, to: copy)
+            try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Sources/" + name), to: copy)
             return copy
         }
         func hash() throws -> Int32 {
             let output = dir.appendingPathComponent("out.swift")
-            let (status, _, err) = try runProcess(tool, [output.path] + copies.map(\.path))
+            let (status, _, err) = try runProcess(tool, [output.path, dir.path] + copies.map(\.path))
             #expect(status == 0, "\(err)")
             let text = try String(contentsOf: output, encoding: .utf8)
             let line = try #require(text.split(separator: "\n").first { $0.contains("interfaceHash: Int32 { ") })
             return try #require(Int32(line.split(separator: " ").dropLast().last!))
         }
         #expect(try hash() == PluginABI.version)
-        let encoding = dir.appendingPathComponent("PositionalEncoding.swift")
+        let encoding = dir.appendingPathComponent("PosLabModel/PositionalEncoding.swift")
         try (String(contentsOf: encoding, encoding: .utf8) + "\n// a comment\n").write(to: encoding, atomically: true, encoding: .utf8)
         #expect(try hash() == PluginABI.version)
         try String(contentsOf: encoding, encoding: .utf8).replacingOccurrences(of: "func embedLayer(", with: "func embedBlock(")
             .write(to: encoding, atomically: true, encoding: .utf8)
         #expect(try hash() != PluginABI.version)
+    }
+
+    /// The hash covers every source a plugin compiles against — PosLabModel's and those of the PosLab
+    /// modules it depends on, which it re-exports — not a hand-kept list of files (which missed
+    /// RegistryOrigin.swift, the type of a registry entry's origin). A file added to any of them is
+    /// hashed without anyone listing it.
+    @Test func abiVersionCoversEveryPluginFacingSource() throws {
+        let modules = ["PosLabCore", "PosLabEngine", "PosLabSupport", "PosLabModel"]
+        var expected: Set<String> = []
+        for module in modules {
+            let folder = repositoryRoot.appendingPathComponent("Sources/" + module)
+            let files = try #require(FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil))
+            for case let file as URL in files where file.pathExtension == "swift" {
+                expected.insert(module + "/" + String(file.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1)))
+            }
+        }
+        #expect(expected.contains("PosLabCore/RegistryOrigin.swift"))
+        #expect(expected.contains("PosLabModel/Encodings/ShawEncoding.swift"))
+        #expect(Set(PluginABI.interfaceFiles) == expected,
+                "not hashed: \(expected.subtracting(PluginABI.interfaceFiles).sorted()); not PosLab's: \(Set(PluginABI.interfaceFiles).subtracting(expected).sorted())")
     }
 
     /// In `poslab` a plugin's libPosLab.so is poslab's own (every CLI test above loads plugins with
@@ -314,6 +333,6 @@ func brokenPlugin(_ name: String) throws -> String { try buildPlugin("Tests/Plug
         }
         let fresh = EncodingRegistry()
         #expect(try PluginLoader.load(library.path, into: fresh, requireSharedLibrary: false) == ["fire-example"])
-        #expect(fresh.entry("fire-example")?.origin.hasSuffix("libFirePlugin.so") == true)
+        #expect(fresh.entry("fire-example")?.origin.pluginPath?.hasSuffix("libFirePlugin.so") == true)
     }
 }

@@ -29,8 +29,8 @@ import Testing
     /// batches, same shared initial weights — and differently with another seed.
     @Test func trainerRunsArePairedAcrossEncodings() throws {
         let registry = EncodingRegistry()
-        try registry.register(NoEncoding.self, origin: "built-in")
-        try registry.register(InertEncoding.self, origin: "test")
+        try registry.register(NoEncoding.self, origin: .builtIn)
+        try registry.register(InertEncoding.self, origin: .program("test"))
         let yaml = """
             encodings: [none, inert]
             tasks: [shift]

@@ -40,8 +40,8 @@ import Testing
     /// A run whose loss becomes NaN is recorded as diverged, and the suite goes on.
     @Test func divergedRunIsRecordedAndTheSuiteContinues() throws {
         let registry = EncodingRegistry()
-        try registry.register(NoEncoding.self, origin: "built-in")
-        try registry.register(PoisonEncoding.self, origin: "test")
+        try registry.register(NoEncoding.self, origin: .builtIn)
+        try registry.register(PoisonEncoding.self, origin: .program("test"))
         let yaml = """
             encodings: [poison, none]
             tasks: [majority]

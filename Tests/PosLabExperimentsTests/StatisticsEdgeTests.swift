@@ -1,6 +1,5 @@
 import Foundation
 import PosLabResults
-import PosLabStatistics
 import Testing
 
 /// The statistics edges a newcomer hit (issue 24), one test per edge, each named after it.

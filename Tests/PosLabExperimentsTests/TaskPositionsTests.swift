@@ -36,8 +36,8 @@ final class PositionRecorder: RegisteredEncoding {
         #expect(try TaskRegistry.shared.make(Spec(name: "shift")).batch(size: 2, length: 4, rng: RandomGenerator(seed: 1)).positions == nil)
 
         let encodings = EncodingRegistry(), tasks = TaskRegistry()
-        try encodings.register(PositionRecorder.self, origin: "test")
-        try tasks.register(CountdownTask.self, origin: "test")
+        try encodings.register(PositionRecorder.self, origin: .program("test"))
+        try tasks.register(CountdownTask.self, origin: .program("test"))
         let yaml = """
             encodings: [position-recorder]
             tasks: [countdown]

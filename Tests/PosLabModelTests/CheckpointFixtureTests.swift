@@ -74,7 +74,7 @@ func fixtureFile(_ name: String) -> URL {
         let expected = try Self.specs.flatMap { stem, spec in try Self.modes(spec).map { "checkpoints/\(stem)-\($0.rawValue).safetensors" } }
         #expect(cases.map(\.file) == expected)
         #expect(expected.count == 35)
-        let builtins = Set(EncodingRegistry.shared.all.filter { $0.origin == "built-in" }.map(\.name))
+        let builtins = Set(EncodingRegistry.shared.all.filter { $0.origin == .builtIn }.map(\.name))
         var covered: [String: Set<String>] = [:], kinds = Set<String>(), scalings = Set<String>()
         for c in cases {
             let model = try Transformer(checkpoint: fixtureFile(c.file))

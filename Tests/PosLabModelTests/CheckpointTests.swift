@@ -40,7 +40,7 @@ import Testing
 
     /// Every registered built-in encoding (with its default arguments) survives the round trip bit for bit.
     @Test func everyBuiltinEncodingRoundTrips() throws {
-        let names = EncodingRegistry.shared.all.filter { $0.origin == "built-in" }.map(\.name)
+        let names = EncodingRegistry.shared.all.filter { $0.origin == .builtIn }.map(\.name)
         #expect(names.count >= 7)
         for name in names {
             let spec = name == "randomized" ? "randomized(learned, max_length=16)" : name

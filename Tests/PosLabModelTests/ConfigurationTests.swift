@@ -52,18 +52,18 @@ import Testing
                                                                "sinusoidal", "xpos"])
         // A name registered twice is refused as the task registry refuses it: both origins named, the first kept.
         let registry = EncodingRegistry()
-        try registry.register(NoEncoding.self, origin: "test")
-        #expect(error { try registry.register(NoEncoding.self, origin: "/plugins/libOther.so") }
+        try registry.register(NoEncoding.self, origin: .program("test"))
+        #expect(error { try registry.register(NoEncoding.self, origin: .plugin(path: "/plugins/libOther.so")) }
             == ConfigurationError(field: "none", rule: "an encoding of this name is already registered by test and again by /plugins/libOther.so; rename one of them"))
-        #expect(registry.all.map(\.origin) == ["test"])
+        #expect(registry.all.map(\.origin) == [.program("test")])
     }
 
     /// A wrapper builds what it wraps through the registry building it: randomized(...) in a registry
     /// holding an encoding the shared one lacks resolves that encoding.
     @Test func randomizedWrapsAnEncodingOfItsOwnRegistry() throws {
         let registry = EncodingRegistry()
-        try registry.register(RandomizedEncoding.self, origin: "built-in")
-        try registry.register(OnlyInATestRegistry.self, origin: "test")
+        try registry.register(RandomizedEncoding.self, origin: .builtIn)
+        try registry.register(OnlyInATestRegistry.self, origin: .program("test"))
         #expect(EncodingRegistry.shared.entry(OnlyInATestRegistry.registryName) == nil)
         let context = EncodingContext(config: ModelConfig(vocabSize: 8, maxLength: 8), seed: 1)
         let wrapper = try registry.make(Spec(parsing: "randomized(only-in-a-test-registry, max_length=16)"), context: context)

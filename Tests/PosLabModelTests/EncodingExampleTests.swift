@@ -27,7 +27,7 @@ public final class ScaledSinusoidal: RegisteredEncoding {
 @Suite struct EncodingExampleTests {
     @Test func exampleEncodingRegistersTrainsAndChecks() throws {
         let registry = EncodingRegistry()
-        try registry.register(ScaledSinusoidal.self, origin: "README")
+        try registry.register(ScaledSinusoidal.self, origin: .program("README"))
         let config = smallConfig(maxLength: 6)
         let model = try Transformer(config: config, encoding: Spec(parsing: "scaled-sinusoidal"), seed: 1, registry: registry)
         #expect(model.parameters.last === model.encoding.parameters.first)

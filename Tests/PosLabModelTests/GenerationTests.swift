@@ -17,7 +17,7 @@ import Testing
     }
 
     /// Every built-in encoding (each with its defaults), and the variants whose hooks differ.
-    static let specs: [String] = EncodingRegistry.shared.all.filter { $0.origin == "built-in" }.map { $0.name == "randomized" ? "randomized(learned)" : $0.name }
+    static let specs: [String] = EncodingRegistry.shared.all.filter { $0.origin == .builtIn }.map { $0.name == "randomized" ? "randomized(learned)" : $0.name }
         + ["kerple(kind=power)", "rope(scaling=yarn, factor=4)", "randomized(rope)", "randomized(relative-bias)", "learned(size=16)"]
 
     @Test(arguments: specs) func cachedDecodingGivesTheReferenceTokens(spec: String) throws {

@@ -41,7 +41,7 @@ public final class RandomOffset: RegisteredEncoding {
 @Suite struct PluginRulesTests {
     static func model(seed: UInt64) throws -> Transformer {
         let registry = EncodingRegistry()
-        try registry.register(RandomOffset.self, origin: "docs/plugins.md")
+        try registry.register(RandomOffset.self, origin: .program("docs/plugins.md"))
         return try Transformer(config: smallConfig(maxLength: 6), encoding: Spec(parsing: "random-offset"), seed: seed, registry: registry)
     }
 

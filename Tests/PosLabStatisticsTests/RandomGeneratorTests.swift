@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 import Testing
 
 @Suite struct RandomGeneratorTests {

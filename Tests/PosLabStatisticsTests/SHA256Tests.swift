@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 import Testing
 
 /// SHA-256 against FIPS 180-4's examples and messages around the 55/56/64-byte padding edges.

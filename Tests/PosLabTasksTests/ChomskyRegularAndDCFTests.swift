@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 import PosLabTasks
 import Testing
 

@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 import PosLabTasks
 import Testing
 

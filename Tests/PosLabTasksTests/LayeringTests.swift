@@ -16,17 +16,19 @@ import Testing
         "CGSL": [], "COpenBLAS": [], "CBLASKernel": [], "CRunGuard": [], "CBuildInfo": [], "poslab": [],
         // The build's commit: depended on by no module (CBuildInfo reaches it by a weak symbol).
         "PosLabBuildInfo": [],
-        "PosLabStatistics": ["CGSL"],
+        // Random numbers and SHA-256; the statistics beside them, never below the engine.
+        "PosLabSupport": ["CGSL"],
+        "PosLabStatistics": ["CGSL", "PosLabSupport"],
         "PosLabCore": [],
-        "PosLabEngine": ["CBLASKernel", "COpenBLAS", "PosLabStatistics"],
-        "PosLabModel": ["PosLabCore", "PosLabEngine", "PosLabStatistics"],
-        "PosLabText": ["PosLabStatistics"],
+        "PosLabEngine": ["CBLASKernel", "COpenBLAS", "PosLabSupport"],
+        "PosLabModel": ["PosLabCore", "PosLabEngine", "PosLabSupport"],
+        "PosLabText": ["PosLabSupport"],
         // Tasks use the core, the random generator and text, never the model.
-        "PosLabTasks": ["PosLabCore", "PosLabStatistics", "PosLabText"],
+        "PosLabTasks": ["PosLabCore", "PosLabSupport", "PosLabText"],
         // What a study is: suite files, grids, run plans and identities. Nothing that runs or stores.
-        "PosLabStudy": ["PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks"],
+        "PosLabStudy": ["PosLabCore", "PosLabModel", "PosLabSupport", "PosLabTasks"],
         // What a study wrote and shows: records, CSV, manifest, claims, statistics. Never the runner.
-        "PosLabResults": ["PosLabStudy", "PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabTasks", "CBuildInfo"],
+        "PosLabResults": ["PosLabStudy", "PosLabCore", "PosLabModel", "PosLabStatistics", "PosLabSupport", "PosLabTasks", "CBuildInfo"],
         // What runs a study: the trainer and the suite runner, writing through PosLabResults.
         "PosLabRunner": ["PosLabStudy", "PosLabResults", "PosLabModel", "PosLabTasks", "CRunGuard"],
         // The report reads results; it neither runs nor reads suite files.
@@ -107,6 +109,13 @@ import Testing
 
     @Test func tasksDoNotDependOnTheModel() throws {
         #expect(!(try Self.imports(of: "PosLabTasks")).contains("PosLabModel"))
+    }
+
+    /// The engine and the model a plugin compiles against use the random generator, not the
+    /// statistics of a study (which moved out of their way into PosLabStatistics).
+    @Test func theEngineAndTheModelDoNotUseTheStatistics() throws {
+        #expect(!(try Self.imports(of: "PosLabEngine")).contains("PosLabStatistics"))
+        #expect(!(try Self.imports(of: "PosLabModel")).contains("PosLabStatistics"))
     }
 
     @Test func theCoreImportsNothingOfPosLab() throws {

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 import PosLabTasks
 import Testing
 
@@ -14,11 +14,11 @@ import Testing
     /// origins, and the first registration stays.
     @Test func aDuplicateNameIsRefusedNamingBothOrigins() throws {
         let registry = TaskRegistry()
-        try registry.register(ShiftTask.self, origin: "built-in")
-        #expect(configurationError { try registry.register(ShiftTask.self, origin: "a test") }
+        try registry.register(ShiftTask.self, origin: .builtIn)
+        #expect(configurationError { try registry.register(ShiftTask.self, origin: .program("a test")) }
             == ConfigurationError(field: "shift", rule: "a task of this name is already registered by built-in and again by a test; rename one of them"))
-        #expect(registry.all.map(\.origin) == ["built-in"])
-        #expect(TaskRegistry.shared.all.allSatisfy { $0.origin == "built-in" })
+        #expect(registry.all.map(\.origin) == [.builtIn])
+        #expect(TaskRegistry.shared.all.allSatisfy { $0.origin == .builtIn })
     }
 
     @Test func makeReadsArguments() throws {

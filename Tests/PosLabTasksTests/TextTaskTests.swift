@@ -1,6 +1,6 @@
 import Foundation
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 import PosLabTasks
 import PosLabText
 import Testing

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `adjacent-repeat`: is this token the same as the one before it?
 ///

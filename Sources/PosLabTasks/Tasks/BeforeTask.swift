@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `before`: does marker A come before marker B?
 ///

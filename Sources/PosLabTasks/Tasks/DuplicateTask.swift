@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `duplicate`: write the first half again in the second half (Chomsky-hierarchy "duplicate
 /// string", with the output slots given as blanks in the input).

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `lookup`: position 0 names a position; answer with the token found there.
 ///

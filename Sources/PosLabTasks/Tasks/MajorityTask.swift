@@ -1,6 +1,6 @@
 import Foundation
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `majority`: the order-insensitive control — every position answers the most frequent symbol.
 ///

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `odds-first`: the tokens at odd positions, then those at even positions (Chomsky-hierarchy
 /// "odds first").

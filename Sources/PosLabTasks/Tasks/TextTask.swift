@@ -1,6 +1,6 @@
 import Foundation
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 import PosLabText
 
 /// `text(file=…, tokenizer=bytes|gpt2, split=0.9)`: causal language modelling on a text file — the

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `binary_addition`: the sum of two little-endian binary numbers (DeepMind's Chomsky-hierarchy
 /// suite, context-sensitive; Delétang et al. 2023, google-deepmind/randomized_positional_encodings

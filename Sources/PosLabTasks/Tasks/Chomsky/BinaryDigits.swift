@@ -1,4 +1,4 @@
-import PosLabStatistics
+import PosLabSupport
 
 /// Exact arithmetic on binary numbers held as little-endian digit arrays (digit i has place value
 /// 2^i; every digit is 0 or 1), for DeepMind's arithmetic tasks. The reference computes with Python's

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `binary_multiplication`: the product of two little-endian binary numbers (DeepMind's
 /// Chomsky-hierarchy suite, context-sensitive; Delétang et al. 2023,

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `bucket_sort`: the input's symbols in increasing order (DeepMind's Chomsky-hierarchy suite,
 /// context-sensitive; Delétang et al. 2023, google-deepmind/randomized_positional_encodings

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `odds_first`: the symbols at odd indices, then those at even indices (DeepMind's
 /// Chomsky-hierarchy suite, context-sensitive; Delétang et al. 2023,

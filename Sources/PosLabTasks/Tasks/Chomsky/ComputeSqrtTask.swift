@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `compute_sqrt`: the floor of the square root of a big-endian binary number (DeepMind's
 /// Chomsky-hierarchy suite, context-sensitive; Delétang et al. 2023,

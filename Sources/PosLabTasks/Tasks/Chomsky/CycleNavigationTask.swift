@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `cycle_navigation`: where a walk on a cycle ends (DeepMind's Chomsky-hierarchy suite, regular;
 /// Delétang et al. 2023, google-deepmind/randomized_positional_encodings

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `duplicate_string`: the input written out twice (DeepMind's Chomsky-hierarchy suite,
 /// context-sensitive; Delétang et al. 2023, google-deepmind/randomized_positional_encodings

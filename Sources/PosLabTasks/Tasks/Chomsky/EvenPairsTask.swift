@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `even_pairs`: whether a binary string has an odd number of unequal adjacent pairs (DeepMind's
 /// Chomsky-hierarchy suite, regular; Delétang et al. 2023, google-deepmind/randomized_positional_encodings

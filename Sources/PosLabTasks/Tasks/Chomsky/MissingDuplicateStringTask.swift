@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `missing_duplicate_string`: the one symbol blanked out of a string written twice (DeepMind's
 /// Chomsky-hierarchy suite, context-sensitive; Delétang et al. 2023,

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `modular_arithmetic_brackets`: the value of a fully bracketed arithmetic expression modulo a
 /// number (DeepMind's Chomsky-hierarchy suite, deterministic context-free; Delétang et al. 2023,

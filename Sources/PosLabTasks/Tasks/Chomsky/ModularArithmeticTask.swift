@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `modular_arithmetic`: the value of an arithmetic expression without brackets, modulo a number
 /// (DeepMind's Chomsky-hierarchy suite, regular; Delétang et al. 2023,

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `parity_check`: the number of 1s in a binary string modulo 2 (DeepMind's Chomsky-hierarchy
 /// suite, regular; Delétang et al. 2023, google-deepmind/randomized_positional_encodings

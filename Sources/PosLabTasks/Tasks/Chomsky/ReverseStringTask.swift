@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `reverse_string`: the input string reversed (DeepMind's Chomsky-hierarchy suite, deterministic
 /// context-free; Delétang et al. 2023, google-deepmind/randomized_positional_encodings

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `solve_equation`: the unknown of a bracketed linear equation modulo a number (DeepMind's
 /// Chomsky-hierarchy suite, deterministic context-free; Delétang et al. 2023,

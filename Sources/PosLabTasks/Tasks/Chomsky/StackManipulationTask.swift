@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `stack_manipulation`: a stack after a sequence of POP and PUSH instructions (DeepMind's
 /// Chomsky-hierarchy suite, deterministic context-free; Delétang et al. 2023,

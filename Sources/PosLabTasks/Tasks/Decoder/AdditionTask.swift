@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `addition`: the sum of two n-digit integers, in the formats the length-generalisation studies of
 /// addition use: plain or reversed digits, with or without index hints (Zhou et al. 2024, "What

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `s2s_addition`: add two integers written digit by digit (the NoPE study, Kazemnejad et al. 2023;
 /// McGill-NLP/length-generalization, dataset `s2s_addition`, split `len_tr8_ts16`, no scratchpad).

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `s2s_parity`: is the number of 1s in a bit list even? (the NoPE study, Kazemnejad et al. 2023;
 /// McGill-NLP/length-generalization, dataset `s2s_parity`, splits `len_tr20_ts40` and

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `s2s_poly`: evaluate a polynomial of n terms at a small integer, modulo 10 (the NoPE study,
 /// Kazemnejad et al. 2023; McGill-NLP/length-generalization, dataset `s2s_poly`, split

@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `s2s_reverse`: a sequence of words reversed (the NoPE study, Kazemnejad et al. 2023, "The Impact of
 /// Positional Encoding on Length Generalization in Transformers"; McGill-NLP/length-generalization,

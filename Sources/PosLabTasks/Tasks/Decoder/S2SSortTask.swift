@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `s2s_sort`: sort a list of words by their rank in a fixed vocabulary (the NoPE study, Kazemnejad
 /// et al. 2023; McGill-NLP/length-generalization, dataset `s2s_sort`, single-digit split

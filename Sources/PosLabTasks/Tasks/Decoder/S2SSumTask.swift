@@ -1,5 +1,5 @@
 import PosLabCore
-import PosLabStatistics
+import PosLabSupport
 
 /// `s2s_sum`: the sum of n single-digit numbers, modulo 10 (the NoPE study, Kazemnejad et al. 2023;
 /// McGill-NLP/length-generalization, dataset `s2s_sum`, split `len_tr8_ts16`, no scratchpad).
