@@ -20,11 +20,11 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     let rowsPerSequence = perSequence ? rows / x.shape[0] : rows
     @inline(__always) func tableRow(_ r: Int) -> Int { perSequence ? (r / rowsPerSequence) * t + r % t : r % t }
     let vectorEnd = half - half % 8  // pair indices handled eight at a time
-    let c = cos.data, s = sin.data
     let out = Tensor(shape: x.shape, parents: [x]) { out in
-        // The tables are not parents (no gradient), so this closure keeps them alive itself: the
-        // caller may drop them before backward, and `c` and `s` point into their memory.
-        withExtendedLifetime((cos, sin)) {}
+        // The tables are not parents (no gradient) and the caller may drop them before backward:
+        // this closure captures the tensors themselves, which keeps them alive, and takes their
+        // pointers here.
+        let c = cos.data, s = sin.data
         let g = out.grad, gx = x.grad
         for r in 0..<rows {
             let a = c + tableRow(r) * half, b = s + tableRow(r) * half
@@ -43,7 +43,7 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
             }
         }
     }
-    let v = x.data, y = out.data
+    let c = cos.data, s = sin.data, v = x.data, y = out.data
     for r in 0..<rows {
         let a = c + tableRow(r) * half, b = s + tableRow(r) * half
         let src = v + r * d, dst = y + r * d
