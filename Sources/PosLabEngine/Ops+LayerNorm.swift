@@ -54,16 +54,9 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
                 if let (gx, overwrite) = gx {
                     let dst = gx + r * n
                     let a = inv * sumD, b = inv * sumDX
-                    j = 0
-                    while j < vectorEnd {
-                        let local = rs * (dxh.load8(j) - a - xh.load8(j) * b)
-                        dst.store8(overwrite ? local : dst.load8(j) + local, j)
-                        j += 8
-                    }
-                    while j < n {
-                        let local = rs * (dxh[j] - a - xh[j] * b)
-                        dst[j] = overwrite ? local : dst[j] + local
-                        j += 1
+                    forEachLaneBlock(to: n) { j, lanes in
+                        let local = rs * (dxh.load8(j, lanes: lanes) - a - xh.load8(j, lanes: lanes) * b)
+                        dst.store8(overwrite ? local : dst.load8(j, lanes: lanes) + local, j, lanes: lanes)
                     }
                 }
             }
@@ -83,14 +76,9 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float =
         for r in 0..<rows {
             let row = input + r * n, dst = y + r * n
             let mu = mean[r], rs = rstd[r]
-            var j = 0
-            while j < vectorEnd {
-                dst.store8((row.load8(j) - mu) * rs * gm.load8(j) + bt.load8(j), j)
-                j += 8
-            }
-            while j < n {
-                dst[j] = (row[j] - mu) * rs * gm[j] + bt[j]
-                j += 1
+            forEachLaneBlock(to: n) { j, lanes in
+                let xhat = (row.load8(j, lanes: lanes) - mu) * rs
+                dst.store8(xhat * gm.load8(j, lanes: lanes) + bt.load8(j, lanes: lanes), j, lanes: lanes)
             }
         }
     }
