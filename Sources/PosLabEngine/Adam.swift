@@ -77,26 +77,16 @@ public final class Adam {
         let decay = 1 - learningRate * weightDecay
         for (index, p) in parameters.enumerated() where p.hasGrad {
             let w = p.data, g = p.grad, mm = m[index].pointer, vv = v[index].pointer
-            // Eight lanes at a time; each lane computes exactly what the scalar tail does.
-            var i = 0
-            while i + 8 <= p.count {
-                var gi = g.load8(i) * gradScale
-                var wi = w.load8(i)
+            // Eight lanes at a time, the last block padded (its padding lanes are never stored).
+            forEachLaneBlock(to: p.count) { i, lanes in
+                var gi = g.load8(i, lanes: lanes) * gradScale
+                var wi = w.load8(i, lanes: lanes)
                 if decoupled { wi *= decay } else { gi += weightDecay * wi }
-                let mi = beta1 * mm.load8(i) + (1 - beta1) * gi
-                let vi = beta2 * vv.load8(i) + (1 - beta2) * gi * gi
-                mm.store8(mi, i)
-                vv.store8(vi, i)
-                w.store8(wi - stepSize * mi / (vi.squareRoot() / bc2Root + epsilon), i)
-                i += 8
-            }
-            while i < p.count {
-                var gi = g[i] * gradScale
-                if decoupled { w[i] *= decay } else { gi += weightDecay * w[i] }
-                mm[i] = beta1 * mm[i] + (1 - beta1) * gi
-                vv[i] = beta2 * vv[i] + (1 - beta2) * gi * gi
-                w[i] -= stepSize * mm[i] / (vv[i].squareRoot() / bc2Root + epsilon)
-                i += 1
+                let mi = beta1 * mm.load8(i, lanes: lanes) + (1 - beta1) * gi
+                let vi = beta2 * vv.load8(i, lanes: lanes) + (1 - beta2) * gi * gi
+                mm.store8(mi, i, lanes: lanes)
+                vv.store8(vi, i, lanes: lanes)
+                w.store8(wi - stepSize * mi / (vi.squareRoot() / bc2Root + epsilon), i, lanes: lanes)
             }
         }
         return norm

@@ -118,76 +118,78 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
         }
         let dBias = (bias?.requiresGrad ?? false) ? bias!.grad : nil
         let scratch = Storage(uninitializedCount: t * t)
-        let dS = scratch.pointer
-        for s in 0..<b {
-            for head in 0..<h {
-                let p = weights.pointer + (s * h + head) * t * t
-                let g = dO + s * t * c + head * d
-                let (qo, ko, vo) = (q.offset(s, head), k.offset(s, head), v.offset(s, head))
-                if let dv {  // dV = Pᵀ·dO
-                    BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
-                              beta: dv.overwrite ? 0 : 1, c: dv.pointer + vo, ldc: v.rowStride)
-                }
-                // dP = dO·Vᵀ, then dZ = P ⊙ (dP − Σ_j P·dP) (the softmax backward, row by row): the
-                // bias gets dZ, the scores scale·dZ.
-                BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.tensor.data + vo,
-                          ldb: v.rowStride, beta: 0, c: dS, ldc: t)
-                let target = dBias.map { $0 + biasOffset(s, head) }
-                let end = t - t % 8
-                for i in 0..<t {
-                    let row = dS + i * t, pr = p + i * t
-                    var dot8 = Float8(repeating: 0)
-                    var j = 0
-                    while j < end {
-                        dot8 += pr.load8(j) * row.load8(j)
-                        j += 8
+        scratch.withPointer { dS in
+            for s in 0..<b {
+                for head in 0..<h {
+                    let p = weights.pointer + (s * h + head) * t * t
+                    let g = dO + s * t * c + head * d
+                    let (qo, ko, vo) = (q.offset(s, head), k.offset(s, head), v.offset(s, head))
+                    if let dv {  // dV = Pᵀ·dO
+                        BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
+                                  beta: dv.overwrite ? 0 : 1, c: dv.pointer + vo, ldc: v.rowStride)
                     }
-                    var dot: Float = 0
-                    for l in 0..<8 { dot += dot8[l] }
-                    while j < t {
-                        dot += pr[j] * row[j]
-                        j += 1
+                    // dP = dO·Vᵀ, then dZ = P ⊙ (dP − Σ_j P·dP) (the softmax backward, row by row): the
+                    // bias gets dZ, the scores scale·dZ.
+                    BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.tensor.data + vo,
+                              ldb: v.rowStride, beta: 0, c: dS, ldc: t)
+                    let target = dBias.map { $0 + biasOffset(s, head) }
+                    let end = t - t % 8
+                    for i in 0..<t {
+                        let row = dS + i * t, pr = p + i * t
+                        var dot8 = Float8(repeating: 0)
+                        var j = 0
+                        while j < end {
+                            dot8 += pr.load8(j) * row.load8(j)
+                            j += 8
+                        }
+                        var dot: Float = 0
+                        for l in 0..<8 { dot += dot8[l] }
+                        while j < t {
+                            dot += pr[j] * row[j]
+                            j += 1
+                        }
+                        j = 0
+                        while j < end {
+                            let dz = pr.load8(j) * (row.load8(j) - dot)
+                            if let target { target.store8(target.load8(i * t + j) + dz, i * t + j) }
+                            row.store8(scale * dz, j)
+                            j += 8
+                        }
+                        while j < t {
+                            let dz = pr[j] * (row[j] - dot)
+                            target?[i * t + j] += dz
+                            row[j] = scale * dz
+                            j += 1
+                        }
                     }
-                    j = 0
-                    while j < end {
-                        let dz = pr.load8(j) * (row.load8(j) - dot)
-                        if let target { target.store8(target.load8(i * t + j) + dz, i * t + j) }
-                        row.store8(scale * dz, j)
-                        j += 8
+                    if let dq {  // dQ = dS·K
+                        BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
+                                  b: k.tensor.data + ko, ldb: k.rowStride, beta: dq.overwrite ? 0 : 1, c: dq.pointer + qo,
+                                  ldc: q.rowStride)
                     }
-                    while j < t {
-                        let dz = pr[j] * (row[j] - dot)
-                        target?[i * t + j] += dz
-                        row[j] = scale * dz
-                        j += 1
+                    if let dk {  // dK = dSᵀ·Q
+                        BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
+                                  b: q.tensor.data + qo, ldb: q.rowStride, beta: dk.overwrite ? 0 : 1, c: dk.pointer + ko,
+                                  ldc: k.rowStride)
                     }
-                }
-                if let dq {  // dQ = dS·K
-                    BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: k.tensor.data + ko, ldb: k.rowStride, beta: dq.overwrite ? 0 : 1, c: dq.pointer + qo,
-                              ldc: q.rowStride)
-                }
-                if let dk {  // dK = dSᵀ·Q
-                    BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                              b: q.tensor.data + qo, ldb: q.rowStride, beta: dk.overwrite ? 0 : 1, c: dk.pointer + ko,
-                              ldc: k.rowStride)
                 }
             }
         }
-        withExtendedLifetime(scratch) {}
     }
     let y = out.data, biasData = bias?.data
-    for s in 0..<b {
-        for head in 0..<h {
-            let p = weights.pointer + (s * h + head) * t * t
-            BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.tensor.data + q.offset(s, head),
-                      lda: q.rowStride, b: k.tensor.data + k.offset(s, head), ldb: k.rowStride, beta: 0, c: p, ldc: t)
-            let headBias = biasData.map { $0 + biasOffset(s, head) }
-            for i in 0..<t {
-                softmaxRow(p + i * t, count: t, visible: causal ? i + 1 : t, scale: scale, bias: headBias.map { $0 + i * t })
+    weights.withPointer { probabilities in
+        for s in 0..<b {
+            for head in 0..<h {
+                let p = probabilities + (s * h + head) * t * t
+                BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.tensor.data + q.offset(s, head),
+                          lda: q.rowStride, b: k.tensor.data + k.offset(s, head), ldb: k.rowStride, beta: 0, c: p, ldc: t)
+                let headBias = biasData.map { $0 + biasOffset(s, head) }
+                for i in 0..<t {
+                    softmaxRow(p + i * t, count: t, visible: causal ? i + 1 : t, scale: scale, bias: headBias.map { $0 + i * t })
+                }
+                BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: v.tensor.data + v.offset(s, head),
+                          ldb: v.rowStride, beta: 0, c: y + s * t * c + head * d, ldc: c)
             }
-            BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: v.tensor.data + v.offset(s, head),
-                      ldb: v.rowStride, beta: 0, c: y + s * t * c + head * d, ldc: c)
         }
     }
     return out

@@ -25,7 +25,7 @@ public func crossEntropy(_ logits: Tensor, targets: [Int], mask: [Float]? = nil)
         loss += Double(weights[r]) * Double(logSumExp[r] - row[targets[r]])
     }
     let out = Tensor(shape: [], parents: [logits]) { out in
-        let g = out.grad[0], gz = logits.grad
+        let z = logits.data, g = out.grad[0], gz = logits.grad
         for r in 0..<rows where weights[r] != 0 {
             let row = z + r * v, dst = gz + r * v, w = g * weights[r] * norm
             // d loss / d z_j = w · (softmax_j − [j = target])

@@ -9,53 +9,35 @@
 /// backward pass, which is then a single product.
 public func gelu(_ x: Tensor) -> Tensor {
     let n = x.count
-    let derivative = Storage(uninitializedCount: n)  // d gelu / dx = Φ(x) + x·φ(x)
-    let slope = derivative.pointer
+    let derivative = Storage(uninitializedCount: n)  // d gelu / dx = Φ(x) + x·φ(x), (n)
     let out = Tensor(shape: x.shape, parents: [x]) { out in
-        _ = derivative
-        let g = out.grad
+        let g = out.grad, slope = derivative.pointer  // the capture keeps it alive
         // Without a gradient yet, x takes the output's buffer, scaled in place; else it adds.
         let inPlace = !x.hasGrad
         let gx = inPlace ? g : x.grad
-        var i = 0
-        while i + 8 <= n {
-            let local = g.load8(i) * slope.load8(i)
-            gx.store8(inPlace ? local : gx.load8(i) + local, i)
-            i += 8
-        }
-        while i < n {
-            let local = g[i] * slope[i]
-            gx[i] = inPlace ? local : gx[i] + local
-            i += 1
+        forEachLaneBlock(to: n) { i, lanes in
+            let local = g.load8(i, lanes: lanes) * slope.load8(i, lanes: lanes)
+            gx.store8(inPlace ? local : gx.load8(i, lanes: lanes) + local, i, lanes: lanes)
         }
         if inPlace { precondition(x.adoptGrad(of: out), "gelu: the input could not take the output's gradient") }
     }
     let v = x.data, y = out.data
-    var i = 0
-    while i + 16 <= n {  // sixteen lanes (one AVX-512 register where the build targets it)
-        let z = v.load16(i)
-        let (phi, density) = gaussianCDFAndDensity(z)
-        y.store16(z * phi, i)
-        slope.store16(phi + z * density, i)
-        i += 16
-    }
-    while i + 8 <= n {
-        let z = v.load8(i)
-        let (phi, density) = gaussianCDFAndDensity(z)
-        y.store8(z * phi, i)
-        slope.store8(phi + z * density, i)
-        i += 8
-    }
-    if i < n {  // the tail, padded with zeros
-        var z = Float8(repeating: 0)
-        for j in 0..<(n - i) { z[j] = v[i + j] }
-        let (phi, density) = gaussianCDFAndDensity(z)
-        for j in 0..<(n - i) {
-            y[i + j] = z[j] * phi[j]
-            slope[i + j] = phi[j] + z[j] * density[j]
+    derivative.withPointer { slope in
+        var i = 0
+        while i + 16 <= n {  // sixteen lanes (one AVX-512 register where the build targets it)
+            let z = v.load16(i)
+            let (phi, density) = gaussianCDFAndDensity(z)
+            y.store16(z * phi, i)
+            slope.store16(phi + z * density, i)
+            i += 16
+        }
+        forEachLaneBlock(from: i, to: n) { j, lanes in  // eight lanes, then the tail padded with zeros
+            let z = v.load8(j, lanes: lanes)
+            let (phi, density) = gaussianCDFAndDensity(z)
+            y.store8(z * phi, j, lanes: lanes)
+            slope.store8(phi + z * density, j, lanes: lanes)
         }
     }
-    withExtendedLifetime(derivative) {}  // written through a raw pointer above
     return out
 }
 

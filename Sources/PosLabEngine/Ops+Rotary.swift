@@ -19,45 +19,32 @@ public func rotaryRotate(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     // Row r of x reads table row r mod T, or with per-sequence tables, row T·(r / rowsPerSequence) + r mod T.
     let rowsPerSequence = perSequence ? rows / x.shape[0] : rows
     @inline(__always) func tableRow(_ r: Int) -> Int { perSequence ? (r / rowsPerSequence) * t + r % t : r % t }
-    let vectorEnd = half - half % 8  // pair indices handled eight at a time
-    let c = cos.data, s = sin.data
     let out = Tensor(shape: x.shape, parents: [x]) { out in
-        // The tables are not parents (no gradient), so this closure keeps them alive itself: the
-        // caller may drop them before backward, and `c` and `s` point into their memory.
-        withExtendedLifetime((cos, sin)) {}
+        // The tables are not parents (no gradient) and the caller may drop them before backward:
+        // this closure captures the tensors themselves, which keeps them alive, and takes their
+        // pointers here.
+        let c = cos.data, s = sin.data
         let g = out.grad, gx = x.grad
         for r in 0..<rows {
             let a = c + tableRow(r) * half, b = s + tableRow(r) * half
             let dy = g + r * d, dx = gx + r * d
-            var k = 0
-            while k < vectorEnd {
-                let (ca, sb, lo, hi) = (a.load8(k), b.load8(k), dy.load8(k), dy.load8(k + half))
-                dx.store8(dx.load8(k) + (lo * ca + hi * sb), k)
-                dx.store8(dx.load8(k + half) + (hi * ca - lo * sb), k + half)
-                k += 8
-            }
-            while k < half {
-                dx[k] += dy[k] * a[k] + dy[k + half] * b[k]
-                dx[k + half] += dy[k + half] * a[k] - dy[k] * b[k]
-                k += 1
+            forEachLaneBlock(to: half) { k, lanes in
+                let (ca, sb) = (a.load8(k, lanes: lanes), b.load8(k, lanes: lanes))
+                let (lo, hi) = (dy.load8(k, lanes: lanes), dy.load8(k + half, lanes: lanes))
+                dx.store8(dx.load8(k, lanes: lanes) + (lo * ca + hi * sb), k, lanes: lanes)
+                dx.store8(dx.load8(k + half, lanes: lanes) + (hi * ca - lo * sb), k + half, lanes: lanes)
             }
         }
     }
-    let v = x.data, y = out.data
+    let c = cos.data, s = sin.data, v = x.data, y = out.data
     for r in 0..<rows {
         let a = c + tableRow(r) * half, b = s + tableRow(r) * half
         let src = v + r * d, dst = y + r * d
-        var k = 0
-        while k < vectorEnd {
-            let (ca, sb, lo, hi) = (a.load8(k), b.load8(k), src.load8(k), src.load8(k + half))
-            dst.store8(lo * ca - hi * sb, k)
-            dst.store8(hi * ca + lo * sb, k + half)
-            k += 8
-        }
-        while k < half {
-            dst[k] = src[k] * a[k] - src[k + half] * b[k]
-            dst[k + half] = src[k + half] * a[k] + src[k] * b[k]
-            k += 1
+        forEachLaneBlock(to: half) { k, lanes in  // pair indices eight at a time
+            let (ca, sb) = (a.load8(k, lanes: lanes), b.load8(k, lanes: lanes))
+            let (lo, hi) = (src.load8(k, lanes: lanes), src.load8(k + half, lanes: lanes))
+            dst.store8(lo * ca - hi * sb, k, lanes: lanes)
+            dst.store8(hi * ca + lo * sb, k + half, lanes: lanes)
         }
     }
     return out

@@ -24,4 +24,21 @@ public final class Storage {
 
     /// Sets every element to zero.
     public func zero() { pointer.update(repeating: 0, count: count) }
+
+    /// Runs `body` with `pointer`, this storage kept alive until `body` returns.
+    ///
+    /// The engine's one idiom for buffers read or written through raw pointers: a pointer is taken
+    /// inside a closure that holds its owner, and never outlives it.
+    /// - A backward closure captures the `Storage` or `Tensor` it reads (saved statistics, tables
+    ///   that are not parents, an input) and takes `.pointer` or `.data` inside the closure; the
+    ///   capture keeps the owner alive for as long as the closure can run. It never captures a
+    ///   pointer taken outside.
+    /// - Code that owns a local `Storage` (a scratch buffer, or values saved for a backward closure
+    ///   that is dropped when no graph is recorded) uses its pointer inside `withPointer`.
+    /// Swift may release an object right after its last use, so a pointer taken from a local and
+    /// used after that would read freed memory.
+    @inlinable
+    public func withPointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 }

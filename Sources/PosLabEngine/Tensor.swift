@@ -50,6 +50,8 @@ public final class Tensor {
     /// `backward` receives the output, whose `grad` is complete when it runs, and must add the
     /// output gradient times the local Jacobian into each parent's `grad` (check it with
     /// `checkGradients`). The output keeps `parents` and `backward` only if a parent needs a gradient.
+    /// `backward` captures the tensors and storages it reads, never a pointer into them, and takes
+    /// their pointers inside (the engine's one lifetime idiom: `Storage.withPointer`).
     public init(shape: [Int], storage: Storage? = nil, parents: [Tensor], backward: @escaping (Tensor) -> Void) {
         self.shape = shape
         count = shape.reduce(1, *)

@@ -90,6 +90,45 @@ extension UnsafeMutablePointer where Pointee == Float {
     }
 }
 
+// MARK: - Lane blocks with padded tails
+
+/// Calls `body(offset, lanes)` for the blocks of eight elements that cover `start..<end`: whole
+/// blocks (`lanes` = 8), then one last block of the remaining `(end − start) % 8` elements, if any,
+/// padded. The body reads with `load8(offset, lanes:)` and writes with `store8(_:_:lanes:)`, which
+/// touch only the first `lanes` elements (the others read as 0 and are not written), so one body
+/// serves the vector loop and its tail.
+///
+/// For elementwise loops, where each lane computes exactly what a scalar loop computes for its
+/// element (IEEE operations lane by lane): the padded tail gives the bits a scalar tail would.
+/// Reductions keep their scalar tails: a padded block's lanes would be summed in another order.
+@inline(__always)
+func forEachLaneBlock(from start: Int = 0, to end: Int, _ body: (_ offset: Int, _ lanes: Int) -> Void) {
+    var j = start
+    while j + 8 <= end {
+        body(j, 8)
+        j += 8
+    }
+    if j < end { body(j, end - j) }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    /// The `lanes` (1 through 8) floats starting at `offset`, padded with zeros to eight.
+    @inline(__always)
+    func load8(_ offset: Int, lanes: Int) -> Float8 {
+        if lanes == 8 { return load8(offset) }
+        var value = Float8(repeating: 0)
+        for l in 0..<lanes { value[l] = self[offset + l] }
+        return value
+    }
+
+    /// Writes the first `lanes` (1 through 8) of the eight floats, starting at `offset`.
+    @inline(__always)
+    func store8(_ value: Float8, _ offset: Int, lanes: Int) {
+        if lanes == 8 { return store8(value, offset) }
+        for l in 0..<lanes { self[offset + l] = value[l] }
+    }
+}
+
 extension SIMD8 where Scalar == Float {
     /// The sum of the eight lanes, as ((0+4) + (2+6)) + ((1+5) + (3+7)): three vector adds.
     @inline(__always)
@@ -104,28 +143,14 @@ extension SIMD8 where Scalar == Float {
 /// floats) where a `memmove` call per row costs more than the copy.
 @inline(__always)
 func copyRow(_ src: UnsafeMutablePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-    var j = 0
-    while j + 8 <= count {
-        dst.store8(src.load8(j), j)
-        j += 8
-    }
-    while j < count {
-        dst[j] = src[j]
-        j += 1
-    }
+    forEachLaneBlock(to: count) { j, lanes in dst.store8(src.load8(j, lanes: lanes), j, lanes: lanes) }
 }
 
 /// dst[0..<count] += src[0..<count], eight at a time.
 @inline(__always)
 func addRow(_ src: UnsafeMutablePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
-    var j = 0
-    while j + 8 <= count {
-        dst.store8(dst.load8(j) + src.load8(j), j)
-        j += 8
-    }
-    while j < count {
-        dst[j] += src[j]
-        j += 1
+    forEachLaneBlock(to: count) { j, lanes in
+        dst.store8(dst.load8(j, lanes: lanes) + src.load8(j, lanes: lanes), j, lanes: lanes)
     }
 }
 
