@@ -1,3 +1,5 @@
+import CAttentionKernel
+
 // MARK: - Attention in blocks, in memory linear in T (forward only)
 
 /// The block sizes of `blockedAttention`: queries are taken `queries` rows at a time, and each
@@ -5,11 +7,20 @@
 public struct AttentionBlocks: Sendable, Equatable {
     /// Rows of queries per block, and keys per block.
     public var queries: Int, keys: Int
+    /// Whether a block may run in the AVX2 kernel (CAttentionKernel) when the CPU has AVX2 and FMA
+    /// and the head width is a multiple of 8; false: always two sgemm calls per block of keys.
+    public var vectorKernel: Bool
 
-    public init(queries: Int = 64, keys: Int = 256) {
+    public init(queries: Int = 64, keys: Int = 256, vectorKernel: Bool = true) {
         precondition(queries >= 1 && keys >= 1, "attention blocks must hold at least one query and one key")
         self.queries = queries
         self.keys = keys
+        self.vectorKernel = vectorKernel
+    }
+
+    /// Whether blocks of heads `headSize` wide run in the AVX2 kernel on this CPU (with `vectorKernel`).
+    public static func vectorKernelRuns(headSize: Int) -> Bool {
+        poslab_attention_block_available(Int32(clamping: headSize), 1) != 0
     }
 }
 
@@ -54,7 +65,9 @@ public func blockedAttention(qkv: Tensor, heads h: Int, scale: Float, causal: Bo
 ///     ℓ ← α·ℓ + Σ_j P;  O ← α·O + P·V[j0..<j1]         (Bq, D)   one sgemm
 ///
 /// and at the end row i of the output is O / ℓ. Causal attention skips the key blocks that lie
-/// wholly after the query block.
+/// wholly after the query block. When the CPU and the head width allow (`AttentionBlocks.vectorKernel`),
+/// each (query block, sequence, head) runs these same steps in `poslab_attention_block` (C, AVX2 and
+/// FMA, scores and P·V in register tiles) instead of two sgemm calls per key block.
 private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b: Int, heads h: Int, length t: Int,
                                     headSize d: Int, scale: Float, causal: Bool, blocks: AttentionBlocks,
                                     term: BlockTerm?) -> Tensor {
@@ -64,6 +77,20 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
     let scores = Storage(uninitializedCount: bq * bk)                       // (Bq, Bk): scores, then weights
     let sum = Storage(uninitializedCount: bq * d)                           // (Bq, D): O, the running weighted sum
     var rowMax = [Float](repeating: 0, count: bq), rowTotal = [Float](repeating: 0, count: bq)
+    let vectorKernel = poslab_attention_block_available(Int32(d), blocks.vectorKernel ? 1 : 0) != 0
+    let scratch = Storage(uninitializedCount: vectorKernel ? poslab_attention_block_scratch(Int32(bq), Int32(bk), Int32(d)) : 0)
+    // The AVX2 kernel reads keys transposed: (B, H, D, T′), T′ = T rounded up to 16, made once for
+    // all query blocks (the size of k: memory linear in T).
+    let keyStride = vectorKernel ? poslab_attention_keys_stride(Int32(t)) : 0
+    let keysT = Storage(uninitializedCount: b * h * d * keyStride)               // (B, H, D, T′)
+    if vectorKernel {
+        for s in 0..<b {
+            for head in 0..<h {
+                poslab_attention_transpose_keys(k.tensor.data + k.offset(s, head), k.rowStride, Int32(t), Int32(d),
+                                                keysT.pointer + (s * h + head) * d * keyStride, keyStride)
+            }
+        }
+    }
     let y = out.data
     for i0 in stride(from: 0, to: t, by: bq) {
         let i1 = min(i0 + bq, t), rows = i1 - i0
@@ -85,6 +112,13 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
                     $0.data + ((termBatch == 1 ? 0 : s) * termHeads + (termHeads == 1 ? 0 : head)) * rows * keyEnd
                 }
                 let (qo, ko, vo) = (q.offset(s, head) + i0 * q.rowStride, k.offset(s, head), v.offset(s, head))
+                if vectorKernel {
+                    poslab_attention_block(q.tensor.data + qo, q.rowStride, keysT.pointer + (s * h + head) * d * keyStride, keyStride,
+                                           v.tensor.data + vo, v.rowStride, headTerm, keyEnd,
+                                           y + (s * t + i0) * c + head * d, c, Int32(rows), Int32(keyEnd), Int32(d),
+                                           Int32(bk), scale, causal ? 1 : 0, Int32(i0), scratch.pointer)
+                    continue
+                }
                 for r in 0..<rows { (rowMax[r], rowTotal[r]) = (-.infinity, 0) }
                 sum.pointer.update(repeating: 0, count: rows * d)
                 for j0 in stride(from: 0, to: keyEnd, by: bk) {
@@ -118,7 +152,7 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
             }
         }
     }
-    withExtendedLifetime((scores, sum)) {}
+    withExtendedLifetime((scores, sum, scratch, keysT)) {}
     return out
 }
 
