@@ -5,8 +5,11 @@
 // dispatch cost as much as its arithmetic, and the online softmax runs in SSE. Here the same steps
 // run in registers: a 4×16 tile of scores per step of the head width, the softmax row with an
 // 8-lane exp (the Cephes polynomial of VectorMath.swift's `vectorExp`, with FMA), and a 4×16 tile of
-// O += P·V kept in registers along the block's keys. Results equal the sgemm path's up to the order
-// of floating-point operations (and FMA's single rounding).
+// O += P·V kept in registers along the block's keys. Keys are packed once per head in panels of
+// 16, each transposed (d, 16), so that a tile of scores reads one contiguous panel (a plain
+// transpose, T floats per row, put the 16 rows a tile reads 4 KiB apart at T = 1,024: one cache
+// set). Results equal the sgemm path's up to the order of floating-point operations (and FMA's
+// single rounding).
 //
 // Functions carry `target("avx2,fma")`, so the file builds for any x86-64 and the caller asks
 // `poslab_attention_block_available` (the CPU's flags, read once by the compiler's runtime) first.
@@ -34,13 +37,15 @@ long poslab_attention_block_scratch(int rows, int key_block, int head_size) {
     return (long)rows * padded(key_block) + (long)rows * head_size + 2L * rows;  // S, O, m, ℓ
 }
 
-long poslab_attention_keys_stride(int key_count) { return padded(key_count); }
+long poslab_attention_packed_keys_size(int key_count, int head_size) { return padded(key_count) * head_size; }
 
-void poslab_attention_transpose_keys(const float *k, long k_stride, int key_count, int head_size,
-                                     float *kt, long kt_stride) {
-    for (int x = 0; x < head_size; x++) {
-        for (int j = 0; j < key_count; j++) kt[x * kt_stride + j] = k[j * k_stride + x];
-        for (long j = key_count; j < padded(key_count); j++) kt[x * kt_stride + j] = 0;
+void poslab_attention_pack_keys(const float *k, long k_stride, int key_count, int head_size, float *packed) {
+    for (long j0 = 0; j0 < padded(key_count); j0 += 16) {
+        float *panel = packed + j0 * head_size;  // (d, 16)
+        for (int c = 0; c < 16; c++) {
+            const long j = j0 + c;
+            for (int x = 0; x < head_size; x++) panel[x * 16 + c] = j < key_count ? k[j * k_stride + x] : 0;
+        }
     }
 }
 
@@ -82,14 +87,13 @@ KERNEL_INLINE float horizontal_sum(__m256 x) {
 }
 
 /// S[r, 0..<16] = Σ_x q[r, x]·Kᵀ[x, 0..<16] for `nr` (1 … 4) query rows: (nr, 16), in registers
-/// along the head width. `kt`: the keys transposed (d, kt_stride), from the tile's first key; `s`:
-/// the tile's first score, rows `pad` apart.
-KERNEL_INLINE void score_tile(const float *q, long q_stride, const float *kt, long kt_stride, int d, float *s, long pad,
-                              int nr) {
+/// along the head width. `panel`: the tile's 16 keys, packed (d, 16); `s`: the tile's first score,
+/// rows `pad` apart.
+KERNEL_INLINE void score_tile(const float *q, long q_stride, const float *panel, int d, float *s, long pad, int nr) {
     __m256 acc[4][2];
     for (int r = 0; r < nr; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     for (int x = 0; x < d; x++) {
-        __m256 k0 = _mm256_loadu_ps(kt + x * kt_stride), k1 = _mm256_loadu_ps(kt + x * kt_stride + 8);
+        __m256 k0 = _mm256_loadu_ps(panel + x * 16), k1 = _mm256_loadu_ps(panel + x * 16 + 8);
         for (int r = 0; r < nr; r++) {
             __m256 qb = _mm256_broadcast_ss(q + r * q_stride + x);
             acc[r][0] = _mm256_fmadd_ps(qb, k0, acc[r][0]);
@@ -164,11 +168,12 @@ KERNEL_INLINE float softmax_row(float *row, const float *term, int cols, int vis
     return alpha;
 }
 
-KERNEL void poslab_attention_block(const float *q, long q_stride, const float *kt, long kt_stride,
+KERNEL void poslab_attention_block(const float *q, long q_stride, const float *packed,
                                    const float *v, long v_stride, const float *term, long term_stride,
                                    float *out, long out_stride, int rows, int key_end, int d,
                                    int key_block, float scale, int causal, int first_query, float *scratch) {
-    const long pad = padded(key_block);
+    key_block = (int)padded(key_block);  // whole panels of 16 keys
+    const long pad = key_block;
     float *s = scratch;                  // (rows, pad): scores, then weights
     float *o = s + rows * pad;           // (rows, d): O, the running weighted sum of values
     float *row_max = o + rows * d, *row_total = row_max + rows;
@@ -177,15 +182,15 @@ KERNEL void poslab_attention_block(const float *q, long q_stride, const float *k
     for (int j0 = 0; j0 < key_end; j0 += key_block) {
         const int cols = key_end - j0 < key_block ? key_end - j0 : key_block;
         const int tiles = (cols + 15) / 16;  // the last tile's columns past `cols` are scored and ignored
-        const float *kb = kt + j0;
+        const float *panels = packed + (long)j0 * d;  // the block's first panel (j0 is a multiple of 16)
         // S = Q·Kᵀ, (rows, 16·tiles)
         int r = 0;
         for (; r + 4 <= rows; r += 4)
             for (int t = 0; t < tiles; t++)
-                score_tile(q + r * q_stride, q_stride, kb + 16 * t, kt_stride, d, s + r * pad + 16 * t, pad, 4);
+                score_tile(q + r * q_stride, q_stride, panels + 16L * d * t, d, s + r * pad + 16 * t, pad, 4);
         for (; r < rows; r++)
             for (int t = 0; t < tiles; t++)
-                score_tile(q + r * q_stride, q_stride, kb + 16 * t, kt_stride, d, s + r * pad + 16 * t, pad, 1);
+                score_tile(q + r * q_stride, q_stride, panels + 16L * d * t, d, s + r * pad + 16 * t, pad, 1);
         // P = e^(scale·S + term − m′) row by row, and the earlier sums scaled by α.
         for (r = 0; r < rows; r++) {
             float *row = s + r * pad;
@@ -223,11 +228,11 @@ KERNEL void poslab_attention_block(const float *q, long q_stride, const float *k
 
 #else
 
-void poslab_attention_block(const float *q, long q_stride, const float *kt, long kt_stride,
+void poslab_attention_block(const float *q, long q_stride, const float *packed,
                             const float *v, long v_stride, const float *term, long term_stride,
                             float *out, long out_stride, int rows, int key_end, int head_size,
                             int key_block, float scale, int causal, int first_query, float *scratch) {
-    (void)q; (void)q_stride; (void)kt; (void)kt_stride; (void)v; (void)v_stride; (void)term; (void)term_stride;
+    (void)q; (void)q_stride; (void)packed; (void)v; (void)v_stride; (void)term; (void)term_stride;
     (void)out; (void)out_stride; (void)rows; (void)key_end; (void)head_size; (void)key_block; (void)scale;
     (void)causal; (void)first_query; (void)scratch;
     __builtin_trap();  // never available off x86-64

@@ -79,15 +79,15 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
     var rowMax = [Float](repeating: 0, count: bq), rowTotal = [Float](repeating: 0, count: bq)
     let vectorKernel = poslab_attention_block_available(Int32(d), blocks.vectorKernel ? 1 : 0) != 0
     let scratch = Storage(uninitializedCount: vectorKernel ? poslab_attention_block_scratch(Int32(bq), Int32(bk), Int32(d)) : 0)
-    // The AVX2 kernel reads keys transposed: (B, H, D, T′), T′ = T rounded up to 16, made once for
-    // all query blocks (the size of k: memory linear in T).
-    let keyStride = vectorKernel ? poslab_attention_keys_stride(Int32(t)) : 0
-    let keysT = Storage(uninitializedCount: b * h * d * keyStride)               // (B, H, D, T′)
+    // The AVX2 kernel reads keys packed in transposed panels of 16, (B, H, ⌈T/16⌉, D, 16), made once
+    // for all query blocks (the size of k: memory linear in T).
+    let packedSize = vectorKernel ? poslab_attention_packed_keys_size(Int32(t), Int32(d)) : 0
+    let packedKeys = Storage(uninitializedCount: b * h * packedSize)
     if vectorKernel {
         for s in 0..<b {
             for head in 0..<h {
-                poslab_attention_transpose_keys(k.tensor.data + k.offset(s, head), k.rowStride, Int32(t), Int32(d),
-                                                keysT.pointer + (s * h + head) * d * keyStride, keyStride)
+                poslab_attention_pack_keys(k.tensor.data + k.offset(s, head), k.rowStride, Int32(t), Int32(d),
+                                           packedKeys.pointer + (s * h + head) * packedSize)
             }
         }
     }
@@ -113,7 +113,7 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
                 }
                 let (qo, ko, vo) = (q.offset(s, head) + i0 * q.rowStride, k.offset(s, head), v.offset(s, head))
                 if vectorKernel {
-                    poslab_attention_block(q.tensor.data + qo, q.rowStride, keysT.pointer + (s * h + head) * d * keyStride, keyStride,
+                    poslab_attention_block(q.tensor.data + qo, q.rowStride, packedKeys.pointer + (s * h + head) * packedSize,
                                            v.tensor.data + vo, v.rowStride, headTerm, keyEnd,
                                            y + (s * t + i0) * c + head * d, c, Int32(rows), Int32(keyEnd), Int32(d),
                                            Int32(bk), scale, causal ? 1 : 0, Int32(i0), scratch.pointer)
@@ -152,7 +152,7 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
             }
         }
     }
-    withExtendedLifetime((scores, sum, scratch, keysT)) {}
+    withExtendedLifetime((scores, sum, scratch, packedKeys)) {}
     return out
 }
 
