@@ -31,7 +31,8 @@ public typealias BlockTerm = (_ queries: Range<Int>, _ keys: Range<Int>) -> Tens
 
 /// `attention(q, k, v, …)` computed in blocks with an online softmax: the same values up to the
 /// order of floating-point operations, in memory linear in T — one (Bq, Bk) block of scores and a
-/// (Bq, D) accumulator at a time instead of the (B, H, T, T) weights. Forward only: the result
+/// (Bq, D) accumulator at a time instead of the (B, H, T, T) weights (and, for the AVX2 kernel, a
+/// copy of the keys and one of the values, each the size of k). Forward only: the result
 /// records no gradient (evaluation, inference). `q`, `k`, `v`: (B, H, T, D); returns (B, T, H·D).
 ///
 /// `term(queries, keys)` gives the additive score term (after scaling) of each query block, asked
