@@ -5,6 +5,8 @@
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU when a program asks
 //                        (ProgramSetup.prepare(): the poslab launcher, poslab-bench, the test runner)
+//   CAttentionKernel     one block of queries of blocked attention in AVX2 and FMA (evaluation at
+//                        long lengths), when the CPU has them and the head width is a multiple of 8
 //   CRunGuard            names the run and plugin when a plugin crashes or exits during a run
 //   PosLabBuildInfo      the commit the sources were at, written at build time by the BuildInfo
 //                        plugin (Plugins/); no module depends on it: CBuildInfo reaches it through a
@@ -69,11 +71,12 @@ let package = Package(
         .target(name: "PosLabStatistics", dependencies: ["CGSL", "PosLabSupport"]),
         .target(name: "PosLabCore"),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "CAttentionKernel"),
         .target(name: "CRunGuard"),
         .target(name: "CBuildInfo"),
         .target(name: "PosLabBuildInfo", plugins: ["BuildInfo"]),
         .plugin(name: "BuildInfo", capability: .buildTool()),
-        .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "PosLabSupport"]),
+        .target(name: "PosLabEngine", dependencies: ["COpenBLAS", "CBLASKernel", "CAttentionKernel", "PosLabSupport"]),
         .target(name: "PosLabModel", dependencies: ["PosLabCore", "PosLabEngine", "PosLabSupport"], plugins: ["PluginABIHash"]),
         .executableTarget(name: "poslab-abi-hash"),
         .plugin(name: "PluginABIHash", capability: .buildTool(), dependencies: ["poslab-abi-hash"]),

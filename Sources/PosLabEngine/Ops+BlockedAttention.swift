@@ -1,3 +1,5 @@
+import CAttentionKernel
+
 // MARK: - Attention in blocks, in memory linear in T (forward only)
 
 /// The block sizes of `blockedAttention`: queries are taken `queries` rows at a time, and each
@@ -5,11 +7,20 @@
 public struct AttentionBlocks: Sendable, Equatable {
     /// Rows of queries per block, and keys per block.
     public var queries: Int, keys: Int
+    /// Whether a block may run in the AVX2 kernel (CAttentionKernel) when the CPU has AVX2 and FMA
+    /// and the head width is a multiple of 8; false: always two sgemm calls per block of keys.
+    public var vectorKernel: Bool
 
-    public init(queries: Int = 64, keys: Int = 256) {
+    public init(queries: Int = 64, keys: Int = 256, vectorKernel: Bool = true) {
         precondition(queries >= 1 && keys >= 1, "attention blocks must hold at least one query and one key")
         self.queries = queries
         self.keys = keys
+        self.vectorKernel = vectorKernel
+    }
+
+    /// Whether blocks of heads `headSize` wide run in the AVX2 kernel on this CPU (with `vectorKernel`).
+    public static func vectorKernelRuns(headSize: Int) -> Bool {
+        poslab_attention_block_available(Int32(clamping: headSize), 1) != 0
     }
 }
 
@@ -20,7 +31,8 @@ public typealias BlockTerm = (_ queries: Range<Int>, _ keys: Range<Int>) -> Tens
 
 /// `attention(q, k, v, …)` computed in blocks with an online softmax: the same values up to the
 /// order of floating-point operations, in memory linear in T — one (Bq, Bk) block of scores and a
-/// (Bq, D) accumulator at a time instead of the (B, H, T, T) weights. Forward only: the result
+/// (Bq, D) accumulator at a time instead of the (B, H, T, T) weights (and, for the AVX2 kernel, a
+/// copy of the keys and one of the values, each the size of k). Forward only: the result
 /// records no gradient (evaluation, inference). `q`, `k`, `v`: (B, H, T, D); returns (B, T, H·D).
 ///
 /// `term(queries, keys)` gives the additive score term (after scaling) of each query block, asked
@@ -54,7 +66,9 @@ public func blockedAttention(qkv: Tensor, heads h: Int, scale: Float, causal: Bo
 ///     ℓ ← α·ℓ + Σ_j P;  O ← α·O + P·V[j0..<j1]         (Bq, D)   one sgemm
 ///
 /// and at the end row i of the output is O / ℓ. Causal attention skips the key blocks that lie
-/// wholly after the query block.
+/// wholly after the query block. When the CPU and the head width allow (`AttentionBlocks.vectorKernel`),
+/// each (query block, sequence, head) runs these same steps in `poslab_attention_block` (C, AVX2 and
+/// FMA, scores and P·V in register tiles) instead of two sgemm calls per key block.
 private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b: Int, heads h: Int, length t: Int,
                                     headSize d: Int, scale: Float, causal: Bool, blocks: AttentionBlocks,
                                     term: BlockTerm?) -> Tensor {
@@ -64,6 +78,26 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
     let scores = Storage(uninitializedCount: bq * bk)                       // (Bq, Bk): scores, then weights
     let sum = Storage(uninitializedCount: bq * d)                           // (Bq, D): O, the running weighted sum
     var rowMax = [Float](repeating: 0, count: bq), rowTotal = [Float](repeating: 0, count: bq)
+    let vectorKernel = poslab_attention_block_available(Int32(d), blocks.vectorKernel ? 1 : 0) != 0
+    let scratch = Storage(uninitializedCount: vectorKernel ? poslab_attention_block_scratch(Int32(bq), Int32(bk), Int32(d)) : 0)
+    // The AVX2 kernel reads keys packed in transposed panels of 16, (B, H, ⌈T/16⌉, D, 16), and values
+    // with each head's rows contiguous, (B, H, T, D), both copied once for all query blocks (each the
+    // size of k: memory linear in T) and starting on a 64-byte cache line, so that a panel or a row of
+    // 16 floats is one line (values read from the fused (B, T, 3C) rows were 10–15% slower at T = 4,096).
+    let packedSize = vectorKernel ? poslab_attention_packed_keys_size(Int32(t), Int32(d)) : 0
+    let packedKeys = Storage(uninitializedCount: vectorKernel ? b * h * packedSize + 16 : 0)
+    let packedValues = Storage(uninitializedCount: vectorKernel ? b * h * t * d + 16 : 0)
+    let keysStart = alignedToCacheLine(packedKeys.pointer), valuesStart = alignedToCacheLine(packedValues.pointer)
+    if vectorKernel {
+        for s in 0..<b {
+            for head in 0..<h {
+                poslab_attention_pack_keys(k.tensor.data + k.offset(s, head), k.rowStride, Int32(t), Int32(d),
+                                           keysStart + (s * h + head) * packedSize)
+                let (source, target) = (v.tensor.data + v.offset(s, head), valuesStart + (s * h + head) * t * d)
+                for j in 0..<t { copyRow(source + j * v.rowStride, to: target + j * d, count: d) }
+            }
+        }
+    }
     let y = out.data
     for i0 in stride(from: 0, to: t, by: bq) {
         let i1 = min(i0 + bq, t), rows = i1 - i0
@@ -85,6 +119,13 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
                     $0.data + ((termBatch == 1 ? 0 : s) * termHeads + (termHeads == 1 ? 0 : head)) * rows * keyEnd
                 }
                 let (qo, ko, vo) = (q.offset(s, head) + i0 * q.rowStride, k.offset(s, head), v.offset(s, head))
+                if vectorKernel {
+                    poslab_attention_block(q.tensor.data + qo, q.rowStride, keysStart + (s * h + head) * packedSize,
+                                           valuesStart + (s * h + head) * t * d, d, headTerm, keyEnd,
+                                           y + (s * t + i0) * c + head * d, c, Int32(rows), Int32(keyEnd), Int32(d),
+                                           Int32(bk), scale, causal ? 1 : 0, Int32(i0), scratch.pointer)
+                    continue
+                }
                 for r in 0..<rows { (rowMax[r], rowTotal[r]) = (-.infinity, 0) }
                 sum.pointer.update(repeating: 0, count: rows * d)
                 for j0 in stride(from: 0, to: keyEnd, by: bk) {
@@ -118,8 +159,14 @@ private func blockedAttentionKernel(_ q: HeadView, _ k: HeadView, _ v: HeadView,
             }
         }
     }
-    withExtendedLifetime((scores, sum)) {}
+    withExtendedLifetime((scores, sum, scratch, packedKeys, packedValues)) {}
     return out
+}
+
+/// `pointer` moved up to the next multiple of 64 bytes (at most 15 floats on).
+private func alignedToCacheLine(_ pointer: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+    let address = UInt(bitPattern: pointer)
+    return pointer + Int((64 - address % 64) % 64) / MemoryLayout<Float>.stride
 }
 
 /// One row of a block of scores, in place: z = scale·row + term over the first `visible` entries,

@@ -39,8 +39,9 @@ extension Benchmark {
         }
         let reference = torch ? TorchReference(script: Self.torchScript, arguments: torchArguments + ["--eval-length", "\(te)"]) : nil
         let (rates, torchRates, torchSummary) = try interleaved(tokensPerCall: chunk * te, reference: reference) { try call() }
-        let path = fullAttention || !model.encoding.attentionInBlocks || te < model.blockedAttentionFrom
-            ? "full (B, H, T, T) attention" : "blocked attention (\(AttentionBlocks().queries) queries × \(AttentionBlocks().keys) keys)"
+        let blocks = model.attentionBlocks
+        let path = blocks == nil || !model.encoding.attentionInBlocks || te < model.blockedAttentionFrom
+            ? "full (B, H, T, T) attention" : "blocked attention (\(blocks!.queries) queries × \(blocks!.keys) keys\(blocks!.vectorKernel ? "" : ", sgemm per block"))"
         print("config: vocab \(vocab), d_model \(dModel), layers \(layers), heads \(heads), evaluation length \(te), "
               + "\(chunk) sequence(s) per forward pass, \(encoding), \(attention), \(threads) thread(s), \(steps) passes × \(repeats) repeats")
         printMachine()

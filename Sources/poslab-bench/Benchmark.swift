@@ -51,6 +51,13 @@ struct Benchmark: ParsableCommand {
     @Flag(help: "With --eval-length or --memory: evaluate with the full (B, H, T, T) attention matrix, the reference path, instead of blocks.")
     var fullAttention = false
 
+    @Option(help: ArgumentHelp("With --eval-length or --memory: the blocks of blocked attention, queries×keys (default: Transformer's, AttentionBlocks()).",
+                               valueName: "queries×keys"))
+    var attentionBlocks: String?
+
+    @Flag(inversion: .prefixedNo, help: "With --eval-length or --memory: let blocked attention use its AVX2 kernel when the CPU has it (--no-attention-kernel: two sgemm calls per block of keys).")
+    var attentionKernel = true
+
     @Option(help: "With --memory: sequences per evaluation length (chunked as `poslab run` does).")
     var evalSize = 256
 
@@ -94,6 +101,14 @@ struct Benchmark: ParsableCommand {
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
+        if let attentionBlocks {
+            let sizes = attentionBlocks.split(whereSeparator: { "x×".contains($0) }).compactMap { Int($0) }
+            guard sizes.count == 2, sizes.allSatisfy({ $0 >= 1 }) else {
+                throw ValidationError("--attention-blocks takes queries×keys, e.g. 128x512; got \(attentionBlocks)")
+            }
+            model.attentionBlocks = AttentionBlocks(queries: sizes[0], keys: sizes[1])
+        }
+        model.attentionBlocks?.vectorKernel = attentionKernel
         if fullAttention { model.attentionBlocks = nil }
         let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
         let rng = RandomGenerator(seed: 1, stream: "bench")
