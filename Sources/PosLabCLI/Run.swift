@@ -115,7 +115,7 @@ extension PosLab {
                 print("\n\(outcome.missing) runs are not finished yet; run the same command again to go on.")
             }
             // `none` is the baseline to suggest only where it is the order-blind control: bidirectional attention.
-            let noneIsControl = suite.encodings.contains("none") && suite.model.attention == .bidirectional
+            let noneIsControl = suite.encodings.contains(Spec(name: "none")) && suite.model.attention == .bidirectional
                 && suite.points.allSatisfy { $0.model.attention == .bidirectional }
             print("Next: poslab compare \(shown)" + (noneIsControl ? " --baseline none" : "   # every pair of encodings; --baseline NAME compares each against one"))
         }

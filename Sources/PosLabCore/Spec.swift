@@ -72,3 +72,22 @@ public struct Spec: Hashable, Sendable, CustomStringConvertible {
 }
 
 import Foundation
+
+// MARK: - Stored as text
+
+/// A spec is stored (in manifest.json, in a worker's request) as its `description`, the text
+/// `init(parsing:)` reads back to the same spec.
+extension Spec: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { try self.init(parsing: text) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a spec: \(error)")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

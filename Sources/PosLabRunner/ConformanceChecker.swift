@@ -216,8 +216,8 @@ public struct ConformanceChecker {
             """
         let suite = try Suite.parse(yaml: yaml, file: "probe", defaultName: "probe", encodings: registry)
         let trainer = Trainer(suite: suite, encodings: registry)
-        let none = try trainer.run(RunPlan(index: 0, task: suite.tasks[0], encoding: "none", seed: 1, point: suite.points[0]))
-        let ours = try trainer.run(RunPlan(index: 1, task: suite.tasks[0], encoding: spec.description, seed: 1, point: suite.points[0]))
+        let none = try trainer.run(RunPlan(index: 0, task: suite.tasks[0], encoding: Spec(name: "none"), seed: 1, point: suite.points[0]))
+        let ours = try trainer.run(RunPlan(index: 1, task: suite.tasks[0], encoding: spec, seed: 1, point: suite.points[0]))
         guard let a = ours.evaluations[0].tokenAccuracy, let b = none.evaluations[0].tokenAccuracy else {
             return (false, "no accuracy (status \(ours.status.rawValue))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PosLabModel
 import PosLabResults
 import PosLabStudy
 
@@ -17,12 +18,13 @@ extension PluginWorker {
     /// a plugin encoding of `resolved` leaves the model's output exactly as `none` does, or when the
     /// check itself crashes in the plugin's code.
     public func refuseInertEncodings(_ suite: Suite, resolved: [ResolvedRun], file: String) throws {
-        var seen = Set<String>(), firsts: [ResolvedRun] = []
+        var seen = Set<Spec>(), firsts: [ResolvedRun] = []
         for run in resolved where !run.pluginPaths.isEmpty && seen.insert(run.plan.encoding).inserted { firsts.append(run) }
         guard !firsts.isEmpty else { return }
-        func place(_ spec: String) -> String { suite.encodings.firstIndex(of: spec).map { "encodings[\($0)]" } ?? "encodings" }
+        // The worker names an encoding by its spec's text.
+        func place(_ spec: String) -> String { suite.encodings.firstIndex { $0.description == spec }.map { "encodings[\($0)]" } ?? "encodings" }
         func origin(_ spec: String) -> String {
-            let paths = firsts.first { $0.plan.encoding == spec }?.pluginPaths ?? []
+            let paths = firsts.first { $0.plan.encoding.description == spec }?.pluginPaths ?? []
             return "plugin \(paths.joined(separator: ", "))"
         }
         var current: String?, inert: [(spec: String, detail: String)] = [], failure: String?

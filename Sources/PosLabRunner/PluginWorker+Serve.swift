@@ -25,15 +25,15 @@ extension PluginWorker {
             case .check:
                 for index in request.indices {
                     let plan = runs[index]
-                    say(.begin(plan.encoding))
+                    say(.begin(plan.encoding.description))
                     let verdict: (Bool, String)
                     do {
-                        let task = try TaskRegistry.shared.make(Spec(parsing: plan.task))
-                        verdict = try ConformanceChecker.changesOutput(Spec(parsing: plan.encoding), config: plan.modelConfig(for: task), seed: plan.seed)
+                        let task = try TaskRegistry.shared.make(plan.task)
+                        verdict = try ConformanceChecker.changesOutput(plan.encoding, config: plan.modelConfig(for: task), seed: plan.seed)
                     } catch {
                         verdict = (true, "not checked (\(error)); the run reports it")  // e.g. a hook's wrong shape: the run fails naming it
                     }
-                    say(.verdict(spec: plan.encoding, changes: verdict.0, detail: verdict.1))
+                    say(.verdict(spec: plan.encoding.description, changes: verdict.0, detail: verdict.1))
                 }
             case .train, .extend:
                 let run = try trainer.resolve([runs[request.indices[0]]])[0]

@@ -28,13 +28,13 @@ public struct Trainer: Sendable {
     public func run(_ plan: RunPlan, keep: ((Transformer) throws -> Void)? = nil,
                     progress: (Int, Double) -> Void = { _, _ in }) throws -> RunResult {
         let start = Date()
-        let task = try tasks.make(Spec(parsing: plan.task))
+        let task = try tasks.make(plan.task)
         let config = plan.modelConfig(for: task)
         let model: Transformer
         do {
-            model = try Transformer(config: config, encoding: Spec(parsing: plan.encoding), seed: plan.seed, registry: encodings)
+            model = try Transformer(config: config, encoding: plan.encoding, seed: plan.seed, registry: encodings)
         } catch is AttentionUnsupported {  // e.g. a causal-only encoding in a bidirectional suite: no numbers, by design
-            let encoding = try encodings.make(Spec(parsing: plan.encoding), context: EncodingContext(config: config, seed: plan.seed))
+            let encoding = try encodings.make(plan.encoding, context: EncodingContext(config: config, seed: plan.seed))
             return unsupported(plan, encoding: encoding, task: task, since: start)
         }
         let t = plan.training
@@ -104,11 +104,11 @@ public struct Trainer: Sendable {
     /// name order: the spec's own and, for a wrapper, those of the spec in its `encoding` argument
     /// (`randomized(learned)`), walked as specs — an argument's value that happens to be an
     /// encoding's name (`rope(scaling=yarn)` beside a plugin's `yarn`) names no encoding.
-    func pluginLibraries(in spec: String) -> [String] {
+    func pluginLibraries(in spec: Spec) -> [String] {
         var names: Set<String> = []
-        var next: String? = spec
-        while let text = next, let parsed = try? Spec(parsing: text), names.insert(parsed.name).inserted {
-            next = parsed.arguments["encoding"]
+        var next: Spec? = spec
+        while let current = next, names.insert(current.name).inserted {
+            next = current.arguments["encoding"].flatMap { try? Spec(parsing: $0) }  // a wrapped spec is an argument's text
         }
         return names.sorted().compactMap { encodings.entry($0)?.origin.pluginPath }
     }
@@ -119,11 +119,11 @@ public struct Trainer: Sendable {
         var encodingNames: [String: (String, String)] = [:]  // spec + point → (name, arguments)
         var pluginHashes: [String: String] = [:]
         return try plans.map { plan in
-            let task = try tasks.make(Spec(parsing: plan.task))
+            let task = try tasks.make(plan.task)
             let config = plan.modelConfig(for: task)
             let key = "\(plan.encoding)\u{1}\(config)"
             if encodingNames[key] == nil {
-                let encoding = try encodings.make(Spec(parsing: plan.encoding), context: EncodingContext(config: config, seed: 0))
+                let encoding = try encodings.make(plan.encoding, context: EncodingContext(config: config, seed: 0))
                 encodingNames[key] = (encoding.name, encoding.arguments)
             }
             let (name, arguments) = encodingNames[key]!
@@ -201,9 +201,9 @@ public struct Trainer: Sendable {
     /// The results at `lengths` of the model saved in `checkpoint` for a run of `task` (its spec):
     /// the numbers its run would have recorded had these lengths been in its suite. A diverged
     /// run has no checkpoint (nil), and its every length is diverged.
-    public func evaluate(checkpoint: URL?, task spec: String, lengths: [Int], evaluation: Suite.Evaluation,
+    public func evaluate(checkpoint: URL?, task spec: Spec, lengths: [Int], evaluation: Suite.Evaluation,
                          split: EvaluationSplit = .test) throws -> [EvaluationResult] {
-        let task = try tasks.make(Spec(parsing: spec))
+        let task = try tasks.make(spec)
         let model = try checkpoint.map { try Transformer(checkpoint: $0, registry: encodings) }
         return try evaluate(model, task: task, lengths: lengths, evaluation: evaluation, split: split)
     }

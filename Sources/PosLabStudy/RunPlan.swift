@@ -5,16 +5,16 @@ import PosLabTasks
 public struct RunPlan: Sendable, Hashable {
     /// The position in the suite's run order (tasks, then grid points, then encodings, then seeds).
     public var index: Int
-    /// The task spec, e.g. `shift(k=1;symbols=8)`.
-    public var task: String
-    /// The encoding spec, e.g. `learned`.
-    public var encoding: String
+    /// The task, e.g. `shift(k=1;symbols=8)`.
+    public var task: Spec
+    /// The encoding, e.g. `learned`.
+    public var encoding: Spec
     /// The training seed.
     public var seed: UInt64
     /// The grid point: model and training settings, and what is swept.
     public var point: GridPoint
 
-    package init(index: Int, task: String, encoding: String, seed: UInt64, point: GridPoint) {
+    package init(index: Int, task: Spec, encoding: Spec, seed: UInt64, point: GridPoint) {
         self.index = index
         self.task = task
         self.encoding = encoding

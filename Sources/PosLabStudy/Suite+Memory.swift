@@ -11,13 +11,13 @@ extension Suite {
         let longestEvaluation = evaluation.lengths.max() ?? 1
         for point in points {
             for taskSpec in self.tasks {
-                let task = try tasks.make(Spec(parsing: taskSpec))
+                let task = try tasks.make(taskSpec)
                 let config = ModelConfig(vocabSize: task.vocabSize, dModel: point.model.dModel, layers: point.model.layers,
                                          heads: point.model.heads, maxLength: task.sequenceLength(size: point.training.maxLength),
                                          attention: point.model.attention)
                 for encodingSpec in self.encodings {
                     // Built-in encodings hold few weights but a learned table (bounded to 2^28 floats).
-                    let encoding = try encodings.make(Spec(parsing: encodingSpec), context: EncodingContext(config: config, seed: 0))
+                    let encoding = try encodings.make(encodingSpec, context: EncodingContext(config: config, seed: 0))
                     let own = encoding.parameters.reduce(0) { $0 + $1.count }
                     let estimate = MemoryEstimate(config: config, encodingParameters: own, batch: point.training.batchSize,
                                                   trainLength: config.maxLength,

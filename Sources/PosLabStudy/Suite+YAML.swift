@@ -106,8 +106,8 @@ extension SuiteFile {
         let (points, sweptLines) = try readPoints(model: m, training: t)
         let (evaluation, lengthsLine) = try readEvaluation(points: points, tune: tune)
 
-        var suite = Suite(name: name, plugins: plugins.map(\.path), encodings: encodingSpecs.map(\.spec.description),
-                          tasks: taskSpecs.map(\.spec.description), seeds: seeds, model: points[0].model, training: points[0].training,
+        var suite = Suite(name: name, plugins: plugins.map(\.path), encodings: encodingSpecs.map(\.spec),
+                          tasks: taskSpecs.map(\.spec), seeds: seeds, model: points[0].model, training: points[0].training,
                           evaluation: evaluation)
         if !points[0].swept.isEmpty { suite.grid = points }
         suite.checkpoint = checkpoint

@@ -88,10 +88,10 @@ public struct Suite: Codable, Sendable, Equatable {
     public var name: String
     /// Plugin libraries (absolute paths) whose encodings the suite may name.
     public var plugins: [String] = []
-    /// Encodings, as specs (`relative-bias(buckets=16;max_distance=64)`).
-    public var encodings: [String]
-    /// Tasks, as specs (`shift(k=2)`).
-    public var tasks: [String]
+    /// Encodings (`relative-bias(buckets=16;max_distance=64)`), parsed once when the suite is read.
+    public var encodings: [Spec]
+    /// Tasks (`shift(k=2)`), parsed once when the suite is read.
+    public var tasks: [Spec]
     /// Training seeds; seed s gives the same batches and shared initial weights to every encoding.
     public var seeds: [UInt64]
     public var model: Model
@@ -107,7 +107,7 @@ public struct Suite: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case name, plugins, encodings, tasks, seeds, model, training, evaluation, grid, checkpoint, tuning }
 
-    public init(name: String, plugins: [String] = [], encodings: [String], tasks: [String], seeds: [UInt64],
+    public init(name: String, plugins: [String] = [], encodings: [Spec], tasks: [Spec], seeds: [UInt64],
                 model: Model, training: Training, evaluation: Evaluation) {
         self.name = name
         self.plugins = plugins
@@ -123,7 +123,7 @@ public struct Suite: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name),
                   plugins: try c.decodeIfPresent([String].self, forKey: .plugins) ?? [],  // absent before plugins existed
-                  encodings: try c.decode([String].self, forKey: .encodings), tasks: try c.decode([String].self, forKey: .tasks),
+                  encodings: try c.decode([Spec].self, forKey: .encodings), tasks: try c.decode([Spec].self, forKey: .tasks),
                   seeds: try c.decode([UInt64].self, forKey: .seeds), model: try c.decode(Model.self, forKey: .model),
                   training: try c.decode(Training.self, forKey: .training),
                   evaluation: try c.decode(Evaluation.self, forKey: .evaluation))

@@ -1,6 +1,6 @@
 import Foundation
 import PosLabEngine
-import PosLabStatistics
+import PosLabSupport
 import Testing
 
 /// The fused SIMD kernels against the plain scalar references of ScalarReferences.swift: values

@@ -27,7 +27,7 @@ public final class YarnNamedPlugin: RegisteredEncoding {
         try registry.register(YarnNamedPlugin.self, origin: .plugin(path: library.path))
         let trainer = Trainer(suite: suite, encodings: registry)
         func plugins(_ encoding: String) throws -> [String] {
-            try trainer.resolve([RunPlan(index: 0, task: plan.task, encoding: encoding, seed: plan.seed, point: plan.point)])[0].pluginPaths
+            try trainer.resolve([RunPlan(index: 0, task: plan.task, encoding: Spec(parsing: encoding), seed: plan.seed, point: plan.point)])[0].pluginPaths
         }
         #expect(try plugins("rope(scaling=yarn)") == [])
         #expect(try plugins("randomized(yarn)") == [library.path])
@@ -47,7 +47,7 @@ public final class YarnNamedPlugin: RegisteredEncoding {
         for entry in EncodingRegistry.shared.all { try registry.register(entry) }
         try registry.register(YarnNamedPlugin.self, origin: .program(file.path))
         let trainer = Trainer(suite: suite, encodings: registry)
-        let run = try trainer.resolve([RunPlan(index: 0, task: plan.task, encoding: "yarn", seed: plan.seed, point: plan.point)])[0]
+        let run = try trainer.resolve([RunPlan(index: 0, task: plan.task, encoding: Spec(name: "yarn"), seed: plan.seed, point: plan.point)])[0]
         #expect(run.pluginPaths == [])
     }
 }

@@ -42,7 +42,7 @@ import Testing
         let suite = try Suite.parse(yaml: yaml, file: "pair.yaml", defaultName: "pair", encodings: registry)
         let trainer = Trainer(suite: suite, encodings: registry)
         func curve(_ encoding: String, _ seed: UInt64) throws -> [UInt64] {
-            let plan = suite.runs.first { $0.encoding == encoding && $0.seed == seed }!
+            let plan = suite.runs.first { $0.encoding.description == encoding && $0.seed == seed }!
             return try trainer.run(plan).curve.map { $0.loss.bitPattern }
         }
         let none1 = try curve("none", 1)

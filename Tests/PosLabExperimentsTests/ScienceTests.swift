@@ -24,8 +24,8 @@ import Testing
         for plan in suite.runs {
             let result = try trainer.run(plan)
             #expect(result.status == .ok)
-            accuracy["\(plan.task.prefix { $0 != "(" })/\(plan.encoding)"] = result.evaluations[0].tokenAccuracy
-            if plan.encoding == "learned" {  // no table rows past 8: unsupported, no numbers
+            accuracy["\(plan.task.name)/\(plan.encoding)"] = result.evaluations[0].tokenAccuracy
+            if plan.encoding.name == "learned" {  // no table rows past 8: unsupported, no numbers
                 #expect(result.evaluations[1].status == .unsupported && result.evaluations[1].tokenAccuracy == nil)
             }
         }

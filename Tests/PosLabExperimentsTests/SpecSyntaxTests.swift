@@ -7,7 +7,7 @@ import Testing
 /// (the `;` form results print is read back the same).
 @Suite struct SpecSyntaxTests {
     static func encodings(_ yaml: String) throws -> [String] {
-        try Suite.parse(yaml: yaml + "\ntasks: [shift]\nseeds: [1]\n", file: "t.yaml", defaultName: "t").encodings
+        try Suite.parse(yaml: yaml + "\ntasks: [shift]\nseeds: [1]\n", file: "t.yaml", defaultName: "t").encodings.map(\.description)
     }
 
     /// "A YAML flow list [none, relative-bias(buckets=16, max_distance=64)] fails with unbalanced parentheses".
