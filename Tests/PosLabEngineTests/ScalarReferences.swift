@@ -10,6 +10,17 @@ import Foundation
 
 // MARK: - LayerNorm (Ba, Kiros & Hinton 2016; PyTorch's nn.LayerNorm, biased variance)
 
+/// μ and 1/√(σ² + ε) of row `r` of x, (rows, n) row-major, σ² the biased variance.
+func referenceRowStatistics(_ x: [Double], row r: Int, n: Int, epsilon: Double) -> (mean: Double, rstd: Double) {
+    var mean = 0.0
+    for j in 0..<n { mean += x[r * n + j] }
+    mean /= Double(n)
+    var variance = 0.0
+    for j in 0..<n { variance += (x[r * n + j] - mean) * (x[r * n + j] - mean) }
+    variance /= Double(n)
+    return (mean, 1 / (variance + epsilon).squareRoot())
+}
+
 /// Per row of `n` columns (x is (rows, n), row-major):
 ///
 ///     μ = Σ_j x_j / n,   σ² = Σ_j (x_j − μ)² / n,   x̂_j = (x_j − μ) / √(σ² + ε),   y_j = γ_j·x̂_j + β_j
@@ -17,13 +28,7 @@ func referenceLayerNorm(_ x: [Double], gamma: [Double], beta: [Double], n: Int, 
     let rows = x.count / n
     var y = [Double](repeating: 0, count: x.count)  // (rows, n)
     for r in 0..<rows {
-        var mean = 0.0
-        for j in 0..<n { mean += x[r * n + j] }
-        mean /= Double(n)
-        var variance = 0.0
-        for j in 0..<n { variance += (x[r * n + j] - mean) * (x[r * n + j] - mean) }
-        variance /= Double(n)
-        let rstd = 1 / (variance + epsilon).squareRoot()
+        let (mean, rstd) = referenceRowStatistics(x, row: r, n: n, epsilon: epsilon)
         for j in 0..<n { y[r * n + j] = gamma[j] * (x[r * n + j] - mean) * rstd + beta[j] }
     }
     return y
@@ -40,13 +45,7 @@ func referenceLayerNormBackward(_ x: [Double], gamma: [Double], dy: [Double], n:
     var dgamma = [Double](repeating: 0, count: n)     // (n)
     var dbeta = [Double](repeating: 0, count: n)      // (n)
     for r in 0..<rows {
-        var mean = 0.0
-        for j in 0..<n { mean += x[r * n + j] }
-        mean /= Double(n)
-        var variance = 0.0
-        for j in 0..<n { variance += (x[r * n + j] - mean) * (x[r * n + j] - mean) }
-        variance /= Double(n)
-        let rstd = 1 / (variance + epsilon).squareRoot()
+        let (mean, rstd) = referenceRowStatistics(x, row: r, n: n, epsilon: epsilon)
         var xhat = [Double](repeating: 0, count: n), dxhat = [Double](repeating: 0, count: n)
         for j in 0..<n {
             xhat[j] = (x[r * n + j] - mean) * rstd
@@ -112,17 +111,7 @@ func referenceRotary(_ x: [Double], cos: [Double], sin: [Double], d: Int) -> [Do
 /// ∂L/∂x = R(θ)ᵀ·dy for each pair: the rotation is linear in x, so its Jacobian is R(θ) and the
 /// gradient goes back through the transpose (the rotation by −θ).
 func referenceRotaryBackward(dy: [Double], cos: [Double], sin: [Double], d: Int) -> [Double] {
-    let half = d / 2, rows = dy.count / d
-    var dx = [Double](repeating: 0, count: dy.count)  // (rows, D)
-    for r in 0..<rows {
-        for k in 0..<half {
-            let (c, s) = (cos[r * half + k], sin[r * half + k])
-            let (a, b) = (dy[r * d + k], dy[r * d + k + half])
-            dx[r * d + k] = c * a + s * b
-            dx[r * d + k + half] = -s * a + c * b
-        }
-    }
-    return dx
+    referenceRotary(dy, cos: cos, sin: sin.map { -$0 }, d: d)  // (rows, D)
 }
 
 // MARK: - Adam / AdamW (Kingma & Ba 2015, Algorithm 1; Loshchilov & Hutter 2019, Algorithm 2;
