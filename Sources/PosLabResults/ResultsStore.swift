@@ -11,19 +11,12 @@ import PosLabStudy
 /// folder: each run is claimed (`RunClaim`) before it is trained.
 public final class ResultsStore: @unchecked Sendable {
     /// runs.csv's columns, in order: identity, settings (every one, swept or not), evaluation, results.
-    public static let runColumns = [
-        "suite", "run_id", "task", "task_args", "encoding", "encoding_args", "seed",
-        "d_model", "layers", "heads", "attention", "training_steps", "batch_size", "train_length_min", "train_length_max",
-        "optimizer", "learning_rate", "weight_decay", "clip_norm", "log_every",
-        "eval_length", "sequence_length", "eval_size", "eval_seed", "eval_protocol",
-        "token_accuracy", "sequence_accuracy", "generated_token_accuracy", "eval_loss",
-        "perplexity", "bits_per_byte", "status", "steps", "final_train_loss", "wall_seconds", "message",
-    ]
+    public static let runColumns = RunColumn.allCases.map(\.rawValue)
     /// runs.csv's columns before prompt tasks (sequence_length, generated_token_accuracy): such a
     /// file is still read, those columns empty.
     public static let runColumnsBefore22 = runColumns.filter { $0 != "sequence_length" && $0 != "generated_token_accuracy" }
     /// The columns holding settings a grid can sweep.
-    public static let settingColumns = Array(runColumns[7...19])
+    public static let settingColumns = RunColumn.settings.map(\.rawValue)
     /// curves.csv's columns, in order.
     public static let curveColumns = ["run_id", "step", "train_loss"]
     /// Files PosLab derives in a results folder (only these, records and run claims are ever deleted; claims.csv is `poslab claims`' output).
@@ -399,9 +392,16 @@ public final class ResultsStore: @unchecked Sendable {
     /// runs.csv rows of one record at `lengths`.
     static func rows(_ r: RunRecord, suite: String, lengths: [Int]) -> [[String]] {
         let m = r.configuration.model, t = r.configuration.training, f = CSVTable.field
-        let settings = [String(m.dModel), String(m.layers), String(m.heads), m.attention.rawValue, String(t.steps),
-                        String(t.batchSize), String(t.minLength), String(t.maxLength), t.optimizer, "\(t.learningRate)",
-                        "\(t.weightDecay)", "\(t.clipNorm)", String(t.logEvery)]
+        let run: [RunColumn: String] = [
+            .suite: suite, .runID: r.id, .task: r.taskName, .taskArgs: r.taskArguments, .encoding: r.encodingName,
+            .encodingArgs: r.encodingArguments, .seed: String(r.configuration.seed),
+            .dModel: String(m.dModel), .layers: String(m.layers), .heads: String(m.heads), .attention: m.attention.rawValue,
+            .trainingSteps: String(t.steps), .batchSize: String(t.batchSize), .trainLengthMin: String(t.minLength),
+            .trainLengthMax: String(t.maxLength), .optimizer: t.optimizer, .learningRate: "\(t.learningRate)",
+            .weightDecay: "\(t.weightDecay)", .clipNorm: "\(t.clipNorm)", .logEvery: String(t.logEvery),
+            .steps: String(r.steps), .finalTrainLoss: f(r.finalTrainLoss), .wallSeconds: String(format: "%.3f", r.wallSeconds),
+            .message: r.message ?? "",
+        ]
         return lengths.flatMap { length in
             // One row per result at this length (a corpus task has one per protocol); a failed run has none.
             // A length whose evaluation loss overflowed (NaN or infinite: recorded before PosLab marked it) is diverged there.
@@ -409,15 +409,15 @@ public final class ResultsStore: @unchecked Sendable {
                 guard e.status == .ok, !(e.loss?.isFinite ?? false) else { return e }
                 return EvaluationResult(length: e.length, status: .diverged, evaluationProtocol: e.evaluationProtocol, sequenceLength: e.sequenceLength)
             }
-            let identity: [String] = [suite, r.id, r.taskName, r.taskArguments, r.encodingName, r.encodingArguments,
-                                      String(r.configuration.seed)]
-            let run: [String] = [String(r.steps), f(r.finalTrainLoss), String(format: "%.3f", r.wallSeconds), r.message ?? ""]
             return (results.isEmpty ? [nil] : results).map { (e: EvaluationResult?) -> [String] in
-                let evaluation: [String] = [String(length), String(e?.sequenceLength ?? length), String(r.evaluationSize),
-                                            String(r.evaluationSeed), e?.protocolName ?? ""]
-                let numbers: [String] = [f(e?.tokenAccuracy), f(e?.sequenceAccuracy), f(e?.generatedTokenAccuracy), f(e?.loss),
-                                         f(e?.perplexity), f(e?.bitsPerByte)]
-                return identity + settings + evaluation + numbers + [(e?.status ?? r.status).rawValue] + run
+                let evaluation: [RunColumn: String] = [
+                    .evalLength: String(length), .sequenceLength: String(e?.sequenceLength ?? length),
+                    .evalSize: String(r.evaluationSize), .evalSeed: String(r.evaluationSeed), .evalProtocol: e?.protocolName ?? "",
+                    .tokenAccuracy: f(e?.tokenAccuracy), .sequenceAccuracy: f(e?.sequenceAccuracy),
+                    .generatedTokenAccuracy: f(e?.generatedTokenAccuracy), .evalLoss: f(e?.loss),
+                    .perplexity: f(e?.perplexity), .bitsPerByte: f(e?.bitsPerByte), .status: (e?.status ?? r.status).rawValue,
+                ]
+                return RunColumn.row(run.merging(evaluation) { _, evaluated in evaluated })
             }
         }
     }
@@ -440,5 +440,8 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// The run ids with rows in runs.csv.
-    public var completedRunIDs: Set<String> { Set(runRows.map { $0[1] }) }
+    public var completedRunIDs: Set<String> {
+        let id = RunColumn.allCases.firstIndex(of: .runID)!
+        return Set(runRows.map { $0[id] })
+    }
 }

@@ -85,13 +85,14 @@ public struct RunRow: Sendable {
         guard !table.rows.isEmpty else { throw ResultsError("\(url.path) has a header but no rows yet; run the suite first") }
         func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
         let c = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
+        func cell(_ row: [String], _ column: RunColumn) -> String { row[c[column.rawValue]!] }
         var rows = Array(table.rows.enumerated())
         var tuned: [String] = []
         if !allGridPoints, let selection = try SelectionFilter.load(directory: directory) {
             tuned = selection.tunedColumns
             rows = rows.filter { _, row in
-                selection.keeps(task: row[c["task"]!], taskArguments: row[c["task_args"]!], encoding: row[c["encoding"]!],
-                                encodingArguments: row[c["encoding_args"]!]) { column in c[column].map { row[$0] } }
+                selection.keeps(task: cell(row, .task), taskArguments: cell(row, .taskArgs), encoding: cell(row, .encoding),
+                                encodingArguments: cell(row, .encodingArgs)) { column in c[column].map { row[$0] } }
             }
             guard !rows.isEmpty else {
                 throw ResultsError("\(directory.path)/selection.csv selects no grid point with rows in runs.csv; "
@@ -102,55 +103,55 @@ public struct RunRow: Sendable {
             !tuned.contains(column) && Set(rows.map { $0.element[c[column]!] }).count > 1
         }
         // A cell's seed: what statistics count once (task, encoding, seed, every setting, length, evaluation set and protocol).
-        let identity = ["task", "task_args", "encoding", "encoding_args", "seed"] + ResultsStore.settingColumns
-            + ["eval_length", "eval_size", "eval_seed", "eval_protocol"]
+        let identity = ([.task, .taskArgs, .encoding, .encodingArgs, .seed] + RunColumn.settings
+            + [.evalLength, .evalSize, .evalSeed, .evalProtocol]).map(\.rawValue)
         var seen: [String: Int] = [:]  // a cell's seed → the line that has it
         return try rows.map { i, row in
             let line = i + 2
-            func bad(_ column: String, _ rule: String) -> ResultsError {
-                ResultsError("\(url.path):\(line): column \(column) (\(c[column]! + 1)): \(rule); \(fix)")
+            func bad(_ column: RunColumn, _ rule: String) -> ResultsError {
+                ResultsError("\(url.path):\(line): column \(column.rawValue) (\(c[column.rawValue]! + 1)): \(rule); \(fix)")
             }
             let key = identity.map { row[c[$0]!] }.joined(separator: "\u{1}")
             if let first = seen[key] {
-                let p = row[c["eval_protocol"]!], how = p.isEmpty || p == "sampled" ? "" : " under \(p)"
-                throw ResultsError("\(url.path):\(line): repeats line \(first) (\(named(row[c["encoding"]!], row[c["encoding_args"]!])) on "
-                                   + "\(named(row[c["task"]!], row[c["task_args"]!])), seed \(row[c["seed"]!]), length \(row[c["eval_length"]!])\(how), "
+                let p = cell(row, .evalProtocol), how = p.isEmpty || p == "sampled" ? "" : " under \(p)"
+                throw ResultsError("\(url.path):\(line): repeats line \(first) (\(named(cell(row, .encoding), cell(row, .encodingArgs))) on "
+                                   + "\(named(cell(row, .task), cell(row, .taskArgs))), seed \(cell(row, .seed)), length \(cell(row, .evalLength))\(how), "
                                    + "the same settings): a seed has one row per length, and a repeated row would be counted twice; \(fix)")
             }
             seen[key] = line
-            func integer<T: FixedWidthInteger>(_ column: String, _: T.Type) throws -> T {
-                guard let v = T(row[c[column]!]) else { throw bad(column, "'\(row[c[column]!])' is not a whole number") }
+            func integer<T: FixedWidthInteger>(_ column: RunColumn, _: T.Type) throws -> T {
+                guard let v = T(cell(row, column)) else { throw bad(column, "'\(cell(row, column))' is not a whole number") }
                 return v
             }
-            guard let status = RunStatus(rawValue: row[c["status"]!]) else {
-                throw bad("status", "'\(row[c["status"]!])' is not one of ok, unsupported, diverged, failed")
+            guard let status = RunStatus(rawValue: cell(row, .status)) else {
+                throw bad(.status, "'\(cell(row, .status))' is not one of ok, unsupported, diverged, failed")
             }
             func metric(_ m: Metric) throws -> Double? {
-                let text = row[c[m.rawValue]!]
+                let column = m.column, text = cell(row, column)
                 if text.isEmpty { return nil }
-                guard let v = Double(text), v.isFinite else { throw bad(m.rawValue, "'\(text)' is not a number") }
+                guard let v = Double(text), v.isFinite else { throw bad(column, "'\(text)' is not a number") }
                 guard m.range.contains(v) else {
-                    throw bad(m.rawValue, "\(text) is outside [\(m.range.lowerBound), \(m.range.upperBound.isFinite ? "\(m.range.upperBound)]" : "∞)")")
+                    throw bad(column, "\(text) is outside [\(m.range.lowerBound), \(m.range.upperBound.isFinite ? "\(m.range.upperBound)]" : "∞)")")
                 }
                 return v
             }
-            if status != .ok, let m = Metric.allCases.first(where: { !row[c[$0.rawValue]!].isEmpty }) {
-                throw bad(m.rawValue, "a \(status.rawValue) row has no numbers, yet this one holds \(row[c[m.rawValue]!])")
+            if status != .ok, let m = Metric.allCases.first(where: { !cell(row, $0.column).isEmpty }) {
+                throw bad(m.column, "a \(status.rawValue) row has no numbers, yet this one holds \(cell(row, m.column))")
             }
             // An ok row without a loss: the evaluation loss overflowed at this length, so the run diverged here.
-            let overflowed = status == .ok && row[c["eval_loss"]!].isEmpty
-            let attention = row[c["attention"]!]
-            var record = RunRow(task: named(row[c["task"]!], row[c["task_args"]!]),
-                             encoding: named(row[c["encoding"]!], row[c["encoding_args"]!]), seed: try integer("seed", UInt64.self),
-                             trainLengthMax: try integer("train_length_max", Int.self), evalLength: try integer("eval_length", Int.self),
+            let overflowed = status == .ok && cell(row, .evalLoss).isEmpty
+            let attention = cell(row, .attention)
+            var record = RunRow(task: named(cell(row, .task), cell(row, .taskArgs)),
+                             encoding: named(cell(row, .encoding), cell(row, .encodingArgs)), seed: try integer(.seed, UInt64.self),
+                             trainLengthMax: try integer(.trainLengthMax, Int.self), evalLength: try integer(.evalLength, Int.self),
                              status: status, tokenAccuracy: try metric(.tokenAccuracy), sequenceAccuracy: try metric(.sequenceAccuracy),
                              evalLoss: try metric(.loss), perplexity: try metric(.perplexity), bitsPerByte: try metric(.bitsPerByte),
-                             setting: (varying.map { "\($0)=\(row[c[$0]!])" } + Self.protocolSetting(row[c["eval_protocol"]!]))
+                             setting: (varying.map { "\($0)=\(row[c[$0]!])" } + Self.protocolSetting(cell(row, .evalProtocol)))
                                 .joined(separator: ";"),
                              attention: attention)
             record.generatedTokenAccuracy = try metric(.generatedTokenAccuracy)
-            record.sequenceLength = row[c["sequence_length"]!].isEmpty ? nil : try integer("sequence_length", Int.self)
-            record.message = row[c["message"]!].isEmpty ? nil : row[c["message"]!]
+            record.sequenceLength = cell(row, .sequenceLength).isEmpty ? nil : try integer(.sequenceLength, Int.self)
+            record.message = cell(row, .message).isEmpty ? nil : cell(row, .message)
             if overflowed {
                 record.status = .diverged
                 (record.tokenAccuracy, record.sequenceAccuracy, record.generatedTokenAccuracy) = (nil, nil, nil)
