@@ -73,7 +73,6 @@ extension PosLab {
             process.standardOutput = pipe  // standard error is inherited: load errors pass straight through
             try process.run()
             var current: String?, failed = 0, ended = false
-            var buffer = Data()
             func relay(_ line: String) {
                 if line.hasPrefix(Self.beginMarker) {
                     current = String(line.dropFirst(Self.beginMarker.count))
@@ -86,17 +85,7 @@ extension PosLab {
                     fflush(nil)
                 }
             }
-            let handle = pipe.fileHandleForReading
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
-                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    relay(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                }
-            }
-            if !buffer.isEmpty { relay(String(decoding: buffer, as: UTF8.self)) }
+            pipe.fileHandleForReading.forEachLine(relay)
             process.waitUntilExit()
             let status = process.terminationStatus
             if ended || current == nil && process.terminationReason == .exit {

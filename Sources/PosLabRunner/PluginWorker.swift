@@ -89,7 +89,7 @@ public struct PluginWorker: Sendable {
         try? input.fileHandleForReading.close()
         Self.writeIgnoringBrokenPipe(data, to: input.fileHandleForWriting.fileDescriptor)  // a worker dead at once is seen below
         try? input.fileHandleForWriting.close()
-        var buffer = Data(), done = false, lastStep: Int?
+        var done = false, lastStep: Int?
         func handle(_ text: String) {
             let parsed = WorkerLine(parsing: text)
             switch parsed {
@@ -99,17 +99,7 @@ public struct PluginWorker: Sendable {
             }
             line(parsed)
         }
-        let reader = output.fileHandleForReading
-        while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                handle(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                buffer.removeSubrange(buffer.startIndex...newline)
-            }
-        }
-        if !buffer.isEmpty { handle(String(decoding: buffer, as: UTF8.self)) }
+        output.fileHandleForReading.forEachLine(handle)
         process.waitUntilExit()
         if done && process.terminationReason == .exit { return }
         let signalled = process.terminationReason == .uncaughtSignal
