@@ -5,8 +5,9 @@
 //   CGSL, COpenBLAS      system-library bridges (GSL without gslcblas; OpenBLAS serves cblas_*)
 //   CBLASKernel          picks OpenBLAS's best kernel for the CPU when a program asks
 //                        (ProgramSetup.prepare(): the poslab launcher, poslab-bench, the test runner)
-//   CAttentionKernel     one block of queries of blocked attention in AVX2 and FMA (evaluation at
-//                        long lengths), when the CPU has them and the head width is a multiple of 8
+//   CAttentionKernel     AVX2 and FMA kernels, run when the CPU has them: one block of queries of
+//                        blocked attention (evaluation at long lengths, head widths a multiple of 8)
+//                        and training attention's per-head products (HeadProducts)
 //   CRunGuard            names the run and plugin when a plugin crashes or exits during a run
 //   PosLabBuildInfo      the commit the sources were at, written at build time by the BuildInfo
 //                        plugin (Plugins/); no module depends on it: CBuildInfo reaches it through a

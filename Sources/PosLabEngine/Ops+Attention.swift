@@ -29,25 +29,28 @@ public func heads(of qkv: Tensor, part: Int, count parts: Int = 3, heads h: Int)
 ///   after scaling, its gradient summed over the dimensions it is broadcast along.
 /// - `causal`: query i sees keys j ≤ i.
 /// The same computation as `matmul` + `attentionSoftmax` + `matmul` + transpose, without the
-/// intermediate tensors: one sgemm per head for the scores and one for the weighted sum, reading
+/// intermediate tensors: one product per head for the scores and one for the weighted sum, reading
 /// and writing the (B, T, H·D) layout in place through leading dimensions, and the attention
-/// weights kept for the backward pass.
-public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias: Tensor? = nil, causal: Bool = false) -> Tensor {
+/// weights kept for the backward pass. `products`: how the per-head products are computed (the
+/// AVX2 kernel where the CPU has it; `.sgemm` is the reference path).
+public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, bias: Tensor? = nil, causal: Bool = false,
+                      products: HeadProducts = .kernel) -> Tensor {
     precondition(q.shape.count == 4 && q.shape == k.shape && q.shape == v.shape, "attention needs q, k, v of one (B, H, T, D) shape")
     let (b, h, t, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
     return fusedAttention(HeadView(split: q), HeadView(split: k), HeadView(split: v),
-                          batch: b, heads: h, length: t, headSize: d, scale: scale, bias: bias, causal: causal)
+                          batch: b, heads: h, length: t, headSize: d, scale: scale, bias: bias, causal: causal, products: products)
 }
 
 /// The same attention, reading queries, keys and values straight from a fused projection `qkv`
 /// (B, T, 3C) laid out [q | k | v], each part split into `heads` heads of C / heads: no copies of
 /// the heads on the way in, and the gradient written into `qkv`'s in place.
-public func attention(qkv: Tensor, heads h: Int, scale: Float, bias: Tensor? = nil, causal: Bool = false) -> Tensor {
+public func attention(qkv: Tensor, heads h: Int, scale: Float, bias: Tensor? = nil, causal: Bool = false,
+                      products: HeadProducts = .kernel) -> Tensor {
     precondition(qkv.shape.count == 3 && qkv.shape[2] % (3 * h) == 0, "attention(qkv:) needs (B, T, 3·C) with C divisible by \(h) heads, got \(qkv.shape)")
     let (b, t, d) = (qkv.shape[0], qkv.shape[1], qkv.shape[2] / (3 * h))
     return fusedAttention(HeadView(fused: qkv, part: 0, heads: h), HeadView(fused: qkv, part: 1, heads: h),
                           HeadView(fused: qkv, part: 2, heads: h),
-                          batch: b, heads: h, length: t, headSize: d, scale: scale, bias: bias, causal: causal)
+                          batch: b, heads: h, length: t, headSize: d, scale: scale, bias: bias, causal: causal, products: products)
 }
 
 /// Where the (T, D) matrix of one batch element and head sits inside a tensor.
@@ -82,7 +85,7 @@ struct HeadView {
 /// The attention kernel behind both entry points: q, k, v are read through their views, and
 /// their gradients are written through the same views.
 private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b: Int, heads h: Int, length t: Int,
-                            headSize d: Int, scale: Float, bias: Tensor?, causal: Bool) -> Tensor {
+                            headSize d: Int, scale: Float, bias: Tensor?, causal: Bool, products: HeadProducts) -> Tensor {
     let c = h * d
     // The bias's batch and head extents (1 where it is broadcast): block (s, head) starts at biasOffset.
     var (biasBatch, biasHeads) = (1, 1)
@@ -117,21 +120,21 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
             dk = k.tensor.requiresGrad ? k.tensor.gradForWriting() : nil
         }
         let dBias = (bias?.requiresGrad ?? false) ? bias!.grad : nil
-        let scratch = Storage(uninitializedCount: t * t)
-        scratch.withPointer { dS in
+        let scratch = Storage(uninitializedCount: t * t), packing = Storage(uninitializedCount: HeadProducts.scratchCount(size: max(t, d)))
+        scratch.withPointer { dS in packing.withPointer { packed in
             for s in 0..<b {
                 for head in 0..<h {
                     let p = weights.pointer + (s * h + head) * t * t
                     let g = dO + s * t * c + head * d
                     let (qo, ko, vo) = (q.offset(s, head), k.offset(s, head), v.offset(s, head))
                     if let dv {  // dV = Pᵀ·dO
-                        BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
-                                  beta: dv.overwrite ? 0 : 1, c: dv.pointer + vo, ldc: v.rowStride)
+                        products.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: g, ldb: c,
+                                      accumulate: !dv.overwrite, c: dv.pointer + vo, ldc: v.rowStride, scratch: packed)
                     }
                     // dP = dO·Vᵀ, then dZ = P ⊙ (dP − Σ_j P·dP) (the softmax backward, row by row): the
                     // bias gets dZ, the scores scale·dZ.
-                    BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.tensor.data + vo,
-                              ldb: v.rowStride, beta: 0, c: dS, ldc: t)
+                    products.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: g, lda: c, b: v.tensor.data + vo,
+                                  ldb: v.rowStride, accumulate: false, c: dS, ldc: t, scratch: packed)
                     let target = dBias.map { $0 + biasOffset(s, head) }
                     let end = t - t % 8
                     for i in 0..<t {
@@ -163,35 +166,37 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
                         }
                     }
                     if let dq {  // dQ = dS·K
-                        BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                                  b: k.tensor.data + ko, ldb: k.rowStride, beta: dq.overwrite ? 0 : 1, c: dq.pointer + qo,
-                                  ldc: q.rowStride)
+                        products.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
+                                      b: k.tensor.data + ko, ldb: k.rowStride, accumulate: !dq.overwrite, c: dq.pointer + qo,
+                                      ldc: q.rowStride, scratch: packed)
                     }
                     if let dk {  // dK = dSᵀ·Q
-                        BLAS.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
-                                  b: q.tensor.data + qo, ldb: q.rowStride, beta: dk.overwrite ? 0 : 1, c: dk.pointer + ko,
-                                  ldc: k.rowStride)
+                        products.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, a: dS, lda: t,
+                                      b: q.tensor.data + qo, ldb: q.rowStride, accumulate: !dk.overwrite, c: dk.pointer + ko,
+                                      ldc: k.rowStride, scratch: packed)
                     }
                 }
             }
-        }
+        } }
     }
     let y = out.data, biasData = bias?.data
-    weights.withPointer { probabilities in
+    let packing = Storage(uninitializedCount: HeadProducts.scratchCount(size: max(t, d)))
+    weights.withPointer { probabilities in packing.withPointer { packed in
         for s in 0..<b {
             for head in 0..<h {
                 let p = probabilities + (s * h + head) * t * t
-                BLAS.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.tensor.data + q.offset(s, head),
-                          lda: q.rowStride, b: k.tensor.data + k.offset(s, head), ldb: k.rowStride, beta: 0, c: p, ldc: t)
+                products.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, a: q.tensor.data + q.offset(s, head),
+                              lda: q.rowStride, b: k.tensor.data + k.offset(s, head), ldb: k.rowStride, accumulate: false,
+                              c: p, ldc: t, scratch: packed)
                 let headBias = biasData.map { $0 + biasOffset(s, head) }
                 for i in 0..<t {
                     softmaxRow(p + i * t, count: t, visible: causal ? i + 1 : t, scale: scale, bias: headBias.map { $0 + i * t })
                 }
-                BLAS.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: v.tensor.data + v.offset(s, head),
-                          ldb: v.rowStride, beta: 0, c: y + s * t * c + head * d, ldc: c)
+                products.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, a: p, lda: t, b: v.tensor.data + v.offset(s, head),
+                              ldb: v.rowStride, accumulate: false, c: y + s * t * c + head * d, ldc: c, scratch: packed)
             }
         }
-    }
+    } }
     return out
 }
 

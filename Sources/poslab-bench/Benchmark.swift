@@ -198,7 +198,7 @@ struct Benchmark: ParsableCommand {
         }
         let alone = Self.productsAloneSeconds(batch: batch, length: length, dModel: dModel, layers: layers, heads: heads,
                                               vocab: vocab, repeats: repeats)
-        print(String(format: "products %8.2f ms per step: the step's sgemm calls alone, hot in cache (at most %.1f steps/s "
+        print(String(format: "products %8.2f ms per step: the step's matrix products alone, hot in cache (at most %.1f steps/s "
                      + "if nothing else took time; PosLab's whole step takes %.2f ms)", alone * 1e3, 1 / alone, 1e3 / ours))
         if let torchSummary, torchRates.count == repeats {
             let theirs = median(torchRates)
@@ -282,12 +282,22 @@ struct Benchmark: ParsableCommand {
         let size = products.map { max($0.m * $0.k, $0.k * $0.n, $0.m * $0.n) }.max()!
         let a = Tensor([Float](repeating: 0.01, count: size), shape: [size])
         let bm = Tensor([Float](repeating: 0.02, count: size), shape: [size]), cm = Tensor(zeros: [size])
+        // The per-head products as training attention computes them (`HeadProducts`), the rest through OpenBLAS.
+        let perHeadProducts = products.suffix(6)
+        let scratch = Tensor(zeros: [HeadProducts.scratchCount(size: max(t, d))])
         func step() {
-            for p in products {
+            for p in products.dropLast(6) {
                 for _ in 0..<p.times {
                     BLAS.gemm(transposeA: p.ta, transposeB: p.tb, m: p.m, n: p.n, k: p.k,
                               a: a.data, lda: p.ta ? p.m : p.k, b: bm.data, ldb: p.tb ? p.k : p.n,
                               beta: p.beta, c: cm.data, ldc: p.n)
+                }
+            }
+            for p in perHeadProducts {
+                for _ in 0..<p.times {
+                    HeadProducts.kernel.gemm(transposeA: p.ta, transposeB: p.tb, m: p.m, n: p.n, k: p.k,
+                                             a: a.data, lda: p.ta ? p.m : p.k, b: bm.data, ldb: p.tb ? p.k : p.n,
+                                             accumulate: p.beta != 0, c: cm.data, ldc: p.n, scratch: scratch.data)
                 }
             }
         }
