@@ -65,8 +65,8 @@ extension PosLab {
             let lengthsText = (added.isEmpty ? lengths.values : added).map(String.init).joined(separator: ", ")
             print("Evaluated \(outcome.evaluated) of \(suite.runs.count) runs from their checkpoints at length\(added.count == 1 ? "" : "s") "
                   + "\(lengthsText); trained nothing.")
-            if !store.runRows.isEmpty {
-                let (analysis, reportNote) = try writeDerivedFiles(directory)
+            if !outcome.runsTable.rows.isEmpty {
+                let (analysis, reportNote) = try writeDerivedFiles(directory, runs: outcome.runsTable)
                 print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
                 print(analysis.render())
                 print("\nUpdated in \(results)/: runs/, runs.csv, summary.csv, rankings.csv, manifest.json\(reportNote)")
@@ -98,13 +98,14 @@ struct LengthList: ExpressibleByArgument {
     static var defaultValueDescription: String { "64,128,256" }
 }
 
-/// Writes summary.csv, rankings.csv and the report of a results folder from its runs.csv; returns
-/// the analysis and, if the report was written, a note naming it.
-func writeDerivedFiles(_ directory: URL) throws -> (Analysis, String) {
-    let analysis = try Analysis(directory: directory)
+/// Writes summary.csv, rankings.csv and the report of a results folder from its runs.csv as just
+/// written, `table` (`SuiteRunner.Outcome.runsTable`: the file is not read again); returns the
+/// analysis and, if the report was written, a note naming it.
+func writeDerivedFiles(_ directory: URL, runs table: CSVTable) throws -> (Analysis, String) {
+    let analysis = try Analysis(records: RunRow.load(table: table, directory: directory), directory: directory)
     try analysis.write(to: directory)
     var reportNote = ", report/report.html"
-    do { try Report(data: ReportData.load(directory)).write(to: directory.appendingPathComponent("report")) } catch {
+    do { try Report(data: ReportData.load(directory, runs: table)).write(to: directory.appendingPathComponent("report")) } catch {
         reportNote = ""
         FileHandle.standardError.write(Data("warning: the report was not written: \(error)\n".utf8))
     }

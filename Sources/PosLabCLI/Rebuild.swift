@@ -29,7 +29,7 @@ extension PosLab {
             suite.plugins = try loadPlugins(suite.plugins)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: false)
             let runs = try Trainer(suite: suite).resolve(suite.runs)
-            let damaged = try store.rebuild(runs)
+            let damaged = try store.rebuild(runs).damaged
             for damage in damaged { FileHandle.standardError.write(Data("warning: \(damage); its run has no rows\n".utf8)) }
             let rows = store.completedRunIDs.count
             print("\(rows) of \(runs.count) runs in \(directory.path)/runs.csv")

@@ -98,11 +98,11 @@ extension PosLab {
             runner.allowMixedKernels = execution.allowMixedKernels
             runner.worker = worker  // runs of plugin encodings in worker processes: a crash fails its run, not the suite
             let outcome = try runner.run(stopAfter: limit)
-            if store.runRows.isEmpty {
+            if outcome.runsTable.rows.isEmpty {
                 print("No run has finished yet; run the same command again to go on.")
                 throw ExitCode(outcome.failed.isEmpty ? 0 : 1)
             }
-            let (analysis, reportNote) = try writeDerivedFiles(directory)
+            let (analysis, reportNote) = try writeDerivedFiles(directory, runs: outcome.runsTable)
             print("\nSuite \(suite.name), \(suite.model.attention.rawValue) attention, \(suite.seeds.count) paired seeds.")
             print(analysis.render())
             print("\nResults in \(shown)/: runs/ (one record per run), runs.csv, curves.csv, manifest.json, summary.csv, rankings.csv\(reportNote)")

@@ -41,8 +41,16 @@ public struct ReportData {
         guard FileManager.default.fileExists(atPath: runs.path) else {
             throw ReportError(file: runs.path, problem: "no runs.csv here: is this a results folder (Results/<suite>)?")
         }
+        let table = try readCSV(runs)
+        return try load(folder, runs: CSVTable(header: table.header, rows: table.rows), allGridPoints: allGridPoints)
+    }
+
+    /// Reads `folder` as `load(_:allGridPoints:)` does, its runs.csv being `runsTable` (as just
+    /// written, `ResultsStore.Rebuilt.runsTable`) rather than the file; errors still name runs.csv.
+    public static func load(_ folder: URL, runs runsTable: CSVTable, allGridPoints: Bool = false) throws -> ReportData {
+        let runs = folder.appendingPathComponent("runs.csv")
         var data = ReportData(folder: folder)
-        var table = try readCSV(runs)
+        var table = runsTable
         var tuned: [String] = []
         if !allGridPoints, let selection = try SelectionFilter.load(directory: folder) {
             tuned = selection.tunedColumns

@@ -73,15 +73,24 @@ public struct RunRow: Sendable {
     /// returns every row, each point its own setting.
     public static func load(directory: URL, allGridPoints: Bool = false) throws -> [RunRow] {
         let url = directory.appendingPathComponent("runs.csv")
-        let fix = "`poslab rebuild \(directory.path)` rewrites it from the run records"
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ResultsError("\(directory.path): no such results folder (run a suite first, e.g. poslab run Experiments/quick.yaml)")
         }
         guard let table = try CSVTable.read(url, expectedHeader: ResultsStore.runColumns, accepting: [ResultsStore.runColumnsBefore22],
-                                            fix: fix) else {
+                                            fix: rebuildHint(directory)) else {
             throw ResultsError("\(url.path) does not exist; run the suite first")
         }
+        return try load(table: table, directory: directory, allGridPoints: allGridPoints)
+    }
+
+    /// The rows of `table`, runs.csv of `directory` as read or as just written
+    /// (`ResultsStore.Rebuilt.runsTable`, in `ResultsStore.runColumns`), read as `load(directory:)`
+    /// reads the file: the same checks, and errors naming runs.csv's path and line. `directory` is
+    /// where a tuned study's selection.csv is read.
+    public static func load(table: CSVTable, directory: URL, allGridPoints: Bool = false) throws -> [RunRow] {
+        let url = directory.appendingPathComponent("runs.csv")
+        let fix = rebuildHint(directory)
         guard !table.rows.isEmpty else { throw ResultsError("\(url.path) has a header but no rows yet; run the suite first") }
         func named(_ name: String, _ args: String) -> String { args.isEmpty ? name : "\(name)(\(args))" }
         let c = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
@@ -163,6 +172,11 @@ public struct RunRow: Sendable {
 }
 
 extension RunRow {
+    /// What to do about a damaged runs.csv in `directory`.
+    static func rebuildHint(_ directory: URL) -> String {
+        "`poslab rebuild \(directory.path)` rewrites it from the run records"
+    }
+
     /// Why `metric` cannot be compared or summarized in `records` read from `directory`'s runs.csv
     /// (no row has a value for it, e.g. perplexity in a study without a text task), or nil.
     public static func missingMetric(_ metric: Metric, in records: [RunRow], directory: URL) -> String? {

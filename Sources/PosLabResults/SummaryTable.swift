@@ -103,7 +103,15 @@ public struct Analysis {
     /// the training and the longest length; control tasks left out of the aggregate unless asked).
     public init(directory: URL, metric: Metric = .tokenAccuracy, diverged: DivergedPolicy = .drop, includeControls: Bool = false,
                 solvedAt: Double = 0.9, allGridPoints: Bool = false) throws {
-        records = try RunRow.load(directory: directory, allGridPoints: allGridPoints)
+        try self.init(records: RunRow.load(directory: directory, allGridPoints: allGridPoints), directory: directory, metric: metric,
+                      diverged: diverged, includeControls: includeControls, solvedAt: solvedAt)
+    }
+
+    /// Computes the summary and the rankings from `records`, the rows of `directory`'s runs.csv
+    /// (`RunRow.load`), as `init(directory:)` does from the file.
+    public init(records: [RunRow], directory: URL, metric: Metric = .tokenAccuracy, diverged: DivergedPolicy = .drop,
+                includeControls: Bool = false, solvedAt: Double = 0.9) throws {
+        self.records = records
         guard !records.isEmpty else { throw ResultsError("\(directory.path)/runs.csv has no rows yet") }
         self.metric = metric
         summary = Summary(records: records, diverged: diverged, solvedAt: solvedAt)

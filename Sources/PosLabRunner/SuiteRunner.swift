@@ -47,6 +47,9 @@ public struct SuiteRunner {
         public var failed: [(run: String, message: String)] = []
         /// Runs of the suite without a usable record at the end (e.g. after `stopAfter`).
         public var missing = 0
+        /// runs.csv as this call wrote it (`ResultsStore.Rebuilt.runsTable`), so that what is derived
+        /// from it (summary.csv, the report) reads exactly its strings without reading the file again.
+        public var runsTable = CSVTable(header: ResultsStore.runColumns)
     }
 
     /// Runs the suite. `stopAfter` stops once that many runs have been trained in this call, as an
@@ -226,17 +229,17 @@ public struct SuiteRunner {
         return (outcomes.value, queue.trainedCount)
     }
 
-    /// Derives runs.csv and curves.csv from the records, counts what is missing, and writes the
-    /// manifest's final counts.
+    /// Derives runs.csv and curves.csv from the records, counts what is missing (from the records
+    /// the rebuild read), and writes the manifest's final counts.
     private func finish(_ resolved: [ResolvedRun], outcome: Outcome, trained: Int, manifest: inout Manifest) throws -> Outcome {
-        let damaged = try store.rebuild(resolved)
-        for damage in damaged { log("warning: \(damage); its run has no rows until it is trained again") }
+        let rebuilt = try store.rebuild(resolved)
+        for damage in rebuilt.damaged { log("warning: \(damage); its run has no rows until it is trained again") }
         for change in store.selectionChanges { log(change) }
         var result = outcome
         result.trained = trained
+        result.runsTable = rebuilt.runsTable
         let complete = resolved.filter { run in
-            if case .success(let r?) = store.record(run.id) { return r.status != .failed && r.covers(suite.evaluation) }
-            return false
+            rebuilt.records[run.id].map { $0.status != .failed && $0.covers(suite.evaluation) } ?? false
         }.count
         result.missing = resolved.count - complete - result.failed.count - result.needTraining.count
         manifest.runsCompleted = complete

@@ -43,7 +43,7 @@ import Testing
 
         // rebuild names each damaged record and leaves its run out; it never crashes.
         let store = try ResultsStore(directory: dir, suite: suite, fresh: false)
-        let damaged = try store.rebuild(try Trainer(suite: suite).resolve(suite.runs))
+        let damaged = try store.rebuild(try Trainer(suite: suite).resolve(suite.runs)).damaged
         #expect(Set(damaged.map(\.file)) == Set(files.prefix(3).map(\.path)))
         #expect(damaged.map(\.reason).contains { $0.contains("truncated or garbled") })
         #expect(damaged.map(\.reason).contains { $0.contains("checksum") })
