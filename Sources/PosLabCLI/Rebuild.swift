@@ -29,12 +29,13 @@ extension PosLab {
             suite.plugins = try loadPlugins(suite.plugins)
             let store = try ResultsStore(directory: directory, suite: suite, fresh: false)
             let runs = try Trainer(suite: suite).resolve(suite.runs)
-            let damaged = try store.rebuild(runs).damaged
-            for damage in damaged { FileHandle.standardError.write(Data("warning: \(damage); its run has no rows\n".utf8)) }
-            let rows = store.completedRunIDs.count
+            let rebuilt = try store.rebuild(runs)
+            for damage in rebuilt.damaged { FileHandle.standardError.write(Data("warning: \(damage); its run has no rows\n".utf8)) }
+            let runID = RunColumn.allCases.firstIndex(of: .runID)!
+            let rows = Set(rebuilt.runsTable.rows.map { $0[runID] }).count
             print("\(rows) of \(runs.count) runs in \(directory.path)/runs.csv")
             guard rows > 0 else { return }
-            let analysis = try Analysis(directory: directory)
+            let analysis = try Analysis(records: RunRow.load(table: rebuilt.runsTable, directory: directory), directory: directory)
             try analysis.write(to: directory)
             print(analysis.render())
         }
