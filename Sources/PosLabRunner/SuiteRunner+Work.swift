@@ -11,25 +11,27 @@ struct RunWork: Sendable {
     let failedBefore: [String: String]
     let queue: ClaimQueue, outcomes: OutcomeBox, progress: ProgressReporter, liveManifest: LiveManifest
 
-    /// Finished for this call: a usable record, or a failure recorded since this call began.
-    func settled(_ run: ResolvedRun) -> Bool {
-        guard case .success(let record?) = store.record(run.id) else { return false }
+    /// Finished for this call: `current`, the run's record as read now, is usable, or a failure
+    /// recorded since this call began.
+    func settled(_ run: ResolvedRun, _ current: Result<RunRecord?, RecordDamage>) -> Bool {
+        guard case .success(let record?) = current else { return false }
         if record.status == .failed { return failedBefore[run.id] != record.checksum }
         return record.covers(suite.evaluation)
     }
 
     /// Works on `run`, just taken from the queue.
     func take(_ run: ResolvedRun) throws {
-        if settled(run) { queue.finished(trained: false); progress.skipped(); return }
+        if settled(run, store.record(run.id)) { queue.finished(trained: false); progress.skipped(); return }
         let claim: RunClaim
         switch try RunClaim.attempt(store.claimURL(run.id)) {
         case .held(let holder): queue.defer(run, holder: holder); return
         case .acquired(let c): claim = c
         }
         defer { claim.release() }
-        if settled(run) { queue.finished(trained: false); progress.skipped(); return }
+        let current = store.record(run.id)  // read again now that the run is ours: another process may have finished it
+        if settled(run, current) { queue.finished(trained: false); progress.skipped(); return }
         // A record whose checkpoint can give the missing lengths is evaluated, not trained.
-        if case .success(let old?) = store.record(run.id), old.status != .failed, store.checkpointProblem(old) == nil {
+        if case .success(let old?) = current, old.status != .failed, store.checkpointProblem(old) == nil {
             try evaluate(old, run: run)
         } else if evaluateOnly {
             queue.finished(trained: false)

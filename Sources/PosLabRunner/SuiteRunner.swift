@@ -66,7 +66,7 @@ public struct SuiteRunner {
 
         let survey = self.survey(resolved, evaluateOnly: evaluateOnly)
         announceEvaluations(survey.toEvaluate)
-        if !survey.pending.isEmpty, !allowMixedKernels { try refuseMixedKernels(resolved) }
+        if !survey.pending.isEmpty, !allowMixedKernels { try refuseMixedKernels(survey.records) }
         // Evaluating only, a damaged checkpoint is bad input: named before anything is written.
         if evaluateOnly, !survey.damagedCheckpoints.isEmpty {
             throw ResultsError(survey.damagedCheckpoints.joined(separator: "\n") + "\n"
@@ -97,6 +97,7 @@ public struct SuiteRunner {
     private struct Survey {
         var pending: [ResolvedRun] = []
         var failedBefore: [String: String] = [:]  // id → checksum of its failed record
+        var records: [String: RunRecord] = [:]    // id → its record, if readable
         var done = 0
         var outcome = Outcome()
         var damagedCheckpoints: [String] = []
@@ -117,6 +118,7 @@ public struct SuiteRunner {
             case .success(nil):
                 needsTraining(run, "it has not been trained")
             case .success(let record?):
+                survey.records[run.id] = record
                 if record.status == .failed {
                     if !evaluateOnly { log("retrying \(run.plan.id), which failed before: \(record.message ?? "")") }
                     survey.failedBefore[run.id] = record.checksum
@@ -159,11 +161,10 @@ public struct SuiteRunner {
         }
     }
 
-    /// Refuses to mix new numbers with records computed with another OpenBLAS kernel.
-    private func refuseMixedKernels(_ resolved: [ResolvedRun]) throws {
+    /// Refuses to mix new numbers with records (the survey's, by run id) computed with another OpenBLAS kernel.
+    private func refuseMixedKernels(_ records: [String: RunRecord]) throws {
         var others: [String: Int] = [:]
-        for run in resolved {
-            guard case .success(let record?) = store.record(run.id), record.status != .failed else { continue }
+        for record in records.values where record.status != .failed {
             let core = String(record.build.blasKernel.prefix { $0 != " " })
             if core != BLAS.kernel.core { others[core, default: 0] += 1 }
         }

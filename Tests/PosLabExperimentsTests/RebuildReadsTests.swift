@@ -61,6 +61,21 @@ import Testing
         #expect(again.outcome.runsTable == (try CSVTable.read(again.store.runsURL, expectedHeader: ResultsStore.runColumns)))
     }
 
+    /// Growing a study by a length reads each record four times: to survey it, before claiming its
+    /// run, once the run is claimed (another process may have finished it meanwhile), and to
+    /// rebuild. The kernel check reads the survey's records, and the evaluation the record read
+    /// after claiming (it was six reads).
+    @Test func aGrowingStudyReadsEachRecordFourTimes() throws {
+        var suite = try smallSuite(name: "grows")
+        suite.checkpoint = true
+        let dir = temporaryDirectory()
+        let first = try runStudy(suite, in: dir)
+        suite.evaluation.lengths = [6, 9]
+        let (grown, opened) = try Self.opens(in: first.store.recordsURL) { try runStudy(suite, in: dir) }
+        #expect(grown.outcome.evaluated == suite.runs.count && grown.outcome.trained == 0)
+        #expect(opened == Dictionary(uniqueKeysWithValues: recordFiles(dir).map { ($0.lastPathComponent, 4) }))
+    }
+
     /// The table `rebuild` returns is runs.csv's strings, and what is derived from it (rows, summary,
     /// rankings, the report's data) equals what is derived from the file, in a tuned study with
     /// every grid point or the selected ones; the records are not read again (damaged afterwards).
