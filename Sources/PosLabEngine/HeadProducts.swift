@@ -25,11 +25,15 @@ public enum HeadProducts: Sendable, Equatable {
     /// Whether this choice runs the kernel on this CPU.
     public var runsKernel: Bool { self == .kernel && Self.kernelRuns }
 
-    /// Floats of scratch `gemm` needs for products whose dimensions are at most `size`.
-    public static func scratchCount(size: Int) -> Int { Int(poslab_small_gemm_scratch(Int32(size), Int32(size))) }
+    /// Floats of scratch `gemm` needs for a product whose op(B) is (k, n): k rows of n rounded up to 8.
+    public static func scratchCount(n: Int, k: Int) -> Int { Int(poslab_small_gemm_scratch(Int32(n), Int32(k))) }
+
+    /// Floats of scratch for attention's six products of (T, T) and (T, D) matrices: T·D or so,
+    /// never T² (op(B) is (D, T) for the scores, (T, D) otherwise).
+    public static func scratchCount(length t: Int, headSize d: Int) -> Int { max(scratchCount(n: t, k: d), scratchCount(n: d, k: t)) }
 
     /// C = op(A)·op(B), or C += op(A)·op(B) with `accumulate`, row-major (as `BLAS.gemm` with beta 0
-    /// or 1). `scratch`: `scratchCount(size:)` floats for max(m, n, k), used by the kernel only.
+    /// or 1). `scratch`: `scratchCount(n:k:)` floats, used by the kernel only.
     @inline(__always)
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

@@ -120,7 +120,7 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
             dk = k.tensor.requiresGrad ? k.tensor.gradForWriting() : nil
         }
         let dBias = (bias?.requiresGrad ?? false) ? bias!.grad : nil
-        let scratch = Storage(uninitializedCount: t * t), packing = Storage(uninitializedCount: HeadProducts.scratchCount(size: max(t, d)))
+        let scratch = Storage(uninitializedCount: t * t), packing = Storage(uninitializedCount: HeadProducts.scratchCount(length: t, headSize: d))
         scratch.withPointer { dS in packing.withPointer { packed in
             for s in 0..<b {
                 for head in 0..<h {
@@ -180,7 +180,7 @@ private func fusedAttention(_ q: HeadView, _ k: HeadView, _ v: HeadView, batch b
         } }
     }
     let y = out.data, biasData = bias?.data
-    let packing = Storage(uninitializedCount: HeadProducts.scratchCount(size: max(t, d)))
+    let packing = Storage(uninitializedCount: HeadProducts.scratchCount(length: t, headSize: d))
     weights.withPointer { probabilities in packing.withPointer { packed in
         for s in 0..<b {
             for head in 0..<h {

@@ -284,7 +284,7 @@ struct Benchmark: ParsableCommand {
         let bm = Tensor([Float](repeating: 0.02, count: size), shape: [size]), cm = Tensor(zeros: [size])
         // The per-head products as training attention computes them (`HeadProducts`), the rest through OpenBLAS.
         let perHeadProducts = products.suffix(6)
-        let scratch = Tensor(zeros: [HeadProducts.scratchCount(size: max(t, d))])
+        let scratch = Tensor(zeros: [HeadProducts.scratchCount(length: t, headSize: d)])
         func step() {
             for p in products.dropLast(6) {
                 for _ in 0..<p.times {

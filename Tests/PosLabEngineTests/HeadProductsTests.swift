@@ -18,12 +18,14 @@ import Testing
                 let b = randomTensor([(transposeB ? n : k) * ldb], seed: UInt64(n * 100 + k + 7)).values
                 let start = randomTensor([m * ldc], seed: UInt64(m + n + k)).values
                 var c = start
-                var scratch = [Float](repeating: .nan, count: HeadProducts.scratchCount(size: max(m, n, k)))
+                let needed = HeadProducts.scratchCount(n: n, k: k)
+                var scratch = [Float](repeating: .nan, count: needed + 8)  // 8 past the end, to see them untouched
                 c.withUnsafeMutableBufferPointer { cp in scratch.withUnsafeMutableBufferPointer { sp in
                     HeadProducts.kernel.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                              a: a, lda: lda, b: b, ldb: ldb, accumulate: accumulate,
                                              c: cp.baseAddress!, ldc: ldc, scratch: sp.baseAddress!)
                 } }
+                #expect(scratch[needed...].allSatisfy { $0.isNaN }, "m \(m) n \(n) k \(k): scratch written past its \(needed) floats")
                 for i in 0..<m {
                     for j in 0..<ldc {
                         guard j < n else {
