@@ -3,15 +3,15 @@
 // Training attention multiplies, per sequence and head, matrices of (T, T) and (T, D): at PosLab's
 // standard size 32×32×16, 1,536 calls to sgemm per step whose packing, dispatch and zeroing cost
 // more than their arithmetic (OpenBLAS reaches 30–50 GFLOP/s on them, against 80–90 on the
-// model's linear layers). Here op(B) is laid out once as (k, n) rows of 8-lane vectors, and a tile
-// of 4 rows × 16 columns of C is accumulated in registers.
+// model's linear layers). Here A is read in place, op(B) in place when it is B with whole 8-lane
+// rows, else laid out once as (k, n) rows padded to 8 lanes, and a tile of 4 rows × 16 columns of
+// C is accumulated in registers.
 //
 // Each element of C is summed over k in order, one fused multiply-add per term starting from +0,
-// and the sum is then added to C (or to +0): the arithmetic of OpenBLAS's Haswell, Zen and
-// SkylakeX sgemm kernels (alpha 1), so on those kernels the results are the same bits
-// (`SmallProductTests` checks it on the machine it runs on).
+// and the sum is then added to C (or to +0). OpenBLAS orders its sums otherwise (on its Zen kernel
+// about 70% of elements agree to the bit for k ≥ 8), so results differ from sgemm's in the last
+// bits; HeadProductsTests checks them against a double-precision product.
 #include "small_gemm.h"
-#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>

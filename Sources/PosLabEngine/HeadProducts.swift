@@ -7,12 +7,12 @@ import CAttentionKernel
 ///
 /// These are too small for OpenBLAS: at PosLab's standard size (T 32, D 16) its packing, dispatch
 /// and zeroing cost more than the arithmetic. The AVX2 and FMA kernel (`poslab_small_gemm` in
-/// CAttentionKernel) reads them in place and keeps a 4 × 16 tile of the result in registers: 1.28–1.64×
-/// OpenBLAS's speed on heads 16 and 32 wide for T from 8 to 512, 1.08–1.13× on heads 64 wide (AMD
-/// EPYC, OpenBLAS's Zen kernel; docs/speed.md). Each
-/// element is a sum over k in order, one fused multiply-add per term; OpenBLAS orders its sums
-/// otherwise, so the two differ in the last bits. `sgemm` (OpenBLAS) is the plain path, used on a
-/// CPU without AVX2 and FMA, and the reference the kernel is tested against.
+/// CAttentionKernel) reads them in place and keeps a 4 × 16 tile of the result in registers:
+/// 1.28–1.64× OpenBLAS's speed on heads 16 and 32 wide for T from 8 to 512, 1.08–1.13× on heads
+/// 64 wide (AMD EPYC, OpenBLAS's Zen kernel; docs/speed.md). Each element is a sum over k in
+/// order, one fused multiply-add per term; OpenBLAS orders its sums otherwise, so the two differ
+/// in the last bits. `sgemm` (OpenBLAS) is the plain path, used on a CPU without AVX2 and FMA,
+/// and the reference the kernel is tested against.
 public enum HeadProducts: Sendable, Equatable {
     /// The AVX2 and FMA kernel where the CPU has them, else OpenBLAS.
     case kernel
