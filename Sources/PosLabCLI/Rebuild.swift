@@ -31,8 +31,7 @@ extension PosLab {
             let runs = try Trainer(suite: suite).resolve(suite.runs)
             let rebuilt = try store.rebuild(runs)
             for damage in rebuilt.damaged { FileHandle.standardError.write(Data("warning: \(damage); its run has no rows\n".utf8)) }
-            let runID = RunColumn.allCases.firstIndex(of: .runID)!
-            let rows = Set(rebuilt.runsTable.rows.map { $0[runID] }).count
+            let rows = rebuilt.completedRunIDs.count
             print("\(rows) of \(runs.count) runs in \(directory.path)/runs.csv")
             guard rows > 0 else { return }
             let analysis = try Analysis(records: RunRow.load(table: rebuilt.runsTable, directory: directory), directory: directory)

@@ -11,6 +11,8 @@ extension ResultsStore {
         public var records: [String: RunRecord] = [:]
         /// runs.csv as written: its header and rows, exactly the strings in the file.
         public var runsTable = CSVTable(header: ResultsStore.runColumns)
+        /// The run ids with rows in `runsTable`.
+        public var completedRunIDs: Set<String> { ResultsStore.runIDs(in: runsTable.rows) }
     }
 
     /// Rewrites runs.csv and curves.csv from the records of `runs`, in suite order, evaluated at
@@ -59,13 +61,11 @@ extension ResultsStore {
         return rebuilt
     }
 
-    /// The records of `runs`, each read once (a run listed twice is read once), and the damaged ones in suite order.
+    /// The records of `runs`, each read once, and the damaged ones in suite order.
     private func readRecords(_ runs: [ResolvedRun]) -> Rebuilt {
-        var read: [String: Result<RunRecord?, RecordDamage>] = [:]
-        for run in runs where read[run.id] == nil { read[run.id] = record(run.id) }
         var rebuilt = Rebuilt()
         for run in runs {
-            switch read[run.id]! {
+            switch record(run.id) {
             case .success(let record?): rebuilt.records[run.id] = record
             case .success(nil): break
             case .failure(let damage): rebuilt.damaged.append(damage)

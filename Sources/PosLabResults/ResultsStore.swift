@@ -356,8 +356,11 @@ public final class ResultsStore: @unchecked Sendable {
     }
 
     /// The run ids with rows in runs.csv.
-    public var completedRunIDs: Set<String> {
+    public var completedRunIDs: Set<String> { Self.runIDs(in: runRows) }
+
+    /// The run ids of runs.csv rows (in `runColumns`).
+    static func runIDs(in rows: [[String]]) -> Set<String> {
         let id = RunColumn.allCases.firstIndex(of: .runID)!
-        return Set(runRows.map { $0[id] })
+        return Set(rows.map { $0[id] })
     }
 }

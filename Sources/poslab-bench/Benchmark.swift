@@ -262,13 +262,15 @@ struct Benchmark: ParsableCommand {
     /// a floor under the step time that only faster products could lower. Median of `repeats`.
     static func productsAloneSeconds(batch b: Int, length t: Int, dModel c: Int, layers: Int, heads h: Int,
                                      vocab v: Int, repeats: Int) -> Double {
-        typealias Product = (ta: Bool, tb: Bool, m: Int, n: Int, k: Int, beta: Float, times: Int)
+        // `via`: how the step computes it — OpenBLAS (`.sgemm`) for the linear layers, attention's per-head
+        // products as `HeadProducts` does in training (`.kernel`).
+        typealias Product = (ta: Bool, tb: Bool, m: Int, n: Int, k: Int, accumulate: Bool, times: Int, via: HeadProducts)
         let rows = b * t, d = c / h
         var products: [Product] = []
         func linear(_ input: Int, _ output: Int, times: Int) {
-            products.append((false, false, rows, output, input, 1, times))  // y = x·W (+ bias rows)
-            products.append((false, true, rows, input, output, 0, times))   // dX = dY·Wᵀ
-            products.append((true, false, input, output, rows, 1, times))   // dW += Xᵀ·dY
+            products.append((false, false, rows, output, input, true, times, .sgemm))  // y = x·W (+ bias rows)
+            products.append((false, true, rows, input, output, false, times, .sgemm))  // dX = dY·Wᵀ
+            products.append((true, false, input, output, rows, true, times, .sgemm))   // dW += Xᵀ·dY
         }
         linear(c, 3 * c, times: layers)
         linear(c, c, times: layers)
@@ -276,28 +278,19 @@ struct Benchmark: ParsableCommand {
         linear(4 * c, c, times: layers)
         linear(c, v, times: 1)
         let perHead = layers * b * h
-        products += [(false, true, t, t, d, 0, perHead), (false, false, t, d, t, 0, perHead),  // scores, P·V
-                     (true, false, t, d, t, 1, perHead), (false, true, t, t, d, 0, perHead),   // dV, dP
-                     (false, false, t, d, t, 1, perHead), (true, false, t, d, t, 1, perHead)]  // dQ, dK
+        products += [(false, true, t, t, d, false, perHead, .kernel), (false, false, t, d, t, false, perHead, .kernel),  // scores, P·V
+                     (true, false, t, d, t, true, perHead, .kernel), (false, true, t, t, d, false, perHead, .kernel),    // dV, dP
+                     (false, false, t, d, t, true, perHead, .kernel), (true, false, t, d, t, true, perHead, .kernel)]    // dQ, dK
         let size = products.map { max($0.m * $0.k, $0.k * $0.n, $0.m * $0.n) }.max()!
         let a = Tensor([Float](repeating: 0.01, count: size), shape: [size])
         let bm = Tensor([Float](repeating: 0.02, count: size), shape: [size]), cm = Tensor(zeros: [size])
-        // The per-head products as training attention computes them (`HeadProducts`), the rest through OpenBLAS.
-        let perHeadProducts = products.suffix(6)
         let scratch = Tensor(zeros: [HeadProducts.scratchCount(length: t, headSize: d)])
         func step() {
-            for p in products.dropLast(6) {
+            for p in products {
                 for _ in 0..<p.times {
-                    BLAS.gemm(transposeA: p.ta, transposeB: p.tb, m: p.m, n: p.n, k: p.k,
-                              a: a.data, lda: p.ta ? p.m : p.k, b: bm.data, ldb: p.tb ? p.k : p.n,
-                              beta: p.beta, c: cm.data, ldc: p.n)
-                }
-            }
-            for p in perHeadProducts {
-                for _ in 0..<p.times {
-                    HeadProducts.kernel.gemm(transposeA: p.ta, transposeB: p.tb, m: p.m, n: p.n, k: p.k,
-                                             a: a.data, lda: p.ta ? p.m : p.k, b: bm.data, ldb: p.tb ? p.k : p.n,
-                                             accumulate: p.beta != 0, c: cm.data, ldc: p.n, scratch: scratch.data)
+                    p.via.gemm(transposeA: p.ta, transposeB: p.tb, m: p.m, n: p.n, k: p.k,
+                               a: a.data, lda: p.ta ? p.m : p.k, b: bm.data, ldb: p.tb ? p.k : p.n,
+                               accumulate: p.accumulate, c: cm.data, ldc: p.n, scratch: scratch.data)
                 }
             }
         }
